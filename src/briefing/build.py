@@ -1,0 +1,313 @@
+"""The build: load → validate → plan → chart + render HTML + print (workers) → assemble → save.
+
+Two phases, as in MkDocs and Pelican: everything is loaded and validated before anything is
+written, so one bad file never leaves half a book. Each sponsor is laid out once per variant,
+in a worker process; the sponsor PDF, the book and every personalised edition reuse those
+pages. A manifest of input hashes lets a run skip every output whose inputs did not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .assemble import Info, Mark, Part, assemble
+from .data import Project, attachment_path, load_project
+from .errors import BriefingError, RenderError
+from .files import write_atomic
+from .jobs import Job, Outcome, run
+from .model import Recipient
+from .sponsor_doc import ChapterMeta, Paths, render_sponsor
+
+BOOK_NAME = "briefing-book"
+MANIFEST = ".manifest.json"
+
+
+@dataclass
+class Options:
+    data_dir: Path = Path("data")
+    out_dir: Path = Path("output")
+    slugs: list[str] = field(default_factory=list)
+    sponsors: bool = True  # per-sponsor PDFs
+    book: bool = True
+    recipients: str | None = None  # None, "all" or an email: personalised editions
+    page_size: str | None = None  # overrides book.yaml
+    variant: str = "full"  # or "one-pager"
+    jobs: int = 0  # 0 = number of cores
+    timeout: float = 120.0
+    force: bool = False
+
+
+@dataclass
+class Report:
+    rebuilt: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # chapters laid out by WeasyPrint
+    charts_drawn: int = 0
+    pages: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+@dataclass
+class Output:
+    """One PDF the build writes: which chapters it holds and how it is dressed."""
+
+    name: str  # path relative to the output folder
+    slugs: list[str]
+    kind: str  # "sponsor" or "book"
+    recipient: Recipient | None = None
+
+
+Progress = Callable[[str, str], None]  # (event, name): "plan" / "start" / "done" / "fail"
+
+
+# --- hashing ----------------------------------------------------------------------------
+
+def _hash_files(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def theme_fingerprint(root: Path) -> str:
+    """Templates, assets (CSS, fonts, logos), chart style and the package's own code."""
+    files: list[Path] = []
+    for folder in (root / "templates", root / "assets", Path(__file__).parent):
+        files += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return _hash_files(files) + __version__
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# --- planning ---------------------------------------------------------------------------
+
+def slugify(text: str) -> str:
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+    return slug or hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def recipient_slug(recipient: Recipient) -> str:
+    return slugify(recipient.name)
+
+
+def recipients_for(project: Project, which: str | None) -> list[Recipient]:
+    if which is None:
+        return []
+    if project.distribution is None:
+        raise BriefingError("no data/distribution.yaml: add recipients before using --for")
+    everyone = project.distribution.recipients
+    if which == "all":
+        return list(everyone)
+    chosen = [r for r in everyone if r.email.lower() == which.lower()]
+    if not chosen:
+        raise BriefingError(f"{which} is not in data/distribution.yaml")
+    return chosen
+
+
+def recipient_sponsors(project: Project, recipient: Recipient) -> list[str]:
+    if "all" in recipient.sponsors:
+        return list(project.sponsors)
+    return [s for s in project.sponsors if s in recipient.sponsors]
+
+
+def plan_outputs(project: Project, opts: Options) -> list[Output]:
+    slugs = opts.slugs or list(project.sponsors)
+    unknown = [s for s in slugs if s not in project.sponsors]
+    if unknown:
+        raise BriefingError(f"unknown sponsor(s): {', '.join(unknown)} "
+                            f"(known: {', '.join(project.sponsors)})")
+    suffix = "-one-pager" if opts.variant == "one-pager" else ""
+    outputs: list[Output] = []
+    if opts.sponsors:
+        outputs += [Output(f"{s}{suffix}.pdf", [s], "sponsor") for s in slugs]
+    if opts.book:
+        outputs.append(Output(f"{BOOK_NAME}{suffix}.pdf", slugs, "book"))
+    for r in recipients_for(project, opts.recipients):
+        mine = [s for s in recipient_sponsors(project, r) if s in slugs]
+        if mine:
+            outputs.append(Output(f"editions/{recipient_slug(r)}{suffix}.pdf", mine, "book", r))
+    return outputs
+
+
+# --- the build --------------------------------------------------------------------------
+
+def _render_job(slug: str, project: Project, paths: Paths, page_size: str, variant: str,
+                target: Path, key: str) -> dict[str, Any]:
+    data_file = os.path.relpath(project.files[slug], project.data_dir.resolve().parent)
+    pdf, meta = render_sponsor(slug, project.sponsors[slug], project.book, paths,
+                               page_size=page_size, variant=variant, data_file=data_file)
+    write_atomic(target, pdf)
+    payload = meta.to_json() | {"key": key}
+    write_atomic(target.with_suffix(".json"), json.dumps(payload, indent=1).encode())
+    return payload
+
+
+def load_manifest(out: Path) -> dict[str, Any]:
+    try:
+        return json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}  # missing or unreadable: everything is rebuilt, nothing is lost
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def build(opts: Options, progress: Progress | None = None) -> Report:
+    started = time.monotonic()
+    report = Report()
+    say = progress or (lambda event, name: None)
+    project = load_project(opts.data_dir)
+    report.warnings = [str(w) for w in project.warnings]
+    page_size = opts.page_size or project.book.page_size
+    out = opts.out_dir
+    paths = Paths(root=project.root, data_dir=opts.data_dir.resolve(), out=out.resolve())
+    outputs = plan_outputs(project, opts)
+
+    # chapter keys: everything a sponsor's pages depend on
+    theme = theme_fingerprint(project.root)
+    book_bytes = (opts.data_dir / "book.yaml").read_bytes()
+    chapter_key = {
+        slug: _digest(project.files[slug].read_bytes().decode("utf-8", "replace"),
+                      book_bytes.decode(), theme, page_size, opts.variant)
+        for slug in {s for o in outputs for s in o.slugs}
+    }
+    chapter_dir = paths.build / opts.variant / page_size.lower()
+
+    def output_key(o: Output) -> str:
+        attachments = [
+            _file_sha(attachment_path(project.data_dir, a.file))
+            for s in o.slugs for a in project.sponsors[s].attachments
+        ] if opts.variant == "full" else []
+        who = o.recipient.model_dump() if o.recipient else None
+        return _digest([chapter_key[s] for s in o.slugs], o.kind, who, attachments, theme)
+
+    manifest = load_manifest(out)
+    previous = manifest.get("outputs", {})
+    stale: list[Output] = []
+    for o in outputs:
+        entry = previous.get(o.name)
+        target = out / o.name
+        if (not opts.force and entry and entry.get("key") == output_key(o)
+                and entry.get("sha256") == _file_sha(target)):
+            report.reused.append(o.name)
+        else:
+            stale.append(o)
+
+    # phase 1: lay out every chapter the stale outputs need (in parallel workers)
+    needed = []
+    for slug in dict.fromkeys(s for o in stale for s in o.slugs):
+        meta_path = chapter_dir / f"{slug}.json"
+        try:
+            fresh = (not opts.force and json.loads(meta_path.read_text()).get("key") == chapter_key[slug]
+                     and (chapter_dir / f"{slug}.pdf").is_file())
+        except (OSError, ValueError):
+            fresh = False
+        if not fresh:
+            needed.append(slug)
+    for o in stale:
+        say("plan", o.name)
+    jobs = [Job(slug, _render_job, (slug, project, paths, page_size, opts.variant,
+                                     chapter_dir / f"{slug}.pdf", chapter_key[slug]))
+            for slug in needed]
+    workers = opts.jobs or os.cpu_count() or 1
+    failed_chapters: dict[str, str] = {}
+
+    def done(outcome: Outcome) -> None:
+        if outcome.ok:
+            report.rendered.append(outcome.name)
+            report.charts_drawn += outcome.value.get("charts_drawn", 0)
+            say("chapter", outcome.name)
+        else:
+            failed_chapters[outcome.name] = outcome.error
+            say("fail", outcome.name)
+
+    if jobs:
+        if opts.variant == "full" and len(jobs) > 0:
+            _preload()
+        run(jobs, workers=min(workers, len(jobs)), timeout=opts.timeout,
+            on_start=lambda name: say("start", name), on_done=done)
+
+    metas: dict[str, ChapterMeta] = {}
+    for slug in dict.fromkeys(s for o in stale for s in o.slugs):
+        if slug in failed_chapters:
+            continue
+        data = json.loads((chapter_dir / f"{slug}.json").read_text())
+        data.pop("key", None)
+        data["size"] = tuple(data["size"])
+        metas[slug] = ChapterMeta(**data)
+
+    # phase 2: assemble the outputs from the printed pages
+    from .book import assemble_book, assemble_sponsor
+
+    new_entries: dict[str, Any] = dict(previous)
+    for o in stale:
+        broken = [s for s in o.slugs if s in failed_chapters]
+        if broken:
+            for s in broken:
+                if o.kind == "sponsor":
+                    report.failed.append((o.name, failed_chapters[s]))
+            if o.kind == "book":
+                report.failed.append((o.name, f"not built: {', '.join(broken)} failed"))
+            new_entries.pop(o.name, None) if o.name not in previous else None
+            say("fail", o.name)
+            continue
+        try:
+            if o.kind == "sponsor":
+                pages = assemble_sponsor(project, o.slugs[0], metas[o.slugs[0]], chapter_dir, paths,
+                                         page_size=page_size, target=out / o.name, variant=opts.variant)
+            else:
+                pages = assemble_book(project, o.slugs, metas, chapter_dir, paths, page_size=page_size,
+                                      target=out / o.name, recipient=o.recipient, variant=opts.variant)
+        except BriefingError as err:
+            report.failed.append((o.name, str(err)))
+            say("fail", o.name)
+            continue
+        report.rebuilt.append(o.name)
+        report.pages[o.name] = pages
+        new_entries[o.name] = {"key": output_key(o), "sha256": _file_sha(out / o.name),
+                               "sponsors": o.slugs, "pages": pages}
+        say("done", o.name)
+
+    for name in report.reused:
+        report.pages[name] = previous[name].get("pages", 0)
+    if stale:
+        manifest = {"version": __version__, "edition": project.book.edition, "outputs": new_entries}
+        write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    report.failed += [(f"{s} (chapter)", e) for s, e in failed_chapters.items()
+                      if not any(s in o.slugs and o.kind == "sponsor" for o in stale)]
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _preload() -> None:
+    """Import WeasyPrint once in the parent so forked workers start warm."""
+    import weasyprint  # noqa: F401
+
+
+__all__ = ["Options", "Report", "build", "plan_outputs", "RenderError", "Info", "Mark", "Part",
+           "assemble"]

@@ -1,0 +1,253 @@
+"""Charts: chart specs (plain data) in, SVG text out, cached by content hash.
+
+Pure and deterministic: the object API (``Figure``, never pyplot), one style sheet, a fixed
+``svg.hashsalt`` and no date in the metadata, so the same spec gives the same bytes. Text stays
+text in the SVG (``svg.fonttype: none``) and WeasyPrint draws it with the document's own fonts.
+Matplotlib is imported only when a chart is not in the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from .errors import RenderError
+
+STYLE = Path(__file__).with_name("styles") / "print.mplstyle"
+STYLE_VERSION = "3"  # bump when drawing code changes, so cached SVGs are redrawn
+GREY = "#B9C0C8"
+INK = "#333333"
+WIDTH_IN = 6.6  # the text block of A4 and Letter less a little air
+
+
+def chart_key(spec: dict[str, Any]) -> str:
+    payload = json.dumps(spec, sort_keys=True, ensure_ascii=False) + STYLE_VERSION
+    payload += STYLE.read_text()
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts_dir: Path) -> str:
+    """Return the SVG for ``spec``, drawing it only when the cache does not hold it."""
+    key = chart_key(spec)
+    cached = cache_dir / f"{key}.svg" if cache_dir else None
+    if cached and cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    svg = _draw(spec, key, fonts_dir)
+    if cached:
+        from .files import write_atomic
+
+        write_atomic(cached, svg.encode("utf-8"))
+    return svg
+
+
+_fonts_loaded = False
+
+
+def _setup(fonts_dir: Path) -> None:
+    global _fonts_loaded
+    if _fonts_loaded:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+
+    for font in sorted(fonts_dir.glob("*.[ot]tf")):
+        font_manager.fontManager.addfont(str(font))
+    _fonts_loaded = True
+
+
+def _decimals(values: list[float]) -> int:
+    d = 0
+    for v in values:
+        text = repr(float(v))
+        if "e" not in text and not float(v).is_integer():
+            d = max(d, len(text.split(".")[1]))
+    return min(d, 2)
+
+
+def _fmt(v: float, d: int, unit: str) -> str:
+    text = f"{v:,.{d}f}"
+    return text + "%" if unit.strip().startswith("%") else text
+
+
+def _label(text: str, width: int = 26, lines: int = 2) -> str:
+    wrapped = textwrap.wrap(text, width) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return "\n".join(wrapped)
+
+
+def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
+    import io
+    import warnings
+
+    _setup(fonts_dir)
+    from matplotlib import rc_context, style
+    from matplotlib.figure import Figure
+
+    drawers = {"bar": _bar, "column": _column, "line": _line, "donut": _donut,
+               "timeline": _timeline, "gantt": _gantt}
+    with warnings.catch_warnings():
+        # a missing glyph or a bad number must stop the build, not print a hole
+        warnings.simplefilter("error")
+        with style.context(str(STYLE)), rc_context({"svg.hashsalt": key, "svg.id": f"c{key[:8]}"}):
+            fig = Figure(figsize=(WIDTH_IN, 2.4))
+            try:
+                drawers[spec["kind"]](fig, spec)
+                buf = io.StringIO()
+                fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+            except (ValueError, RuntimeError, UserWarning, RecursionError) as err:
+                raise RenderError(f"chart '{spec.get('title', spec['kind'])}': {err}") from None
+    svg = buf.getvalue()
+    # Matplotlib writes font shorthand in CSS; make sure families fall back to our fonts
+    return svg
+
+
+def _colours(spec: dict[str, Any], labels: list[str]) -> list[str]:
+    accent = spec.get("accent", "#1F3A5F")
+    highlight = spec.get("highlight")
+    if not highlight:
+        return [accent] * len(labels)
+    return [accent if lab == highlight else GREY for lab in labels]
+
+
+def _finite(values: list[float]) -> None:
+    for v in values:
+        if not math.isfinite(v):
+            raise ValueError(f"value {v} is not a finite number")
+
+
+def _bar(fig, spec):
+    series = spec["series"]
+    labels = list(series[0]["values"])
+    n = len(labels)
+    fig.set_size_inches(WIDTH_IN, 0.34 * n * max(1, len(series) * 0.8) + 0.35)
+    ax = fig.add_subplot()
+    everything = [v for s in series for v in s["values"].values()]
+    _finite(everything)
+    d = _decimals(everything)
+    height = 0.7 / len(series)
+    top = max(everything + [0])
+    for si, s in enumerate(series):
+        vals = [s["values"].get(lab, 0.0) for lab in labels]
+        ys = [i + (si - (len(series) - 1) / 2) * height for i in range(n)]
+        colours = _colours(spec, labels) if len(series) == 1 else [spec.get("palette", [GREY])[si % 4]] * n
+        ax.barh(ys, vals, height=height * 0.92, color=colours, label=s.get("name") or None)
+        for y, v in zip(ys, vals, strict=True):
+            ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, y, _fmt(v, d, spec["unit"]),
+                    va="center", ha="left" if v >= 0 else "right", fontsize=7.5, color=INK)
+    ax.set_yticks(range(n), [_label(lab, 34) for lab in labels])
+    ax.invert_yaxis()
+    ax.set_xlim(min(0, min(everything) * 1.15), top * 1.12 if top > 0 else 1)
+    ax.xaxis.set_visible(False)
+    ax.spines["bottom"].set_visible(False)
+    if len(series) > 1:
+        ax.legend(frameon=False, fontsize=7, loc="lower right")
+
+
+def _column(fig, spec):
+    series = spec["series"]
+    labels = list(series[0]["values"])
+    n = len(labels)
+    fig.set_size_inches(min(WIDTH_IN, 1.3 + 1.1 * n * len(series)), 2.3)
+    ax = fig.add_subplot()
+    everything = [v for s in series for v in s["values"].values()]
+    _finite(everything)
+    d = _decimals(everything)
+    width = 0.6 / len(series)
+    top = max(everything + [0])
+    for si, s in enumerate(series):
+        vals = [s["values"].get(lab, 0.0) for lab in labels]
+        xs = [i + (si - (len(series) - 1) / 2) * width for i in range(n)]
+        colours = _colours(spec, labels) if len(series) == 1 else [spec.get("palette", [GREY])[si % 4]] * n
+        ax.bar(xs, vals, width=width * 0.9, color=colours, label=s.get("name") or None)
+        for x, v in zip(xs, vals, strict=True):
+            ax.text(x, v + top * 0.02, _fmt(v, d, spec["unit"]), ha="center", va="bottom",
+                    fontsize=8, color=INK)
+    ax.set_xticks(range(n), [_label(lab, 18) for lab in labels])
+    ax.set_ylim(min(0, min(everything) * 1.15), top * 1.18 if top > 0 else 1)
+    ax.yaxis.set_visible(False)
+    ax.spines["left"].set_visible(False)
+    if len(series) > 1:
+        ax.legend(frameon=False, fontsize=7)
+
+
+def _line(fig, spec):
+    ax = fig.add_subplot()
+    palette = spec.get("palette", [spec.get("accent", "#1F3A5F")])
+    everything = [v for s in spec["series"] for v in s["values"].values()]
+    _finite(everything)
+    d = _decimals(everything)
+    for si, s in enumerate(spec["series"]):
+        labels = list(s["values"])
+        vals = list(s["values"].values())
+        colour = palette[si % len(palette)]
+        ax.plot(range(len(vals)), vals, color=colour, linewidth=1.6, marker="o", markersize=3)
+        ax.text(len(vals) - 1 + 0.08, vals[-1], f"{_fmt(vals[-1], d, spec['unit'])}  {s.get('name') or ''}",
+                va="center", fontsize=7.5, color=colour)
+        ax.set_xticks(range(len(labels)), [_label(lab, 14) for lab in labels])
+    ax.grid(axis="y", color="#E4E7EB", linewidth=0.5)
+
+
+def _donut(fig, spec):
+    fig.set_size_inches(WIDTH_IN, 2.4)
+    ax = fig.add_subplot()
+    values = spec["series"][0]["values"]
+    vals = list(values.values())
+    _finite(vals)
+    labels = list(values)
+    d = _decimals(vals)
+    colours = _colours(spec, labels)
+    ax.pie(vals, colors=colours, startangle=90, counterclock=False,
+           wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 1},
+           labels=[f"{_label(lab, 20)}\n{_fmt(v, d, spec['unit'])}" for lab, v in zip(labels, vals, strict=True)],
+           textprops={"fontsize": 7.5})
+    ax.set_aspect("equal")
+
+
+def _timeline(fig, spec):
+    """Editions on a time axis from the year joined to the year the deal runs through."""
+    events = spec["events"]  # [{"year": 2018, "label": "PyeongChang 2018", "mark": "games"}]
+    start, end = spec["start"], spec["end"]
+    fig.set_size_inches(WIDTH_IN, 1.25)
+    ax = fig.add_subplot()
+    accent = spec.get("accent", "#1F3A5F")
+    ax.plot([start - 0.3, end + 0.3], [0, 0], color=GREY, linewidth=2, solid_capstyle="round")
+    ax.plot([start, end], [0, 0], color=accent, linewidth=2.6, solid_capstyle="round")
+    for i, ev in enumerate(events):
+        up = i % 2 == 0
+        colour = accent if ev.get("mark") != "term" else INK
+        ax.plot([ev["year"]], [0], marker="o", markersize=5.5 if ev.get("mark") != "term" else 4,
+                color=colour, markeredgecolor="white", markeredgewidth=0.8)
+        ax.text(ev["year"], 0.55 if up else -0.55, _label(ev["label"], 18), ha="center",
+                va="bottom" if up else "top", fontsize=7.2, color=INK)
+        ax.text(ev["year"], 0.2 if up else -0.2, str(ev["year"]), ha="center",
+                va="bottom" if up else "top", fontsize=6.5, color="#777777")
+    ax.set_xlim(start - 0.9, end + 0.9)
+    ax.set_ylim(-1.5, 1.5)
+    ax.axis("off")
+
+
+def _gantt(fig, spec):
+    """Partnership terms of every sponsor in a book, one bar per sponsor."""
+    rows = spec["rows"]  # [{"label": name, "start": 2017.0, "end": 2028.99}]
+    fig.set_size_inches(WIDTH_IN, 0.32 * len(rows) + 0.55)
+    ax = fig.add_subplot()
+    accent = spec.get("accent", "#1F3A5F")
+    for i, r in enumerate(rows):
+        ax.barh(i, r["end"] - r["start"], left=r["start"], height=0.55, color=accent)
+        ax.text(r["end"] + 0.15, i, f"{int(r['start'])}–{int(r['end'])}", va="center", fontsize=7)
+    ax.set_yticks(range(len(rows)), [_label(r["label"], 30, 1) for r in rows])
+    ax.invert_yaxis()
+    lo = min(int(r["start"]) for r in rows)
+    hi = max(int(math.ceil(r["end"])) for r in rows)
+    ax.set_xlim(lo - 0.5, hi + 2)
+    ax.xaxis.set_major_locator(__import__("matplotlib").ticker.MaxNLocator(integer=True))
+    ax.grid(axis="x", color="#E4E7EB", linewidth=0.5)
+    ax.set_axisbelow(True)

@@ -1,0 +1,66 @@
+"""WeasyPrint: HTML in, PDF bytes and page facts out; any error or missing glyph fails it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import RenderError
+from .fetcher import SafeFetcher
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]  # anchor id -> 0-based page index
+    size: tuple[float, float]  # page width, height in PDF points
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.problems: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR or ".notdef" in message:
+            self.problems.append(message)
+
+
+def render_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
+                what: str = "document") -> Rendered:
+    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
+    from weasyprint import HTML
+
+    fetcher = SafeFetcher(roots, charts)
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        document = HTML(string=html, base_url=base.resolve().as_uri() + "/",
+                        url_fetcher=fetcher).render()
+        pdf = document.write_pdf(uncompressed_pdf=False)
+    except Exception as err:  # noqa: BLE001 - WeasyPrint raises many kinds; all are render failures
+        reasons = fetcher.denied or [f"{type(err).__name__}: {err}"]
+        raise RenderError(f"{what}: " + "; ".join(reasons)) from None
+    finally:
+        logger.removeHandler(handler)
+    problems = [f"refused to read {d}" for d in fetcher.denied] + handler.problems
+    if problems:
+        unique = list(dict.fromkeys(problems))
+        hint = ""
+        if any(".notdef" in p for p in unique):
+            hint = " (a character has no glyph in the shipped fonts; see assets/fonts/README.md)"
+        raise RenderError(f"{what}: " + "; ".join(unique[:5]) + hint)
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    first = document.pages[0]
+    # WeasyPrint sizes are CSS px (1/96 in); PDF points are 1/72 in
+    size = (first.width * 0.75, first.height * 0.75)
+    return Rendered(pdf=pdf, pages=len(document.pages), anchors=anchors, size=size)
