@@ -152,7 +152,7 @@ def _book_charts(project: Project, slugs: list[str], paths: Paths) -> tuple[dict
     if terms:
         specs["gantt"] = {"kind": "gantt", "accent": DEFAULT_ACCENT, "rows": [
             {"label": n, "start": date_start(p.joined).year + (date_start(p.joined).month - 1) / 12,
-             "end": p.through + 1.0} for n, p in terms]}
+             "end": p.through + 1.0, "text": f"{p.joined[:4]}–{p.through}"} for n, p in terms]}
     scale = {"thousand": 1e-3, "million": 1.0, "billion": 1e3, None: 1e-6}
     deals = {n: p.value.amount * scale[p.value.scale] for n, p in terms
              if p.value and p.value.currency == "USD"}

@@ -237,12 +237,12 @@ def _timeline(fig, spec):
 def _gantt(fig, spec):
     """Partnership terms of every sponsor in a book, one bar per sponsor."""
     rows = spec["rows"]  # [{"label": name, "start": 2017.0, "end": 2028.99}]
-    fig.set_size_inches(WIDTH_IN, 0.32 * len(rows) + 0.55)
+    fig.set_size_inches(WIDTH_IN, 0.3 * len(rows) + 0.5)
     ax = fig.add_subplot()
     accent = spec.get("accent", "#1F3A5F")
     for i, r in enumerate(rows):
-        ax.barh(i, r["end"] - r["start"], left=r["start"], height=0.55, color=accent)
-        ax.text(r["end"] + 0.15, i, f"{int(r['start'])}–{int(r['end'])}", va="center", fontsize=7)
+        ax.barh(i, r["end"] - r["start"], left=r["start"], height=0.5, color=accent)
+        ax.text(r["end"] + 0.15, i, r["text"], va="center", fontsize=7)
     ax.set_yticks(range(len(rows)), [_label(r["label"], 30, 1) for r in rows])
     ax.invert_yaxis()
     lo = min(int(r["start"]) for r in rows)

@@ -214,6 +214,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
     paths = only if only else sponsor_files(data_dir)
     if not paths:
         problems.append(Problem(_rel(data_dir / "sponsors", base), "no sponsor files (*.yaml) found"))
+    known = {p.stem for p in sponsor_files(data_dir)} | {p.stem for p in paths}  # even if invalid
     for path in paths:
         name = _rel(path.resolve(), base)
         slug = path.stem
@@ -247,7 +248,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
 
     if book and book_loc and not only:
         for i, slug in enumerate(book.sponsors):
-            if slug not in sponsors and not any(p.file.endswith(f"/{slug}.yaml") for p in problems):
+            if slug not in known:
                 line, col = book_loc.where(("sponsors", i))
                 problems.append(Problem(book_loc.file, f"no sponsor file data/sponsors/{slug}.yaml",
                                         line, col, f"sponsors[{i}]"))
@@ -262,7 +263,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
             if distribution and not only:
                 for i, r in enumerate(distribution.recipients):
                     for j, slug in enumerate(r.sponsors):
-                        if slug != "all" and slug not in sponsors:
+                        if slug != "all" and slug not in known:
                             line, col = dist_loc.where(("recipients", i, "sponsors", j))
                             problems.append(Problem(dist_loc.file, f"unknown sponsor '{slug}'",
                                                     line, col, f"recipients[{i}].sponsors[{j}]"))

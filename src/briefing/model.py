@@ -183,7 +183,12 @@ class Column(Strict):
 
 class Table(Strict):
     title: Line | None = None
-    columns: list[Annotated[Column, BeforeValidator(lambda v: {"name": v} if isinstance(v, str) else v)]] = Field(
+    columns: list[Annotated[
+        Column, BeforeValidator(lambda v: {"name": v} if isinstance(v, str) else v),
+        WithJsonSchema({"anyOf": [_scalar_schema, {
+            "type": "object", "required": ["name"], "additionalProperties": False,
+            "properties": {"name": _scalar_schema, "align": {"enum": ["left", "right"]}}}]}),
+    ]] = Field(
         min_length=1, max_length=12,
         description="column headings (text), or {name, align}; put units in the heading",
     )
@@ -420,8 +425,12 @@ class Recipient(Strict):
     name: Line
     email: Email
     title: Line | None = None
-    sponsors: Annotated[list[Slug | Literal["all"]], BeforeValidator(_as_list)] = ["all"]
-    receives: Annotated[list[Receives], BeforeValidator(_as_list)] = ["book"]
+    sponsors: Annotated[list[Slug | Literal["all"]], BeforeValidator(_as_list), WithJsonSchema(
+        {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+         "description": "`all`, or a list of sponsor slugs"})] = ["all"]
+    receives: Annotated[list[Receives], BeforeValidator(_as_list), WithJsonSchema(
+        {"anyOf": [{"enum": ["book", "sponsors", "one-pagers"]},
+                   {"type": "array", "items": {"enum": ["book", "sponsors", "one-pagers"]}}]})] = ["book"]
 
 
 class Distribution(Strict):

@@ -1,0 +1,178 @@
+"""The command line: flags in, library calls, messages and exit codes out.
+
+Exit codes: 0 success; 1 data, render or delivery errors (each with its location);
+2 usage errors; 3 another run holds the lock; 4 the system lacks a library WeasyPrint needs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import BriefingError, DataError
+
+EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_SYSTEM = 1, 2, 3, 4
+
+data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
+                           show_default=True, help="Folder with book.yaml, sponsors/ and distribution.yaml.")
+out_option = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
+                          show_default=True, help="Folder the PDFs, manifest and send log are written to.")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+class Group(click.Group):
+    """Turn library errors into messages and exit codes; never a traceback for known failures."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except DataError as err:
+            _fail(f"{err}\nFix the lines above and run again (`briefing validate` lists every problem).")
+        except BriefingError as err:
+            _fail(f"error: {err}")
+        except OSError as err:
+            if "pango" in str(err).lower() or "gobject" in str(err).lower() or "cannot load library" in str(err):
+                _fail(_system_hint(err), EXIT_SYSTEM)
+            raise
+
+
+def _system_hint(err: Exception) -> str:
+    return (f"error: WeasyPrint cannot load a system library: {err}\n"
+            "Install Pango and HarfBuzz, e.g. on Debian/Ubuntu:\n"
+            "  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0\n"
+            "then run `briefing doctor`.")
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="briefing")
+def main() -> None:
+    """Print executive sponsor briefing PDFs from YAML data.
+
+    \b
+    Typical use:
+      briefing validate                 check every data file, with file:line:column errors
+      briefing build                    sponsor PDFs + the book into output/
+      briefing build --for all          also one personalised edition per recipient
+      briefing send --dry-run           show what each executive would receive
+      briefing changes                  what changed since the previous edition
+    """
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+@main.command()
+@data_option
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date for the staleness warning (default: today).")
+@quiet_option
+def validate(data_dir: Path, paths: tuple[Path, ...], today, quiet: bool) -> None:
+    """Check data files and report every problem as FILE:LINE:COLUMN: field: message.
+
+    \b
+    Examples:
+      briefing validate
+      briefing validate data/sponsors/alibaba.yaml
+    """
+    from .data import load_project
+
+    project = load_project(data_dir, only=list(paths) or None, today=today.date() if today else None)
+    if not quiet:
+        for warning in project.warnings:
+            click.echo(str(warning), err=True)
+        click.echo(f"ok: {len(project.sponsors)} sponsor file(s), book.yaml"
+                   f"{' and distribution.yaml' if project.distribution else ''} are valid")
+
+
+@main.command()
+@click.option("--book", "which", flag_value="book", help="Schema of book.yaml.")
+@click.option("--distribution", "which", flag_value="distribution", help="Schema of distribution.yaml.")
+def schema(which: str | None) -> None:
+    """Print the JSON Schema of a sponsor file (or of book.yaml / distribution.yaml).
+
+    \b
+    Example (VS Code YAML extension): briefing schema > sponsor.schema.json
+    """
+    from .model import Book, Distribution, Sponsor
+
+    model = {"book": Book, "distribution": Distribution}.get(which or "", Sponsor)
+    document = model.model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@data_option
+@out_option
+@click.option("--no-book", is_flag=True, help="Only the per-sponsor PDFs.")
+@click.option("--book-only", is_flag=True, help="Only the book.")
+@click.option("--for", "recipients", metavar="EMAIL|all", help="Also write personalised editions to OUT/editions/.")
+@click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="Override book.yaml's page size.")
+@click.option("--variant", type=click.Choice(["full", "one-pager"]), default="full", show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0 = cores).")
+@click.option("--timeout", type=click.FloatRange(1), default=120.0, show_default=True,
+              help="Seconds before a hanging render is stopped.")
+@click.option("--force", is_flag=True, help="Rebuild everything, ignoring the manifest.")
+@click.option("--log-json", is_flag=True, help="One JSON object per line on stdout, for log collectors.")
+@quiet_option
+def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, variant, jobs, timeout,
+          force, log_json, quiet) -> None:
+    """Build sponsor PDFs and the briefing book (only what changed).
+
+    \b
+    Examples:
+      briefing build                         everything, into output/
+      briefing build alibaba --no-book       one sponsor's PDF
+      briefing build --for all               plus personalised editions
+      briefing build --variant one-pager     one page per sponsor, and a book of them
+      briefing build --page-size Letter --out output-letter
+    """
+    from .build import Options
+    from .build import build as run_build
+    from .progress import Reporter
+
+    if no_book and book_only:
+        raise click.UsageError("--no-book and --book-only contradict each other")
+    options = Options(data_dir=data_dir, out_dir=out_dir, slugs=list(slugs), sponsors=not book_only,
+                      book=not no_book, recipients=recipients, page_size=page_size, variant=variant,
+                      jobs=jobs, timeout=timeout, force=force)
+    with Reporter(quiet=quiet, json_lines=log_json) as reporter:
+        report = run_build(options, progress=reporter.event)
+    reporter.summary(report)
+    if not report.ok:
+        sys.exit(EXIT_ERROR)
+
+
+@main.command()
+def doctor() -> None:
+    """Check that this machine can print: Python packages, Pango, fonts, output folder."""
+    ok = True
+    try:
+        import weasyprint
+
+        click.echo(f"ok: WeasyPrint {weasyprint.__version__} with Pango")
+    except OSError as err:
+        click.echo(_system_hint(err), err=True)
+        ok = False
+    from .data import find_root
+
+    try:
+        root = find_root(Path("data"))
+        fonts = sorted(p.name for p in (root / "assets" / "fonts").glob("*.[ot]tf"))
+        click.echo(f"ok: project at {root} with {len(fonts)} fonts")
+    except BriefingError as err:
+        click.echo(f"problem: {err}", err=True)
+        ok = False
+    sys.exit(0 if ok else EXIT_SYSTEM)
+
+
+def run() -> None:  # pragma: no cover - console entry point alias
+    main()
