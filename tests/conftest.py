@@ -18,7 +18,7 @@ FICTION = REPO / "tests" / "fixtures" / "fiction"
 def normalise(text: str) -> str:
     """Text for fact matching: hyphenation and line breaks undone, quotes and spaces unified."""
     text = text.replace("\u00ad", "").replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    text = text.replace("–", "-").replace("—", "-")
+    text = text.replace("–", "-").replace("—", "-").replace("\u2010", "-").replace("\u2011", "-")
     return re.sub(r"[\s\-]+", "", text).lower()
 
 

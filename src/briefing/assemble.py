@@ -88,7 +88,7 @@ def _links_to_dests(writer: PdfWriter) -> None:
 
 def _add_marks(writer: PdfWriter, marks: list[Mark], parent=None) -> None:
     for mark in marks:
-        item = writer.add_outline_item(mark.title, mark.page, parent=parent)
+        item = writer.add_outline_item(title=mark.title, page_number=mark.page, parent=parent)
         _add_marks(writer, mark.children, item)
 
 
