@@ -40,6 +40,7 @@ class Part:
     pdf: Path | bytes
     pages: list[int] | None = None  # indices to keep; None = all
     unnumbered: set[int] = field(default_factory=set)  # indices (in this part) left without a number
+    dest: str | None = None  # a named destination for the part's first page (appended PDFs)
 
 
 @dataclass
@@ -103,9 +104,12 @@ def assemble(parts: list[Part], *, info: Info, marks: list[Mark], footer: str, p
             if reader.is_encrypted:
                 raise RenderError(f"{part.pdf}: is encrypted")
             indices = part.pages if part.pages is not None else list(range(len(reader.pages)))
-            for i in indices:
-                writer.add_page(reader.pages[i])
-                numbered.append(i not in part.unnumbered)
+            first = len(writer.pages)
+            # append (not add_page) carries the named destinations that links point to
+            writer.append(reader, pages=indices, import_outline=False)
+            if part.dest:
+                writer.add_named_destination(part.dest, first)
+            numbered += [i not in part.unnumbered for i in indices]
         except RenderError:
             raise
         except Exception as err:  # noqa: BLE001 - pypdf raises many kinds for broken files

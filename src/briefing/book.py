@@ -82,7 +82,7 @@ def assemble_sponsor(project: Project, slug: str, meta: ChapterMeta, chapter_dir
     sponsor = project.sponsors[slug]
     page_of = {i: i for i in range(meta.pages)}
     marks = _chapter_marks(meta, page_of, variant)
-    parts = [Part(chapter_dir / f"{slug}.pdf", unnumbered={0} if variant == "full" else set())]
+    parts = [Part(chapter_dir / f"{slug}.pdf", unnumbered={0})]  # a cover or a lone one-pager
     offset = meta.pages
     for title, path, count in _attachment_parts(project, slug, variant):
         parts.append(Part(path))
@@ -124,8 +124,8 @@ def _layout(project: Project, slugs: list[str], metas: dict[str, ChapterMeta], c
                           unnumbered={0} if variant == "full" else set()))
         cursor += len(keep)
         appendices[slug] = []
-        for title, path, count in _attachment_parts(project, slug, variant):
-            parts.append(Part(path))
+        for i, (title, path, count) in enumerate(_attachment_parts(project, slug, variant)):
+            parts.append(Part(path, dest=f"{slug}--appendix-{i}"))
             appendices[slug].append((title, cursor))
             cursor += count
     return _Layout(parts, starts, page_of, appendices, cursor)
@@ -194,9 +194,9 @@ def assemble_book(project: Project, slugs: list[str], metas: dict[str, ChapterMe
                     num, title = sec["title"].split("  ", 1)
                     toc.append({"level": 1, "number": num, "title": title, "dest": sec["id"],
                                 "page": page(slug, sec["page"])})
-            for title, start in layout.appendices[slug]:
+            for i, (title, start) in enumerate(layout.appendices[slug]):
                 toc.append({"level": 1, "number": "", "title": f"Appendix: {title}",
-                            "dest": f"{slug}--cover", "page": front_pages + start + 1})
+                            "dest": f"{slug}--appendix-{i}", "page": front_pages + start + 1})
             for w in meta.watch:
                 watch.append(w | {"sponsor": meta.name, "dest": w["anchor"],
                                   "page": page(slug, w["page"])})

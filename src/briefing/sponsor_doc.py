@@ -17,6 +17,10 @@ from .pdf import render_html
 from .render import chart_specs, make_env, readable_accent, sponsor_context, watch_items, DEFAULT_ACCENT
 
 
+ONE_PAGER_BLOCKS = ["headline", "key_figures", "critical_callout", "timeline", "key_points",
+                    "leadership"]  # in the order onepager.html prints them
+
+
 @dataclass
 class Paths:
     """Where a build may read from and write to."""
@@ -95,9 +99,12 @@ def render_sponsor(slug: str, sponsor: Sponsor, book: Book, paths: Paths, *, pag
                            what=f"{data_file}")
     px = f"{slug}--"
     if variant == "one-pager" and rendered.pages > 1:
-        over = sorted((page, name) for name, page in rendered.anchors.items()
-                      if name.startswith(f"{px}op-") and page > 0)
-        block = over[0][1].removeprefix(f"{px}op-") if over else "the last block"
+        # every block has a start anchor (op-NAME) and an end anchor (op-end-NAME): the first
+        # block that ends (or starts) past page 1 is the one that did not fit
+        ends = {name.removeprefix(f"{px}op-end-"): page for name, page in rendered.anchors.items()
+                if name.startswith(f"{px}op-end-")}
+        spilled = [name for name in ONE_PAGER_BLOCKS if ends.get(name, 0) > 0]
+        block = spilled[0] if spilled else "the last block"
         raise RenderError(f"{data_file}: one-pager does not fit on one page: '{block}' overflowed "
                           f"onto page 2 (shorten key_points, key_figures or the summary)")
     from .render import outline
