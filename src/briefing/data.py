@@ -168,8 +168,9 @@ def _check_files(slug: str, sponsor: Sponsor, located_file: str, root: Path, dat
         line, col = located.where(loc)
         target = (root / rel).resolve() if loc[0] == "brand" else attachment_path(data_dir, rel)
         if not target.is_relative_to(allowed.resolve()):
-            problems.append(Problem(located_file, f"'{rel}' is outside {_rel(allowed, root)}/; "
-                                    "keep such files there", line, col, _field_path(loc)))
+            problems.append(Problem(located_file, f"'{rel}' is outside {_rel(allowed, root)}/ "
+                                    "(directly or through a symbolic link); keep such files there",
+                                    line, col, _field_path(loc)))
         elif not target.is_file():
             problems.append(Problem(located_file, f"file '{rel}' does not exist", line, col,
                                     _field_path(loc)))

@@ -35,6 +35,7 @@ def render_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, s
                 what: str = "document") -> Rendered:
     """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
     from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
 
     fetcher = SafeFetcher(roots, charts)
     handler = _Collect()
@@ -44,8 +45,8 @@ def render_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, s
         document = HTML(string=html, base_url=base.resolve().as_uri() + "/",
                         url_fetcher=fetcher).render()
         pdf = document.write_pdf(uncompressed_pdf=False)
-    except Exception as err:  # noqa: BLE001 - WeasyPrint raises many kinds; all are render failures
-        reasons = fetcher.denied or [f"{type(err).__name__}: {err}"]
+    except (Exception, FatalURLFetchingError) as err:  # noqa: BLE001 - all are render failures
+        reasons = [f"refused to read {d}" for d in fetcher.denied] or [f"{type(err).__name__}: {err}"]
         raise RenderError(f"{what}: " + "; ".join(reasons)) from None
     finally:
         logger.removeHandler(handler)
