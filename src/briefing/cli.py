@@ -176,3 +176,56 @@ def doctor() -> None:
 
 def run() -> None:  # pragma: no cover - console entry point alias
     main()
+
+
+@main.command()
+@data_option
+@out_option
+@click.option("--for", "recipients", metavar="EMAIL|all", default="all", show_default=True,
+              help="Whom to send to.")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; write and send nothing.")
+@click.option("--force", is_flag=True, help="Send again even if the send log says it was sent.")
+@click.option("--outbox", type=click.Path(path_type=Path),
+              help="Folder for .eml files when BRIEFING_SMTP_URL is not set (default OUT/outbox).")
+@click.option("--max-size", type=click.FloatRange(0.1), default=20.0, show_default=True,
+              help="Largest total of attachments per message, in MB.")
+@quiet_option
+def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, quiet) -> None:
+    """Email each recipient in data/distribution.yaml what they receive, once.
+
+    \b
+    Transport: BRIEFING_SMTP_URL, e.g. smtp://user:pass@host:587 (STARTTLS when offered;
+    ?starttls=required refuses clear text), smtps://user:pass@host:465; ?verify=false for test
+    servers. Without it, messages are written as .eml files into OUT/outbox/.
+    Sender: BRIEFING_SMTP_FROM or `sender` in book.yaml.
+
+    \b
+    Examples:
+      briefing send --dry-run
+      briefing send --for avery.example@example.org
+      BRIEFING_SMTP_URL=smtps://mailer:secret@mail.example.org:465 briefing send
+    """
+    from .changes import changes_since
+    from .distribute import SendOptions
+    from .distribute import send as run_send
+
+    def say(result) -> None:
+        if quiet and result.outcome in ("sent", "skipped", "dry-run"):
+            return
+        stream_err = result.outcome in ("failed", "unknown")
+        click.echo(f"{result.outcome:>8}  {result.email}  {result.detail}", err=stream_err)
+
+    options = SendOptions(data_dir=data_dir, out_dir=out_dir, recipients=recipients, dry_run=dry_run,
+                          force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024))
+    results = run_send(options, say=say,
+                       changes_for=lambda since: changes_since(data_dir, out_dir, since))
+    bad = [r for r in results if r.outcome in ("failed", "unknown")]
+    if not quiet:
+        sent = sum(r.outcome == "sent" for r in results)
+        skipped = sum(r.outcome == "skipped" for r in results)
+        if results and skipped == len(results):
+            click.echo("nothing to send: every recipient already has this edition")
+        elif not dry_run:
+            click.echo(f"{sent} sent, {skipped} already sent, {len(bad)} not sent")
+    if bad:
+        sys.exit(EXIT_ERROR)
