@@ -421,10 +421,20 @@ class Book(Strict):
 Receives = Literal["book", "sponsors", "one-pagers"]
 
 
+def _header_text(value: str) -> str:
+    # names and titles go into mail headers: no line breaks, controls or encoded words
+    if re.search(r"[\x00-\x1f\x7f\u2028\u2029]|=\?", value):
+        raise ValueError("must be one line of plain text (no line breaks, control characters or '=?')")
+    return value
+
+
+HeaderText = Annotated[Line, AfterValidator(_header_text)]
+
+
 class Recipient(Strict):
-    name: Line
+    name: HeaderText
     email: Email
-    title: Line | None = None
+    title: HeaderText | None = None
     sponsors: Annotated[list[Slug | Literal["all"]], BeforeValidator(_as_list), WithJsonSchema(
         {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
          "description": "`all`, or a list of sponsor slugs"})] = ["all"]
