@@ -34,6 +34,8 @@ def _chapter_marks(meta: ChapterMeta, page_of: dict[int, int], variant: str) -> 
         return []
     px = f"{meta.slug}--"
     marks = [Mark("At a glance", page_of[meta.anchors[f"{px}at-a-glance"]])]
+    if f"{px}changes" in meta.anchors:
+        marks.append(Mark("Changes since the previous edition", page_of[meta.anchors[f"{px}changes"]]))
     for sec in meta.sections:
         marks.append(Mark(sec["title"], page_of[sec["page"]],
                           [Mark(sub["title"], page_of[sub["page"]]) for sub in sec["subsections"]]))
@@ -166,7 +168,8 @@ def _book_charts(project: Project, slugs: list[str], paths: Paths) -> tuple[dict
 
 def assemble_book(project: Project, slugs: list[str], metas: dict[str, ChapterMeta],
                   chapter_dir: Path, paths: Paths, *, page_size: str, target: Path,
-                  recipient: Recipient | None, variant: str) -> int:
+                  recipient: Recipient | None, variant: str, changes: dict[str, list[str]] | None = None,
+                  changes_since: str | None = None) -> int:
     book = project.book
     layout = _layout(project, slugs, metas, chapter_dir, variant)
     urls, svgs = _book_charts(project, slugs, paths)
@@ -175,15 +178,19 @@ def assemble_book(project: Project, slugs: list[str], metas: dict[str, ChapterMe
     env = make_env(project.root / "templates")
     # The contents needs book-wide page numbers, which depend on the front matter's own
     # length: guess, print, and print again until the numbers agree (usually twice).
-    front_pages, overview_page, watch_page = 4, 3, 4
+    changed = [{"name": metas[s].name if s in metas else s, "lines": lines}
+               for s, lines in (changes or {}).items() if s in slugs or s not in project.sponsors]
+    front_titles = [("Overview", "book--overview"), ("Watch list", "book--watch")]
+    if changed:
+        front_titles.append((f"Changes since {changes_since}", "book--changes"))
+    front_pages = 4 + bool(changed)
+    found_at = {anchor: 3 + i for i, (_, anchor) in enumerate(front_titles)}  # guesses
     for _ in range(4):
         def page(slug: str, local: int) -> int:
             return front_pages + layout.page_of[slug][local] + 1  # printed numbers are 1-based
 
-        toc: list[dict[str, Any]] = [
-            {"level": 1, "number": "", "title": "Overview", "dest": "book--overview", "page": overview_page},
-            {"level": 1, "number": "", "title": "Watch list", "dest": "book--watch", "page": watch_page},
-        ]
+        toc: list[dict[str, Any]] = [{"level": 1, "number": "", "title": title, "dest": anchor,
+                                      "page": found_at[anchor]} for title, anchor in front_titles]
         watch: list[dict[str, Any]] = []
         for slug in slugs:
             meta = metas[slug]
@@ -206,18 +213,18 @@ def assemble_book(project: Project, slugs: list[str], metas: dict[str, ChapterMe
             chart_urls=urls, page_size=page_size, accent=DEFAULT_ACCENT,
             accent_soft=soften(DEFAULT_ACCENT), classification=book.classification,
             edition=format_date(book.edition), prepared_for=prepared, variant=variant,
-            SEVERITY=SEVERITY_LABEL)
+            SEVERITY=SEVERITY_LABEL, changes_since=changes_since, changes=changed)
         front = render_html(html, base=project.root, roots=paths.readable, charts=svgs,
                             what="book front matter")
-        found = (front.pages, front.anchors["book--overview"] + 1, front.anchors["book--watch"] + 1)
-        if found == (front_pages, overview_page, watch_page):
+        now = {anchor: front.anchors[anchor] + 1 for _, anchor in front_titles}
+        if front.pages == front_pages and now == found_at:
             break
-        front_pages, overview_page, watch_page = found
+        front_pages, found_at = front.pages, now
     else:  # pragma: no cover - front matter that never settles is a template bug
         raise RenderError("book front matter: page numbers did not settle")
 
     marks_children: list[Mark] = [Mark("Contents", front.anchors.get("book--contents", 1)),
-                                  Mark("Overview", overview_page - 1), Mark("Watch list", watch_page - 1)]
+                                  *(Mark(title, found_at[anchor] - 1) for title, anchor in front_titles)]
     for slug in slugs:
         meta = metas[slug]
         mapped = {p: front_pages + v for p, v in layout.page_of[slug].items()}

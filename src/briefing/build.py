@@ -19,11 +19,12 @@ from typing import Any
 
 from . import __version__
 from .assemble import Info, Mark, Part, assemble
+from .changes import load_snapshot, previous_edition, save_snapshot, summarise
 from .data import Project, attachment_path, load_project
 from .errors import BriefingError, RenderError
 from .files import write_atomic
 from .jobs import Job, Outcome, run
-from .model import Recipient
+from .model import Recipient, format_date
 from .sponsor_doc import ChapterMeta, Paths, render_sponsor
 
 BOOK_NAME = "briefing-book"
@@ -153,10 +154,11 @@ def plan_outputs(project: Project, opts: Options) -> list[Output]:
 # --- the build --------------------------------------------------------------------------
 
 def _render_job(slug: str, project: Project, paths: Paths, page_size: str, variant: str,
-                target: Path, key: str) -> dict[str, Any]:
+                target: Path, key: str, changes: list[str], since: str | None) -> dict[str, Any]:
     data_file = os.path.relpath(project.files[slug], project.data_dir.resolve().parent)
     pdf, meta = render_sponsor(slug, project.sponsors[slug], project.book, paths,
-                               page_size=page_size, variant=variant, data_file=data_file)
+                               page_size=page_size, variant=variant, data_file=data_file,
+                               changes=changes, changes_since=since)
     write_atomic(target, pdf)
     payload = meta.to_json() | {"key": key}
     write_atomic(target.with_suffix(".json"), json.dumps(payload, indent=1).encode())
@@ -188,12 +190,18 @@ def build(opts: Options, progress: Progress | None = None) -> Report:
     paths = Paths(root=project.root, data_dir=opts.data_dir.resolve(), out=out.resolve())
     outputs = plan_outputs(project, opts)
 
+    # what changed since the previous edition goes on a page of its own
+    since = previous_edition(out, project.book.edition)
+    changes = summarise(project.sponsors, load_snapshot(out, since)) if since else {}
+    since_label = format_date(since) if since else None
+
     # chapter keys: everything a sponsor's pages depend on
     theme = theme_fingerprint(project.root)
     book_bytes = (opts.data_dir / "book.yaml").read_bytes()
     chapter_key = {
         slug: _digest(project.files[slug].read_bytes().decode("utf-8", "replace"),
-                      book_bytes.decode(), theme, page_size, opts.variant)
+                      book_bytes.decode(), theme, page_size, opts.variant,
+                      changes.get(slug, []) if opts.variant == "full" else [], since_label)
         for slug in {s for o in outputs for s in o.slugs}
     }
     chapter_dir = paths.build / opts.variant / page_size.lower()
@@ -204,7 +212,8 @@ def build(opts: Options, progress: Progress | None = None) -> Report:
             for s in o.slugs for a in project.sponsors[s].attachments
         ] if opts.variant == "full" else []
         who = o.recipient.model_dump() if o.recipient else None
-        return _digest([chapter_key[s] for s in o.slugs], o.kind, who, attachments, theme)
+        gone = {s: c for s, c in changes.items() if s not in project.sponsors} if o.kind == "book" else {}
+        return _digest([chapter_key[s] for s in o.slugs], o.kind, who, attachments, theme, gone)
 
     manifest = load_manifest(out)
     previous = manifest.get("outputs", {})
@@ -232,7 +241,8 @@ def build(opts: Options, progress: Progress | None = None) -> Report:
     for o in stale:
         say("plan", o.name)
     jobs = [Job(slug, _render_job, (slug, project, paths, page_size, opts.variant,
-                                     chapter_dir / f"{slug}.pdf", chapter_key[slug]))
+                                     chapter_dir / f"{slug}.pdf", chapter_key[slug],
+                                     changes.get(slug, []) if opts.variant == "full" else [], since_label))
             for slug in needed]
     workers = opts.jobs or os.cpu_count() or 1
     failed_chapters: dict[str, str] = {}
@@ -282,7 +292,8 @@ def build(opts: Options, progress: Progress | None = None) -> Report:
                                          page_size=page_size, target=out / o.name, variant=opts.variant)
             else:
                 pages = assemble_book(project, o.slugs, metas, chapter_dir, paths, page_size=page_size,
-                                      target=out / o.name, recipient=o.recipient, variant=opts.variant)
+                                      target=out / o.name, recipient=o.recipient, variant=opts.variant,
+                                      changes=changes, changes_since=since_label)
         except BriefingError as err:
             report.failed.append((o.name, str(err)))
             say("fail", o.name)
@@ -298,6 +309,8 @@ def build(opts: Options, progress: Progress | None = None) -> Report:
     if stale:
         manifest = {"version": __version__, "edition": project.book.edition, "outputs": new_entries}
         write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    if not report.failed:
+        save_snapshot(out, project.book.edition, project.sponsors)
     report.failed += [(f"{s} (chapter)", e) for s, e in failed_chapters.items()
                       if not any(s in o.slugs and o.kind == "sponsor" for o in stale)]
     report.seconds = time.monotonic() - started

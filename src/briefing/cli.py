@@ -229,3 +229,41 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, quiet)
             click.echo(f"{sent} sent, {skipped} already sent, {len(bad)} not sent")
     if bad:
         sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@data_option
+@out_option
+@click.option("--since", metavar="DATE", help="Compare with the edition of this date or the latest before it.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {edition, since, sponsors: {slug: [lines]}}.")
+def changes(data_dir, out_dir, since, as_json) -> None:
+    """Say what changed in the data since the previous edition (as the change pages do).
+
+    \b
+    Examples:
+      briefing changes
+      briefing changes --since 2026-10-01 --json
+    """
+    from .changes import load_snapshot, previous_edition, summarise
+    from .data import load_project
+    from .model import format_date
+
+    project = load_project(data_dir)
+    base = previous_edition(out_dir, project.book.edition, since)
+    summary = summarise(project.sponsors, load_snapshot(out_dir, base)) if base else {}
+    if as_json:
+        click.echo(json.dumps({"edition": project.book.edition, "since": base, "sponsors": summary},
+                              indent=2, ensure_ascii=False))
+        return
+    if base is None:
+        click.echo("no earlier edition in " + str(out_dir) + ": this is the first edition")
+        return
+    if not summary:
+        click.echo(f"no changes since {format_date(base)}")
+        return
+    click.echo(f"Changes since {format_date(base)}:")
+    for slug, lines in summary.items():
+        name = project.sponsors[slug].name if slug in project.sponsors else slug
+        click.echo(f"\n{name}")
+        for line in lines:
+            click.echo(f"  - {line}")

@@ -79,7 +79,8 @@ def logo_url(sponsor: Sponsor, paths: Paths) -> str | None:
 
 
 def build_html(slug: str, sponsor: Sponsor, book: Book, paths: Paths, *, page_size: str,
-               variant: str) -> tuple[str, dict[str, str], int]:
+               variant: str, changes: list[str] | None = None,
+               changes_since: str | None = None) -> tuple[str, dict[str, str], int]:
     accent = readable_accent(sponsor.brand.colour or DEFAULT_ACCENT)
     specs = chart_specs(sponsor, accent)
     if variant == "one-pager":
@@ -89,12 +90,15 @@ def build_html(slug: str, sponsor: Sponsor, book: Book, paths: Paths, *, page_si
     template = "onepager.html" if variant == "one-pager" else "sponsor.html"
     context = sponsor_context(slug, sponsor, book, page_size=page_size, chart_urls=urls,
                               variant=variant, logo_url=logo_url(sponsor, paths))
+    context.update(changes=changes or [], changes_since=changes_since)
     return env.get_template(template).render(**context), svgs, drawn
 
 
 def render_sponsor(slug: str, sponsor: Sponsor, book: Book, paths: Paths, *, page_size: str,
-                   variant: str, data_file: str) -> tuple[bytes, ChapterMeta]:
-    html, svgs, drawn = build_html(slug, sponsor, book, paths, page_size=page_size, variant=variant)
+                   variant: str, data_file: str, changes: list[str] | None = None,
+                   changes_since: str | None = None) -> tuple[bytes, ChapterMeta]:
+    html, svgs, drawn = build_html(slug, sponsor, book, paths, page_size=page_size, variant=variant,
+                                   changes=changes, changes_since=changes_since)
     rendered = render_html(html, base=paths.root, roots=paths.readable, charts=svgs,
                            what=f"{data_file}")
     px = f"{slug}--"
