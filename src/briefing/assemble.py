@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +122,11 @@ def assemble(parts: list[Part], *, info: Info, marks: list[Mark], footer: str, p
             page.merge_page(stamp.pages[i], over=True)
     _links_to_dests(writer)
     _add_marks(writer, marks)
-    stamp_date = "D:" + dt.date.fromisoformat(info.date).strftime("%Y%m%d") + "000000Z"
+    # the edition date, or SOURCE_DATE_EPOCH for reproducible-builds tooling: never the wall clock
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit()
+            else dt.datetime.fromisoformat(info.date).replace(tzinfo=dt.timezone.utc))
+    stamp_date = when.strftime("D:%Y%m%d%H%M%SZ")
     writer.add_metadata({
         "/Title": info.title, "/Author": info.author, "/Subject": info.subject,
         "/Keywords": info.keywords, "/Creator": f"briefing {__version__}",

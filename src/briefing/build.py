@@ -189,6 +189,7 @@ def build(opts: Options, progress: Progress | None = None) -> Report:
     out = opts.out_dir
     paths = Paths(root=project.root, data_dir=opts.data_dir.resolve(), out=out.resolve())
     outputs = plan_outputs(project, opts)
+    _clear_leftovers(out)
 
     # what changed since the previous edition goes on a page of its own
     since = previous_edition(out, project.book.edition)
@@ -315,6 +316,13 @@ def build(opts: Options, progress: Progress | None = None) -> Report:
                       if not any(s in o.slugs and o.kind == "sponsor" for o in stale)]
     report.seconds = time.monotonic() - started
     return report
+
+
+def _clear_leftovers(out: Path) -> None:
+    """Temporary files of a run that was killed mid-write (runs are serialised by the lock)."""
+    if out.is_dir():
+        for leftover in out.rglob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
 
 
 def _preload() -> None:

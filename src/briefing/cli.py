@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from .errors import BriefingError, DataError
+from .lock import Locked, run_lock
 
 EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_SYSTEM = 1, 2, 3, 4
 
@@ -22,6 +24,8 @@ data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path)
 out_option = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
                           show_default=True, help="Folder the PDFs, manifest and send log are written to.")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+wait_option = click.option("--wait", is_flag=True,
+                           help="If another run holds the output folder, wait for it (default: exit 3).")
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> None:
@@ -37,6 +41,8 @@ class Group(click.Group):
             return super().invoke(ctx)
         except DataError as err:
             _fail(f"{err}\nFix the lines above and run again (`briefing validate` lists every problem).")
+        except Locked as err:
+            _fail(f"error: {err}", EXIT_LOCKED)
         except BriefingError as err:
             _fail(f"error: {err}")
         except OSError as err:
@@ -122,9 +128,10 @@ def schema(which: str | None) -> None:
               help="Seconds before a hanging render is stopped.")
 @click.option("--force", is_flag=True, help="Rebuild everything, ignoring the manifest.")
 @click.option("--log-json", is_flag=True, help="One JSON object per line on stdout, for log collectors.")
+@wait_option
 @quiet_option
 def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, variant, jobs, timeout,
-          force, log_json, quiet) -> None:
+          force, log_json, wait, quiet) -> None:
     """Build sponsor PDFs and the briefing book (only what changed).
 
     \b
@@ -144,7 +151,7 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
     options = Options(data_dir=data_dir, out_dir=out_dir, slugs=list(slugs), sponsors=not book_only,
                       book=not no_book, recipients=recipients, page_size=page_size, variant=variant,
                       jobs=jobs, timeout=timeout, force=force)
-    with Reporter(quiet=quiet, json_lines=log_json) as reporter:
+    with run_lock(out_dir, wait=wait), Reporter(quiet=quiet, json_lines=log_json) as reporter:
         report = run_build(options, progress=reporter.event)
     reporter.summary(report)
     if not report.ok:
@@ -189,8 +196,10 @@ def run() -> None:  # pragma: no cover - console entry point alias
               help="Folder for .eml files when BRIEFING_SMTP_URL is not set (default OUT/outbox).")
 @click.option("--max-size", type=click.FloatRange(0.1), default=20.0, show_default=True,
               help="Largest total of attachments per message, in MB.")
+@click.option("--log-json", is_flag=True, help="One JSON object per recipient on stdout.")
+@wait_option
 @quiet_option
-def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, quiet) -> None:
+def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, log_json, wait, quiet) -> None:
     """Email each recipient in data/distribution.yaml what they receive, once.
 
     \b
@@ -210,6 +219,10 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, quiet)
     from .distribute import send as run_send
 
     def say(result) -> None:
+        if log_json:
+            click.echo(json.dumps({"stage": "send", "recipient": result.email, "outcome": result.outcome,
+                                   "detail": result.detail}))
+            return
         if quiet and result.outcome in ("sent", "skipped", "dry-run"):
             return
         stream_err = result.outcome in ("failed", "unknown")
@@ -217,10 +230,11 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, quiet)
 
     options = SendOptions(data_dir=data_dir, out_dir=out_dir, recipients=recipients, dry_run=dry_run,
                           force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024))
-    results = run_send(options, say=say,
-                       changes_for=lambda since: changes_since(data_dir, out_dir, since))
+    with run_lock(out_dir, wait=wait):
+        results = run_send(options, say=say,
+                           changes_for=lambda since: changes_since(data_dir, out_dir, since))
     bad = [r for r in results if r.outcome in ("failed", "unknown")]
-    if not quiet:
+    if not quiet and not log_json:
         sent = sum(r.outcome == "sent" for r in results)
         skipped = sum(r.outcome == "skipped" for r in results)
         if results and skipped == len(results):
@@ -267,3 +281,101 @@ def changes(data_dir, out_dir, since, as_json) -> None:
         click.echo(f"\n{name}")
         for line in lines:
             click.echo(f"  - {line}")
+
+
+@main.command()
+@data_option
+@out_option
+@click.option("--cron", "expression", help="When to run, e.g. '0 6 * * MON-FRI' (default: book.yaml `schedule`).")
+@click.option("--no-send", is_flag=True, help="Only build on each tick.")
+@click.option("--max-runs", type=click.IntRange(1), help="Stop after this many runs (default: run until SIGTERM).")
+@click.option("--log-json", is_flag=True, help="One JSON object per line (run id, stage, duration, outcome).")
+def schedule(data_dir, out_dir, expression, no_send, max_runs, log_json) -> None:
+    """Run forever: on each cron tick build what changed, then send new editions once.
+
+    \b
+    Examples:
+      briefing schedule                              uses `schedule:` from book.yaml
+      briefing schedule --cron "0 6,14 * * *" --log-json
+    A failing run is logged and the next tick still comes; SIGTERM stops cleanly.
+    For cron or systemd instead, see deploy/ and the README.
+    """
+    from .build import Options
+    from .build import build as run_build
+    from .data import load_project
+    from .distribute import SendOptions
+    from .distribute import send as run_send
+    from .schedule import run_schedule
+
+    if expression is None:
+        expression = load_project(data_dir).book.schedule
+        if not expression:
+            raise click.UsageError("no --cron given and no `schedule` in data/book.yaml")
+
+    def log(record: dict) -> None:
+        if log_json:
+            click.echo(json.dumps(record, ensure_ascii=False), nl=True)
+        else:
+            click.echo(" ".join(f"{k}={v}" for k, v in record.items()), err=True)
+
+    def tick(run_id: str) -> dict:
+        with run_lock(out_dir, wait=True):
+            started = time.monotonic()
+            report = run_build(Options(data_dir=data_dir, out_dir=out_dir))
+            log({"run_id": run_id, "stage": "build", "duration": round(time.monotonic() - started, 3),
+                 "rebuilt": len(report.rebuilt), "reused": len(report.reused), "failed": len(report.failed),
+                 "outcome": "ok" if report.ok else "failed"})
+            if not report.ok:
+                raise BriefingError("; ".join(f"{n}: {e}" for n, e in report.failed))
+            sent = 0
+            if not no_send:
+                results = run_send(SendOptions(data_dir=data_dir, out_dir=out_dir))
+                sent = sum(r.outcome == "sent" for r in results)
+                bad = [r for r in results if r.outcome in ("failed", "unknown")]
+                if bad:
+                    raise BriefingError("; ".join(f"{r.email}: {r.detail}" for r in bad))
+            return {"rebuilt": len(report.rebuilt), "sent": sent}
+
+    run_schedule(expression, tick, log, max_runs=max_runs)
+
+
+@main.command()
+@data_option
+@out_option
+@quiet_option
+def watch(data_dir, out_dir, quiet) -> None:
+    """Rebuild whenever a file in data/, templates/ or assets/ is saved; keep watching.
+
+    \b
+    Example:
+      briefing watch          edit data/sponsors/alibaba.yaml, and output/alibaba.pdf follows
+    """
+    from watchfiles import watch as watch_files
+
+    from .build import Options
+    from .build import build as run_build
+    from .data import find_root
+
+    root = find_root(data_dir)
+    folders = [str(data_dir), str(root / "templates"), str(root / "assets")]
+
+    def once() -> None:
+        try:
+            with run_lock(out_dir, wait=True):
+                report = run_build(Options(data_dir=data_dir, out_dir=out_dir))
+            for name, error in report.failed:
+                click.echo(f"error: {name}: {error}", err=True)
+            if not quiet:
+                click.echo(f"{time.strftime('%H:%M:%S')} {len(report.rebuilt)} rebuilt, "
+                           f"{len(report.failed)} failed ({report.seconds:.1f} s); watching…")
+        except BriefingError as err:  # located data errors: print them and keep watching
+            click.echo(str(err), err=True)
+
+    once()
+    for _ in watch_files(*folders, debounce=300, step=100,
+                         watch_filter=lambda change, path: "/output" not in path and not path.endswith("~")):
+        once()
+
+
+if __name__ == "__main__":
+    main()

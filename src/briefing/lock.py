@@ -1,0 +1,36 @@
+"""One run at a time per output folder (cron ticks overlap when a build runs long).
+
+filelock's UnixFileLock is flock(2): the kernel releases it when the process dies, so a
+killed run never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .errors import BriefingError
+
+LOCK_NAME = ".briefing.lock"
+
+
+class Locked(BriefingError):
+    """Another run holds the output folder."""
+
+
+@contextmanager
+def run_lock(out: Path, *, wait: bool = False) -> Iterator[None]:
+    out.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out / LOCK_NAME), timeout=-1 if wait else 0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise Locked(f"another briefing run is using {out} (lock file {out / LOCK_NAME}); "
+                     "it will finish on its own, or run again with --wait") from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -1,0 +1,213 @@
+"""Reproducible, incremental builds; change pages; locking; the scheduler; watch; crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from briefing.build import MANIFEST, Options, build
+from briefing.cli import main
+from briefing.lock import run_lock
+from conftest import FICTION, make_project, pdf_text
+
+BRIEFING = [sys.executable, "-m", "briefing.cli"]
+
+
+@pytest.fixture()
+def project(tmp_path, fiction):
+    """A fresh copy of the fictional project, with the session's built outputs."""
+    root = make_project(tmp_path / "p", FICTION / "data")
+    shutil.copytree(fiction / "output", root / "output")
+    return root
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_same_inputs_give_byte_identical_pdfs(fiction, tmp_path):
+    out = tmp_path / "again"
+    report = build(Options(data_dir=fiction / "data", out_dir=out, recipients="all"))
+    assert report.ok
+    for name in ("acme-anvils.pdf", "initech-pretend.pdf", "briefing-book.pdf", "editions/pat-fictional.pdf"):
+        assert (out / name).read_bytes() == (fiction / "output" / name).read_bytes(), name
+
+
+def test_a_run_with_no_change_renders_nothing(project):
+    report = build(Options(data_dir=project / "data", out_dir=project / "output", recipients="all"))
+    assert report.ok and report.rendered == [] and report.rebuilt == []
+    assert len(report.reused) == 6
+
+
+def test_one_changed_sponsor_rebuilds_only_what_contains_it(project):
+    edit(project / "data" / "sponsors" / "globex-imaginary.yaml", 'value: "42"', 'value: "43"')
+    before = (project / "output" / "acme-anvils.pdf").stat().st_mtime_ns
+    report = build(Options(data_dir=project / "data", out_dir=project / "output", recipients="all"))
+    assert report.rendered == ["globex-imaginary"]
+    assert sorted(report.rebuilt) == ["briefing-book.pdf", "editions/pat-fictional.pdf",
+                                      "editions/sam-madeup.pdf", "globex-imaginary.pdf"]
+    assert (project / "output" / "acme-anvils.pdf").stat().st_mtime_ns == before
+    manifest = json.loads((project / "output" / MANIFEST).read_text())
+    assert set(manifest["outputs"]) >= {"acme-anvils.pdf", "globex-imaginary.pdf", "briefing-book.pdf"}
+
+
+def test_unchanged_charts_are_not_drawn_again(project):
+    report = build(Options(data_dir=project / "data", out_dir=project / "output", slugs=["acme-anvils"],
+                           book=False, force=True))
+    assert report.rendered == ["acme-anvils"] and report.charts_drawn == 0
+
+
+def test_new_edition_gets_a_change_page_in_plain_words(project):
+    data = project / "data"
+    edit(data / "book.yaml", "edition: 2026-11-01", "edition: 2026-11-15")
+    edit(data / "sponsors" / "globex-imaginary.yaml", 'value: "42"', 'value: "43"')
+    edit(data / "sponsors" / "globex-imaginary.yaml", "  - title: People",
+         "  - title: Milano Cortina 2026\n    blocks:\n      - text: New.\n  - title: People")
+    report = build(Options(data_dir=data, out_dir=project / "output", slugs=["globex-imaginary", "acme-anvils"]))
+    assert report.ok, report.failed
+    pages = pdf_text(project / "output" / "globex-imaginary.pdf")
+    change = next(p for p in pages if "Changes since 1 November 2026" in p)
+    assert "Widgets: 42 → 43" in change and "New section: Milano Cortina 2026" in change
+    acme = pdf_text(project / "output" / "acme-anvils.pdf")
+    assert not any("Changes since" in p for p in acme)  # nothing changed for acme: no page
+    book = pdf_text(project / "output" / "briefing-book.pdf")
+    assert any("Changes since 1 November 2026" in p and "Globex Imaginary" in p for p in book[:6])
+    result = CliRunner().invoke(main, ["changes", "--data", str(data), "--out", str(project / "output"), "--json"])
+    summary = json.loads(result.output)
+    assert summary["since"] == "2026-11-01"
+    assert summary["sponsors"] == {"globex-imaginary": ["Widgets: 42 → 43", "New section: Milano Cortina 2026"]}
+
+
+def test_first_edition_has_no_change_page(shipped):
+    assert not any("Changes since" in p for p in pdf_text(shipped / "alibaba.pdf"))
+
+
+def test_overlapping_run_exits_3_or_waits(project):
+    out = project / "output"
+    args = ["build", "--data", str(project / "data"), "--out", str(out), "globex-imaginary", "--no-book"]
+    with run_lock(out):
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3 and "another briefing run is using" in result.output
+
+    held = threading.Event()
+
+    def hold() -> None:
+        with run_lock(out):
+            held.set()
+            time.sleep(1.0)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait()
+    started = time.monotonic()
+    result = CliRunner().invoke(main, [*args, "--wait"])
+    thread.join()
+    assert result.exit_code == 0 and time.monotonic() - started >= 0.5
+
+
+def test_lock_of_a_killed_process_does_not_block(project):
+    out = project / "output"
+    code = f"from briefing.lock import run_lock; import os, pathlib\nwith run_lock(pathlib.Path({str(out)!r})): os.kill(os.getpid(), 9)"
+    subprocess.run([sys.executable, "-c", code], check=False)
+    with run_lock(out):
+        pass
+
+
+def _lines(stream) -> list[dict]:
+    return [json.loads(line) for line in stream.splitlines() if line.startswith("{")]
+
+
+def test_scheduler_runs_survives_a_failure_and_stops_on_sigterm(project):
+    path = project / "data" / "sponsors" / "globex-imaginary.yaml"
+    edit(path, "name: Globex Imaginary", "name: Globex Imaginary\nbogus: field")
+    process = subprocess.Popen([*BRIEFING, "schedule", "--cron", "* * * * * *", "--no-send", "--log-json",
+                                "--data", str(project / "data"), "--out", str(project / "output")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(4)
+        process.send_signal(signal.SIGTERM)
+        stdout, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    records = _lines(stdout)
+    runs = [r for r in records if r.get("stage") == "run"]
+    assert process.returncode == 0
+    assert len(runs) >= 2 and all(r["outcome"] == "failed" for r in runs)
+    assert "unknown field 'bogus'" in runs[0]["error"] and runs[0]["run_id"] != runs[1]["run_id"]
+    assert records[-1] == {"stage": "scheduler", "outcome": "stopped", "runs": len(runs)}
+
+
+def test_watch_rebuilds_after_a_save(project):
+    out = project / "output"
+    target = out / "globex-imaginary.pdf"
+    process = subprocess.Popen([*BRIEFING, "watch", "--data", str(project / "data"), "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(4)  # first (no-op) build and the watcher starting
+        before = target.read_bytes()
+        edit(project / "data" / "sponsors" / "globex-imaginary.yaml", 'value: "42"', 'value: "44"')
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and target.read_bytes() == before:
+            time.sleep(0.3)
+        assert target.read_bytes() != before
+        assert "44" in " ".join(pdf_text(target))
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_killing_builds_never_leaves_a_torn_pdf_or_manifest(project):
+    out = project / "output"
+    data = project / "data"
+    rng = random.Random(7)
+    value = "1,000,000"
+    for i in range(6):
+        edit(data / "sponsors" / "acme-anvils.yaml", f'value: "{value}"', f'value: "{i + 2},000,000"')
+        value = f"{i + 2},000,000"
+        process = subprocess.Popen([*BRIEFING, "build", "--quiet", "--data", str(data), "--out", str(out)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(0.3, 5.0))
+        os.killpg(process.pid, signal.SIGKILL)  # the build and its workers
+        process.wait()
+        for pdf in out.rglob("*.pdf"):
+            assert len(PdfReader(str(pdf)).pages) > 0, pdf  # every PDF there opens
+        json.loads((out / MANIFEST).read_text())  # old or new, never torn
+    report = build(Options(data_dir=data, out_dir=out, recipients="all"))
+    assert report.ok
+    manifest = json.loads((out / MANIFEST).read_text())
+    import hashlib
+
+    for name, entry in manifest["outputs"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"], name
+    assert "7,000,000" in " ".join(pdf_text(out / "acme-anvils.pdf"))
+    assert not list(out.rglob("*.tmp"))  # what killed runs left half-written is cleared
+
+
+def test_full_disk_is_a_clear_error_and_keeps_old_outputs(project):
+    out = project / "output"
+    good = (out / "globex-imaginary.pdf").read_bytes()
+    edit(project / "data" / "sponsors" / "globex-imaginary.yaml", 'value: "42"', 'value: "45"')
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    result = subprocess.run([*BRIEFING, "build", "globex-imaginary", "--no-book", "--data", str(project / "data"),
+                             "--out", str(out)], capture_output=True, text=True, preexec_fn=small_files)
+    assert result.returncode == 1
+    assert "File too large" in result.stderr
+    assert (out / "globex-imaginary.pdf").read_bytes() == good
