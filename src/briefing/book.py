@@ -8,6 +8,8 @@ contents page, plus appended PDFs; page numbers run through the whole book.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,8 @@ from .assemble import Info, Mark, Part, assemble
 from .data import Project, attachment_path
 from .errors import RenderError
 from .model import Recipient, date_start, format_date
-from .pdf import render_html
+from .files import write_atomic
+from .pdf import Rendered, render_html
 from .render import DEFAULT_ACCENT, SEVERITY_LABEL, make_env, money, soften
 from .sponsor_doc import ChapterMeta, Paths, draw_charts
 
@@ -166,6 +169,24 @@ def _book_charts(project: Project, slugs: list[str], paths: Paths) -> tuple[dict
     return draw_charts(specs, paths)[:2]
 
 
+def _render_cached(html: str, svgs: dict[str, str], project: Project, paths: Paths) -> Rendered:
+    """Front matter printed once per distinct HTML: an unchanged contents costs nothing."""
+    key = hashlib.sha256((html + "".join(sorted(svgs))).encode()).hexdigest()[:24]
+    pdf_path = paths.out / ".cache" / f"front-{key}.pdf"
+    meta_path = pdf_path.with_suffix(".json")
+    try:
+        meta = json.loads(meta_path.read_text())
+        return Rendered(pdf=pdf_path.read_bytes(), pages=meta["pages"], anchors=meta["anchors"],
+                        size=tuple(meta["size"]))
+    except (OSError, ValueError, KeyError):
+        pass
+    front = render_html(html, base=project.root, roots=paths.readable, charts=svgs, what="book front matter")
+    write_atomic(pdf_path, front.pdf)
+    write_atomic(meta_path, json.dumps({"pages": front.pages, "anchors": front.anchors,
+                                        "size": front.size}).encode())
+    return front
+
+
 def assemble_book(project: Project, slugs: list[str], metas: dict[str, ChapterMeta],
                   chapter_dir: Path, paths: Paths, *, page_size: str, target: Path,
                   recipient: Recipient | None, variant: str, changes: dict[str, list[str]] | None = None,
@@ -214,8 +235,7 @@ def assemble_book(project: Project, slugs: list[str], metas: dict[str, ChapterMe
             accent_soft=soften(DEFAULT_ACCENT), classification=book.classification,
             edition=format_date(book.edition), prepared_for=prepared, variant=variant,
             SEVERITY=SEVERITY_LABEL, changes_since=changes_since, changes=changed)
-        front = render_html(html, base=project.root, roots=paths.readable, charts=svgs,
-                            what="book front matter")
+        front = _render_cached(html, svgs, project, paths)
         now = {anchor: front.anchors[anchor] + 1 for _, anchor in front_titles}
         if front.pages == front_pages and now == found_at:
             break

@@ -228,82 +228,74 @@ def build(opts: Options, progress: Progress | None = None) -> Report:
         else:
             stale.append(o)
 
-    # phase 1: lay out every chapter the stale outputs need (in parallel workers)
-    needed = []
-    for slug in dict.fromkeys(s for o in stale for s in o.slugs):
-        meta_path = chapter_dir / f"{slug}.json"
-        try:
-            fresh = (not opts.force and json.loads(meta_path.read_text()).get("key") == chapter_key[slug]
-                     and (chapter_dir / f"{slug}.pdf").is_file())
-        except (OSError, ValueError):
-            fresh = False
-        if not fresh:
-            needed.append(slug)
+    # phase 1, in worker processes: lay out stale chapters and assemble stale sponsor PDFs
+    # (a sponsor PDF is finished in the worker that printed it, so it runs in parallel too)
     for o in stale:
         say("plan", o.name)
-    jobs = [Job(slug, _render_job, (slug, project, paths, page_size, opts.variant,
-                                     chapter_dir / f"{slug}.pdf", chapter_key[slug],
-                                     changes.get(slug, []) if opts.variant == "full" else [], since_label))
-            for slug in needed]
-    workers = opts.jobs or os.cpu_count() or 1
+    sponsor_outputs = {o.slugs[0]: o for o in stale if o.kind == "sponsor"}
+    chapters = list(dict.fromkeys(s for o in stale for s in o.slugs))
+    jobs = []
+    for slug in chapters:
+        render = opts.force or not _chapter_fresh(chapter_dir, slug, chapter_key[slug])
+        target = out / sponsor_outputs[slug].name if slug in sponsor_outputs else None
+        if render or target:
+            task = SponsorTask(slug, project, paths, page_size, opts.variant, chapter_dir,
+                               chapter_key[slug], changes.get(slug, []) if opts.variant == "full" else [],
+                               since_label, render, target)
+            jobs.append(Job(slug, _sponsor_job, (task,)))
     failed_chapters: dict[str, str] = {}
-
-    def done(outcome: Outcome) -> None:
-        if outcome.ok:
-            report.rendered.append(outcome.name)
-            report.charts_drawn += outcome.value.get("charts_drawn", 0)
-            say("chapter", outcome.name)
-        else:
-            failed_chapters[outcome.name] = outcome.error
-            say("fail", outcome.name)
-
-    if jobs:
-        if opts.variant == "full" and len(jobs) > 0:
-            _preload()
-        run(jobs, workers=min(workers, len(jobs)), timeout=opts.timeout,
-            on_start=lambda name: say("start", name), on_done=done)
-
-    metas: dict[str, ChapterMeta] = {}
-    for slug in dict.fromkeys(s for o in stale for s in o.slugs):
-        if slug in failed_chapters:
-            continue
-        data = json.loads((chapter_dir / f"{slug}.json").read_text())
-        data.pop("key", None)
-        data["size"] = tuple(data["size"])
-        metas[slug] = ChapterMeta(**data)
-
-    # phase 2: assemble the outputs from the printed pages
-    from .book import assemble_book, assemble_sponsor
-
     new_entries: dict[str, Any] = dict(previous)
-    for o in stale:
-        broken = [s for s in o.slugs if s in failed_chapters]
-        if broken:
-            for s in broken:
-                if o.kind == "sponsor":
-                    report.failed.append((o.name, failed_chapters[s]))
-            if o.kind == "book":
-                report.failed.append((o.name, f"not built: {', '.join(broken)} failed"))
-            new_entries.pop(o.name, None) if o.name not in previous else None
-            say("fail", o.name)
-            continue
-        try:
-            if o.kind == "sponsor":
-                pages = assemble_sponsor(project, o.slugs[0], metas[o.slugs[0]], chapter_dir, paths,
-                                         page_size=page_size, target=out / o.name, variant=opts.variant)
-            else:
-                pages = assemble_book(project, o.slugs, metas, chapter_dir, paths, page_size=page_size,
-                                      target=out / o.name, recipient=o.recipient, variant=opts.variant,
-                                      changes=changes, changes_since=since_label)
-        except BriefingError as err:
-            report.failed.append((o.name, str(err)))
-            say("fail", o.name)
-            continue
+
+    def finished(o: Output, pages: int) -> None:
         report.rebuilt.append(o.name)
         report.pages[o.name] = pages
         new_entries[o.name] = {"key": output_key(o), "sha256": _file_sha(out / o.name),
                                "sponsors": o.slugs, "pages": pages}
         say("done", o.name)
+
+    def done(outcome: Outcome) -> None:
+        value = outcome.value or {}
+        if not outcome.ok:  # the chapter itself could not be printed
+            failed_chapters[outcome.name] = outcome.error
+        if value.get("rendered"):
+            report.rendered.append(outcome.name)
+            report.charts_drawn += value.get("charts_drawn", 0)
+        o = sponsor_outputs.get(outcome.name)
+        if o is None:
+            return
+        error = outcome.error if not outcome.ok else value.get("error")
+        if error:
+            report.failed.append((o.name, error))
+            say("fail", o.name)
+        else:
+            finished(o, value["pages"])
+
+    if jobs:
+        _preload()
+        workers = opts.jobs or os.cpu_count() or 1
+        run(jobs, workers=min(workers, len(jobs)), timeout=opts.timeout,
+            on_start=lambda name: say("start", name), on_done=done)
+
+    # phase 2: books and editions, from the printed chapters
+    from .book import assemble_book
+
+    for o in (o for o in stale if o.kind == "book"):
+        broken = [s for s in o.slugs if s in failed_chapters]
+        if broken:
+            report.failed.append((o.name, "not built because " + "; ".join(
+                f"{s} failed: {failed_chapters[s]}" for s in broken)))
+            say("fail", o.name)
+            continue
+        try:
+            metas = {s: _load_meta(chapter_dir, s) for s in o.slugs}
+            pages = assemble_book(project, o.slugs, metas, chapter_dir, paths, page_size=page_size,
+                                  target=out / o.name, recipient=o.recipient, variant=opts.variant,
+                                  changes=changes, changes_since=since_label)
+        except BriefingError as err:
+            report.failed.append((o.name, str(err)))
+            say("fail", o.name)
+            continue
+        finished(o, pages)
 
     for name in report.reused:
         report.pages[name] = previous[name].get("pages", 0)
@@ -312,10 +304,58 @@ def build(opts: Options, progress: Progress | None = None) -> Report:
         write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
     if not report.failed:
         save_snapshot(out, project.book.edition, project.sponsors)
-    report.failed += [(f"{s} (chapter)", e) for s, e in failed_chapters.items()
-                      if not any(s in o.slugs and o.kind == "sponsor" for o in stale)]
     report.seconds = time.monotonic() - started
     return report
+
+
+@dataclass
+class SponsorTask:
+    """What a worker needs to print one sponsor and, if asked, finish its PDF."""
+
+    slug: str
+    project: Project
+    paths: Paths
+    page_size: str
+    variant: str
+    chapter_dir: Path
+    key: str
+    changes: list[str]
+    since: str | None
+    render: bool
+    target: Path | None
+
+
+def _sponsor_job(task: SponsorTask) -> dict[str, Any]:
+    from .book import assemble_sponsor
+
+    result: dict[str, Any] = {"rendered": False}
+    if task.render:
+        payload = _render_job(task.slug, task.project, task.paths, task.page_size, task.variant,
+                              task.chapter_dir / f"{task.slug}.pdf", task.key, task.changes, task.since)
+        result.update(rendered=True, charts_drawn=payload.get("charts_drawn", 0))
+    if task.target is not None:
+        try:
+            result["pages"] = assemble_sponsor(
+                task.project, task.slug, _load_meta(task.chapter_dir, task.slug), task.chapter_dir,
+                task.paths, page_size=task.page_size, target=task.target, variant=task.variant)
+        except BriefingError as err:  # the chapter is fine; only this output failed
+            result["error"] = str(err)
+    return result
+
+
+def _chapter_fresh(chapter_dir: Path, slug: str, key: str) -> bool:
+    try:
+        meta = json.loads((chapter_dir / f"{slug}.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return meta.get("key") == key and (chapter_dir / f"{slug}.pdf").is_file()
+
+
+def _load_meta(chapter_dir: Path, slug: str) -> ChapterMeta:
+    data = json.loads((chapter_dir / f"{slug}.json").read_text())
+    data.pop("key", None)
+    data["size"] = tuple(data["size"])
+    return ChapterMeta(**data)
 
 
 def _clear_leftovers(out: Path) -> None:

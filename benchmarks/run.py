@@ -1,0 +1,290 @@
+"""Benchmarks, measured side by side in one run: `.venv/bin/python benchmarks/run.py`.
+
+Generates N fictional sponsors shaped like the Alibaba file (same sections, tables and charts,
+with every word replaced by an obviously fictional one), then times whole processes:
+
+- overhead: `briefing build <one> --force` against bare WeasyPrint printing the same final HTML
+  (charts already drawn), cold (empty caches) and warm;
+- scale: full build (sponsor PDFs + book) of N sponsors with --jobs 1 and --jobs 2, time per page
+  and peak resident memory of the largest process;
+- book cost: full build against --no-book;
+- incremental: a no-op rebuild, and a rebuild after one field of one sponsor changed;
+- peer: headless Chromium printing the same book HTML, where the machine has it.
+
+Writes benchmarks/results.json and prints a Markdown table. `--quick` (N=2, one run) is what the
+smoke test runs so the script cannot rot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from briefing.yamlsafe import load_file  # noqa: E402
+
+WORDS = ("quillon marrow tessel brindle copse fennick lumen parrel sorrel tamsin vellum wicket "
+         "yarrow zephyr amble bracken cobble dapple ember fable gossamer hollow inkling jester").split()
+KEEP = {"kind", "severity", "as_of", "joined", "date", "through", "currency", "scale", "url", "id",
+        "cite", "colour", "approximate", "align", "leadership", "year", "amount", "season"}
+
+
+def fictional(text: str, salt: str) -> str:
+    """Same shape, fictional words: numbers and punctuation stay, words are replaced."""
+    def word(match: re.Match[str]) -> str:
+        w = match.group(0)
+        digest = int(hashlib.sha256((salt + w.lower()).encode()).hexdigest()[:8], 16)
+        new = WORDS[digest % len(WORDS)]
+        return new.capitalize() if w[0].isupper() else new
+
+    return re.sub(r"[A-Za-z][A-Za-z'’]*", word, text)
+
+
+def transform(value: Any, salt: str, key: str = "") -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            new_key = fictional(k, salt) if key == "values" else k
+            out[new_key] = transform(v, salt, k)
+        return out
+    if isinstance(value, list):
+        return [transform(v, salt, key) for v in value]
+    if isinstance(value, str) and key not in KEEP and not re.fullmatch(r"[\d.,~%$ +-]+", value):
+        return fictional(value, salt)
+    return value
+
+
+def make_project(root: Path, n: int) -> Path:
+    """A project with n fictional sponsors shaped like data/sponsors/alibaba.yaml."""
+    import yaml
+
+    if root.exists():
+        shutil.rmtree(root)
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "assets", root / "assets")
+    sponsors = root / "data" / "sponsors"
+    sponsors.mkdir(parents=True)
+    template = load_file(REPO / "data" / "sponsors" / "alibaba.yaml").data
+    for i in range(1, n + 1):
+        data = transform(template, salt=str(i))
+        data["name"] = f"Benchmark Fictional Co {i:02d}"
+        with open(sponsors / f"bench-{i:02d}.yaml", "w", encoding="utf-8") as handle:
+            yaml.safe_dump(data, handle, allow_unicode=True, sort_keys=False, width=100)
+    (root / "data" / "book.yaml").write_text(
+        "title: Benchmark Book (fictional)\norganisation: Benchmark City (fictional)\n"
+        "edition: 2026-11-28\nclassification: Benchmark\n")
+    return root
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of the largest process in the tree (wait4 rusage)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{process.stderr.read().decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def stats(samples: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(samples), 3), "min": round(min(samples), 3),
+            "max": round(max(samples), 3), "runs": len(samples)}
+
+
+def measure(cmd: list[str], runs: int, before=None) -> tuple[dict[str, float], float]:
+    times, peak = [], 0.0
+    for _ in range(runs):
+        if before:
+            before()
+        seconds, rss = run(cmd)
+        times.append(seconds)
+        peak = max(peak, rss)
+    return stats(times), round(peak, 1)
+
+
+BRIEFING = [sys.executable, "-m", "briefing.cli"]
+
+
+def briefing(root: Path, out: Path, *args: str) -> list[str]:
+    return [*BRIEFING, "build", "--quiet", "--data", str(root / "data"), "--out", str(out), *args]
+
+
+def bare_inputs(root: Path, out: Path, slug: str) -> Path:
+    """The project's own final HTML for one sponsor, charts drawn and saved as files."""
+    from briefing.data import load_project
+    from briefing.sponsor_doc import Paths, build_html
+
+    project = load_project(root / "data")
+    paths = Paths(root=root, data_dir=(root / "data").resolve(), out=out.resolve())
+    html, svgs, _ = build_html(slug, project.sponsors[slug], project.book, paths,
+                               page_size=project.book.page_size, variant="full")
+    charts = root / "bare-charts"
+    charts.mkdir(exist_ok=True)
+    for key, svg in svgs.items():
+        (charts / f"{key}.svg").write_text(svg, encoding="utf-8")
+        html = html.replace(f"chart:{key}", f"bare-charts/{key}.svg")
+    target = root / f"bare-{slug}.html"
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+BARE = ("import sys\nfrom weasyprint import HTML\n"
+        "HTML(filename=sys.argv[1], base_url=sys.argv[2]).write_pdf(sys.argv[3])\n")
+
+
+def book_html(root: Path, out: Path) -> Path:
+    """Every sponsor's final HTML in one document, for the peer (Chromium)."""
+    from briefing.data import load_project
+
+    project = load_project(root / "data")
+    bodies, head = [], ""
+    for slug in project.sponsors:
+        page = bare_inputs(root, out, slug).read_text(encoding="utf-8")
+        head = head or page.split("<body", 1)[0]
+        bodies.append(page.split("<body", 1)[1].split(">", 1)[1].rsplit("</body>", 1)[0])
+    target = root / "book-peer.html"
+    target.write_text(head + "<body>" + "\n".join(bodies) + "</body></html>", encoding="utf-8")
+    return target
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1,10,50", help="sponsor counts for the scale runs")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (the largest N runs once)")
+    parser.add_argument("--quick", action="store_true", help="N=2, one run: the smoke test")
+    parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work")
+    parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results.json")
+    args = parser.parse_args()
+    sizes = [1] if args.quick else [int(s) for s in args.sizes.split(",")]
+    job_counts = (2,) if args.quick else (1, 2)
+    runs = 1 if args.quick else args.runs
+    work = args.work
+    results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                           "platform": platform.platform()},
+                               "sizes": sizes, "overhead": {}, "scale": {}, "incremental": {}, "peer": {}}
+
+    # overhead: one sponsor, ours against bare WeasyPrint on the same final HTML
+    one = make_project(work / "one", 1)
+    out = one / "output"
+    subprocess.run(briefing(one, out, "--no-book"), check=True)  # warm the caches
+    html = bare_inputs(one, out, "bench-01")
+    bare_script = work / "bare.py"
+    bare_script.write_text(BARE)
+    bare_cmd = [sys.executable, str(bare_script), str(html), str(one) + "/", str(work / "bare.pdf")]
+    n_runs = max(runs, 5) if not args.quick else 1
+    bare, _ = measure(bare_cmd, n_runs)
+    warm, _ = measure(briefing(one, out, "bench-01", "--no-book", "--force", "--jobs", "1"), n_runs)
+    cold, _ = measure(briefing(one, out, "bench-01", "--no-book", "--force", "--jobs", "1"), n_runs,
+                      before=lambda: shutil.rmtree(out / ".cache", ignore_errors=True))
+    results["overhead"] = {"bare_weasyprint": bare, "warm": warm, "cold": cold,
+                           "warm_ratio": round(warm["median"] / bare["median"], 3),
+                           "cold_ratio": round(cold["median"] / bare["median"], 3)}
+
+    # scale and book cost
+    for n in sizes:
+        root = make_project(work / f"n{n}", n)
+        out = root / "output"
+        subprocess.run(briefing(root, out, "--no-book"), check=True)  # charts cached, as in steady state
+        reps = 1 if n >= 50 else runs
+        entry: dict[str, Any] = {}
+        for jobs in job_counts:
+            full, rss_full = measure(briefing(root, out, "--force", "--jobs", str(jobs)), reps)
+            nobook, rss_nobook = measure(briefing(root, out, "--force", "--no-book", "--jobs", str(jobs)), reps)
+            manifest = json.loads((out / ".manifest.json").read_text())
+            pages = sum(e["pages"] for e in manifest["outputs"].values())
+            entry[f"jobs{jobs}"] = {"full": full, "no_book": nobook, "pages": pages,
+                                    "seconds_per_page": round(full["median"] / pages, 4),
+                                    "peak_rss_mb": max(rss_full, rss_nobook),
+                                    "book_cost_ratio": round(full["median"] / nobook["median"], 3)}
+        if "jobs1" in entry:
+            entry["speedup_jobs2"] = round(entry["jobs1"]["full"]["median"] / entry["jobs2"]["full"]["median"], 3)
+        results["scale"][str(n)] = entry
+
+    # incremental, on the largest N
+    n = sizes[-1]
+    root = work / f"n{n}"
+    out = root / "output"
+    subprocess.run(briefing(root, out), check=True)
+    full = results["scale"][str(n)]["jobs2"]["full"]["median"]
+    noop, _ = measure(briefing(root, out), max(runs, 3) if not args.quick else 1)
+    path = root / "data" / "sponsors" / "bench-01.yaml"
+    counter = [0]
+
+    def change_one_field() -> None:
+        counter[0] += 1
+        text = path.read_text(encoding="utf-8")
+        changed = re.sub(r"(?m)^headline: .*$", f"headline: Changed headline {counter[0]}", text, count=1)
+        assert changed != text
+        path.write_text(changed, encoding="utf-8")
+
+    one_changed, _ = measure(briefing(root, out), runs, before=change_one_field)
+    results["incremental"] = {"n": n, "full_build": full, "noop": noop, "one_changed": one_changed,
+                              "noop_ratio": round(noop["median"] / full, 4),
+                              "one_changed_ratio": round(one_changed["median"] / full, 4)}
+
+    # peer: headless Chromium printing the same book's HTML from scratch
+    browser = chromium()
+    if browser:
+        page = book_html(root, out)
+        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={work / 'chromium-profile'}", "--no-pdf-header-footer",
+               f"--print-to-pdf={work / 'peer.pdf'}", page.as_uri()]
+        peer, _ = measure(cmd, 1 if n >= 50 else runs)
+        results["peer"] = {"chromium": peer, "refresh_after_one_change": one_changed,
+                           "refresh_ratio": round(one_changed["median"] / peer["median"], 3)}
+    else:
+        results["peer"] = {"skipped": "no chromium on this machine (apt-get install chromium)"}
+
+    args.results.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+
+
+def table(r: dict[str, Any]) -> str:
+    o, inc, peer = r["overhead"], r["incremental"], r["peer"]
+    rows = [("overhead, warm (vs bare WeasyPrint)", f"{o['warm_ratio']}×", "≤ 1.10×", o["warm_ratio"] <= 1.10),
+            ("overhead, cold (vs bare WeasyPrint)", f"{o['cold_ratio']}×", "≤ 1.5×", o["cold_ratio"] <= 1.5)]
+    for n, e in r["scale"].items():
+        if int(n) >= 10 and "speedup_jobs2" in e:
+            rows.append((f"--jobs 2 speed-up, N={n}", f"{e['speedup_jobs2']}×", "≥ 1.8×", e["speedup_jobs2"] >= 1.8))
+        b = e["jobs2"]["book_cost_ratio"]
+        rows.append((f"book cost (full / no book), N={n}", f"{b}×", "≤ 1.15×", b <= 1.15))
+        rss = max(v["peak_rss_mb"] for k, v in e.items() if k.startswith("jobs"))
+        rows.append((f"peak RSS of the largest process, N={n}", f"{rss} MB", "≤ 250 MB", rss <= 250))
+        rows.append((f"time per page, N={n}, jobs 2", f"{e['jobs2']['seconds_per_page']} s",
+                     f"{e['jobs2']['pages']} pages", None))
+    rows.append((f"no-op rebuild, N={inc['n']}", f"{inc['noop_ratio'] * 100:.1f}% of full", "≤ 2%",
+                 inc["noop_ratio"] <= 0.02))
+    rows.append((f"one sponsor changed, N={inc['n']}", f"{inc['one_changed_ratio'] * 100:.1f}% of full", "≤ 6%",
+                 inc["one_changed_ratio"] <= 0.06))
+    if "refresh_ratio" in peer:
+        rows.append((f"refresh vs Chromium printing the book, N={inc['n']}", f"{peer['refresh_ratio']}×", "≤ 0.5×",
+                     peer["refresh_ratio"] <= 0.5))
+    else:
+        rows.append(("peer (Chromium)", "skipped", peer["skipped"], None))
+    lines = ["| measure | result | target | met |", "| --- | --- | --- | --- |"]
+    for name, value, target, ok in rows:
+        lines.append(f"| {name} | {value} | {target} | {'' if ok is None else ('yes' if ok else 'no')} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
