@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import FICTION, make_project, pdf_text
 from pypdf import PdfReader
 
 from briefing.build import Options, build
-from conftest import FICTION, make_project, pdf_text
 
 NAMES = ["Acme Anvils (fictional)", "Globex Imaginary", "Initech Pretend 伊尼科技"]
 

@@ -131,7 +131,8 @@ def test_missing_required_field(tmp_path):
 
 
 def test_table_rows_must_match_columns(tmp_path):
-    text = GOOD + "sections:\n  - title: T\n    blocks:\n      - table:\n          columns: [A, B]\n          rows:\n            - [1, 2, 3]\n"
+    text = GOOD + ("sections:\n  - title: T\n    blocks:\n      - table:\n          columns: [A, B]\n"
+                   "          rows:\n            - [1, 2, 3]\n")
     p = one(tmp_path, text)
     assert p.line == 7 and "row 1 has 3 cells but the table has 2 columns" in p.message
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FICTION, REPO, make_project, normalise, pdf_text
 from pypdf import PdfReader
 
 from briefing.errors import BriefingError, DataError, RenderError
@@ -14,7 +15,6 @@ from briefing.fetcher import SafeFetcher
 from briefing.files import write_atomic
 from briefing.jobs import Job, run
 from briefing.pdf import render_html
-from conftest import FICTION, REPO, make_project, normalise, pdf_text
 
 
 def test_hostile_text_prints_literally(fiction):

@@ -9,9 +9,9 @@ import shutil
 import jsonschema
 import yaml
 from click.testing import CliRunner
+from conftest import REPO
 
 from briefing.cli import main
-from conftest import REPO
 
 
 class Yaml12Loader(yaml.SafeLoader):
@@ -53,7 +53,8 @@ def test_validate_broken_copy_exits_one_with_located_errors(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(REPO / "data", data)
     path = data / "sponsors" / "alibaba.yaml"
-    text = path.read_text().replace("tier: Worldwide Olympic Partner", "tier: Worldwide Olympic Partner\ntier: again", 1)
+    tier = "tier: Worldwide Olympic Partner"
+    text = path.read_text().replace(tier, f"{tier}\ntier: again", 1)
     path.write_text(text)
     result = CliRunner().invoke(main, ["validate", "--data", str(data)])
     assert result.exit_code == 1

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pypdf import PdfReader
-
 from conftest import normalise, pdf_text
+from pypdf import PdfReader
 
 # Facts of shared/sources/alibaba-briefing.txt, as they must read in the PDF (text, not only charts).
 FACTS = [
@@ -79,9 +78,9 @@ def test_contents_numbers_are_the_real_start_pages(shipped):
         title = {"alibaba--at-a-glance": "At a glance", "alibaba--sources": "Sources"}.get(name)
         if title is None:
             number = name.split("--s")[1].replace("-", ".")
-            line = next(l for l in contents.splitlines() if re.match(rf"^{re.escape(number)}\s", l))
+            line = next(t for t in contents.splitlines() if re.match(rf"^{re.escape(number)}\s", t))
         else:
-            line = next(l for l in contents.splitlines() if title in l)
+            line = next(t for t in contents.splitlines() if title in t)
         assert line.rstrip().endswith(f" {real}"), (line, real)
         checked += 1
     assert checked >= 20

@@ -124,8 +124,8 @@ def assemble(parts: list[Part], *, info: Info, marks: list[Mark], footer: str, p
     _add_marks(writer, marks)
     # the edition date, or SOURCE_DATE_EPOCH for reproducible-builds tooling: never the wall clock
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    when = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit()
-            else dt.datetime.fromisoformat(info.date).replace(tzinfo=dt.timezone.utc))
+    when = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit()
+            else dt.datetime.fromisoformat(info.date).replace(tzinfo=dt.UTC))
     stamp_date = when.strftime("D:%Y%m%d%H%M%SZ")
     writer.add_metadata({
         "/Title": info.title, "/Author": info.author, "/Subject": info.subject,

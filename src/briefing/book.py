@@ -17,8 +17,8 @@ from typing import Any
 from .assemble import Info, Mark, Part, assemble
 from .data import Project, attachment_path
 from .errors import RenderError
-from .model import Recipient, date_start, format_date
 from .files import write_atomic
+from .model import Recipient, date_start, format_date
 from .pdf import Rendered, render_html
 from .render import DEFAULT_ACCENT, SEVERITY_LABEL, make_env, money, soften
 from .sponsor_doc import ChapterMeta, Paths, draw_charts
@@ -207,8 +207,8 @@ def assemble_book(project: Project, slugs: list[str], metas: dict[str, ChapterMe
     front_pages = 4 + bool(changed)
     found_at = {anchor: 3 + i for i, (_, anchor) in enumerate(front_titles)}  # guesses
     for _ in range(4):
-        def page(slug: str, local: int) -> int:
-            return front_pages + layout.page_of[slug][local] + 1  # printed numbers are 1-based
+        def page(slug: str, local: int, front: int = front_pages) -> int:
+            return front + layout.page_of[slug][local] + 1  # printed numbers are 1-based
 
         toc: list[dict[str, Any]] = [{"level": 1, "number": "", "title": title, "dest": anchor,
                                       "page": found_at[anchor]} for title, anchor in front_titles]

@@ -161,7 +161,8 @@ def _describe_blocks(section: str, old: list[dict[str, Any]], new: list[dict[str
     for title, callout in after["callout"].items():
         if title not in before["callout"]:
             lines.append(f"New {callout['severity']} item in {section}: {title}")
-        elif before["callout"][title]["body"] != callout["body"] or before["callout"][title]["severity"] != callout["severity"]:
+        elif (before["callout"][title]["body"], before["callout"][title]["severity"]) != (
+                callout["body"], callout["severity"]):
             lines.append(f"Updated {callout['severity']} item in {section}: {title}")
     lines += [f"Item removed from {section}: {t}" for t in before["callout"] if t not in after["callout"]]
     for name, person in after["person"].items():

@@ -181,10 +181,6 @@ def doctor() -> None:
     sys.exit(0 if ok else EXIT_SYSTEM)
 
 
-def run() -> None:  # pragma: no cover - console entry point alias
-    main()
-
-
 @main.command()
 @data_option
 @out_option

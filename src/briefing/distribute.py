@@ -12,8 +12,16 @@ from pypdf import PdfReader
 from .build import Options, build, recipient_slug, recipient_sponsors, recipients_for
 from .data import load_project
 from .errors import BriefingError
-from .mail import (MAX_BYTES_DEFAULT, LOG_NAME, Attachment, Letter, Result, SendLog, deliver,
-                   transport_from_env)
+from .mail import (
+    LOG_NAME,
+    MAX_BYTES_DEFAULT,
+    Attachment,
+    Letter,
+    Result,
+    SendLog,
+    deliver,
+    transport_from_env,
+)
 from .model import format_date
 
 

@@ -173,7 +173,7 @@ def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
     msg["Subject"] = letter.subject
     msg["From"] = Address(addr_spec=letter.sender)
     msg["To"] = Address(display_name=letter.name, addr_spec=letter.email)
-    when = dt.datetime.fromtimestamp(date, dt.timezone.utc) if date else dt.datetime.now(dt.timezone.utc)
+    when = dt.datetime.fromtimestamp(date, dt.UTC) if date else dt.datetime.now(dt.UTC)
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = letter.message_id
     msg["X-Briefing-Edition"] = letter.edition

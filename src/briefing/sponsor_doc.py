@@ -14,8 +14,7 @@ from .charts import chart_key, make_svg
 from .errors import RenderError
 from .model import Book, Sponsor
 from .pdf import render_html
-from .render import chart_specs, make_env, readable_accent, sponsor_context, watch_items, DEFAULT_ACCENT
-
+from .render import DEFAULT_ACCENT, chart_specs, make_env, readable_accent, sponsor_context, watch_items
 
 ONE_PAGER_BLOCKS = ["headline", "key_figures", "critical_callout", "timeline", "key_points",
                     "leadership"]  # in the order onepager.html prints them
