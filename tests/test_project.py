@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from briefing.cli import main
 from conftest import REPO
+
+from briefing.cli import main
 
 
 def test_ruff_is_clean():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts_dir: Path) -> s
     cached = cache_dir / f"{key}.svg" if cache_dir else None
     if cached and cached.is_file():
         return cached.read_text(encoding="utf-8")
+    if cache_dir:  # cron jobs often have no writable HOME for Matplotlib's font cache
+        os.environ.setdefault("MPLCONFIGDIR", str(cache_dir.parent / "matplotlib"))
     svg = _draw(spec, key, fonts_dir)
     if cached:
         from .files import write_atomic

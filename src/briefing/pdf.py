@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RenderError
-from .fetcher import SafeFetcher
 
 
 @dataclass
@@ -34,8 +33,10 @@ class _Collect(logging.Handler):
 def render_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
                 what: str = "document") -> Rendered:
     """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # imported here: a run with nothing to print never loads it
     from weasyprint.urls import FatalURLFetchingError
+
+    from .fetcher import SafeFetcher
 
     fetcher = SafeFetcher(roots, charts)
     handler = _Collect()

@@ -96,8 +96,11 @@ def build_html(slug: str, sponsor: Sponsor, book: Book, paths: Paths, *, page_si
 def render_sponsor(slug: str, sponsor: Sponsor, book: Book, paths: Paths, *, page_size: str,
                    variant: str, data_file: str, changes: list[str] | None = None,
                    changes_since: str | None = None) -> tuple[bytes, ChapterMeta]:
-    html, svgs, drawn = build_html(slug, sponsor, book, paths, page_size=page_size, variant=variant,
-                                   changes=changes, changes_since=changes_since)
+    try:
+        html, svgs, drawn = build_html(slug, sponsor, book, paths, page_size=page_size, variant=variant,
+                                       changes=changes, changes_since=changes_since)
+    except RenderError as err:  # a chart that cannot be drawn: say which file it came from
+        raise RenderError(f"{data_file}: {err}") from None
     rendered = render_html(html, base=paths.root, roots=paths.readable, charts=svgs,
                            what=f"{data_file}")
     px = f"{slug}--"
