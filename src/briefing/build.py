@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .assemble import Info, Mark, Part, assemble
 from .changes import load_snapshot, previous_edition, save_snapshot, summarise
 from .data import Project, attachment_path, load_project
-from .errors import BriefingError, RenderError
+from .errors import BriefingError
 from .files import write_atomic
 from .jobs import Job, Outcome, run
 from .model import Recipient, format_date
@@ -368,7 +367,3 @@ def _clear_leftovers(out: Path) -> None:
 def _preload() -> None:
     """Import WeasyPrint once in the parent so forked workers start warm."""
     import weasyprint  # noqa: F401
-
-
-__all__ = ["Options", "Report", "build", "plan_outputs", "RenderError", "Info", "Mark", "Part",
-           "assemble"]

@@ -189,8 +189,7 @@ def _describe_blocks(section: str, old: list[dict[str, Any]], new: list[dict[str
     return [line for line in lines if line]
 
 
-def summarise(current: dict[str, Sponsor], previous: dict[str, dict[str, Any]],
-              names: dict[str, str] | None = None) -> dict[str, list[str]]:
+def summarise(current: dict[str, Sponsor], previous: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
     """slug -> lines, for every sponsor with a change (new sponsors included)."""
     result: dict[str, list[str]] = {}
     for slug, sponsor in current.items():

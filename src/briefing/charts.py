@@ -107,9 +107,7 @@ def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
                 fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
             except (ValueError, RuntimeError, UserWarning, RecursionError) as err:
                 raise RenderError(f"chart '{spec.get('title', spec['kind'])}': {err}") from None
-    svg = buf.getvalue()
-    # Matplotlib writes font shorthand in CSS; make sure families fall back to our fonts
-    return svg
+    return buf.getvalue()
 
 
 def _colours(spec: dict[str, Any], labels: list[str]) -> list[str]:

@@ -17,7 +17,6 @@ import os
 import random
 import re
 import smtplib
-import socket
 import sqlite3
 import ssl
 import time
@@ -27,6 +26,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -113,7 +113,7 @@ class Attachment:
     def size(self) -> int:
         return self.path.stat().st_size
 
-    @property
+    @cached_property  # a letter's key asks for it several times; read each PDF once
     def sha256(self) -> str:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
@@ -132,7 +132,7 @@ class Letter:
     edition_label: str
     changes: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def key(self) -> str:
         joined = "|".join([self.email.lower(), self.edition] + sorted(a.sha256 for a in self.attachments))
         return hashlib.sha256(joined.encode()).hexdigest()
@@ -237,9 +237,6 @@ class SendLog:
             (letter.key, letter.email, letter.edition,
              ",".join(f"{a.path.name}:{a.sha256[:16]}" for a in letter.attachments), letter.message_id,
              state, detail[:500], transport, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
-
-    def rows(self) -> list[tuple]:
-        return self.db.execute("SELECT recipient, edition, state, detail FROM sends ORDER BY updated").fetchall()
 
     def last_edition(self, email: str) -> str | None:
         row = self.db.execute("SELECT MAX(edition) FROM sends WHERE recipient = ? AND state = 'sent'",
@@ -438,7 +435,3 @@ def _deliver_one(letter: Letter, transport: Outbox | Smtp, log: SendLog, force: 
 def transport_from_env(outbox: Path) -> Outbox | Smtp:
     url = os.environ.get("BRIEFING_SMTP_URL", "").strip()
     return Smtp(SmtpConfig.from_url(url)) if url else Outbox(outbox)
-
-
-__all__ = ["Letter", "Attachment", "Outbox", "Smtp", "SmtpConfig", "SendLog", "compose", "deliver",
-           "header_safe", "transport_from_env", "socket"]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .errors import RenderError
 
@@ -16,7 +15,6 @@ class Rendered:
     pages: int
     anchors: dict[str, int]  # anchor id -> 0-based page index
     size: tuple[float, float]  # page width, height in PDF points
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class _Collect(logging.Handler):
