@@ -125,13 +125,15 @@ def briefing(root: Path, out: Path, *args: str) -> list[str]:
 
 def bare_inputs(root: Path, out: Path, slug: str) -> Path:
     """The project's own final HTML for one sponsor, charts drawn and saved as files."""
+    from briefing.build import make_edition
+    from briefing.chapter import chapter_html
     from briefing.data import load_project
-    from briefing.sponsor_doc import Paths, build_html
+    from briefing.settings import Options
 
     project = load_project(root / "data")
-    paths = Paths(root=root, data_dir=(root / "data").resolve(), out=out.resolve())
-    html, svgs, _ = build_html(slug, project.sponsors[slug], project.book, paths,
-                               page_size=project.book.page_size, variant="full")
+    edition = make_edition(project, Options(data_dir=root / "data", out_dir=out))
+    html, drawn = chapter_html(project, edition, slug)
+    svgs = drawn.svgs
     charts = root / "bare-charts"
     charts.mkdir(exist_ok=True)
     for key, svg in svgs.items():

@@ -14,7 +14,7 @@ from briefing.errors import BriefingError, DataError, RenderError
 from briefing.fetcher import SafeFetcher
 from briefing.files import write_atomic
 from briefing.jobs import Job, run
-from briefing.pdf import render_html
+from briefing.printer import print_html
 
 
 def test_hostile_text_prints_literally(fiction):
@@ -75,13 +75,13 @@ def test_fetcher_resolves_dotdot_encoded_dots_and_symlinks(roots):
 def test_render_fails_on_a_refused_fetch(roots):
     html = '<p>x</p><img src="file:///etc/passwd">'
     with pytest.raises(RenderError, match="refused to read file:///etc/passwd"):
-        render_html(html, base=roots, roots=[roots], what="data/sponsors/x.yaml")
+        print_html(html, base=roots, roots=[roots], what="data/sponsors/x.yaml")
 
 
 def test_render_fails_on_missing_glyphs(roots):
     html = "<p style='font-family: nonexistent'>\U0001F680\U0001F6F8</p>"
     with pytest.raises(RenderError, match="no glyph"):
-        render_html(html, base=roots, roots=[roots])
+        print_html(html, base=roots, roots=[roots])
 
 
 def test_logo_symlinked_outside_assets_is_refused(tmp_path):
@@ -130,7 +130,7 @@ def test_build_refuses_unknown_sponsor(tmp_path):
 
 
 def test_markdown_cannot_become_markup():
-    from briefing.render import markdown
+    from briefing.markup import markdown
 
     html = str(markdown("<script>x</script> [a](file:///etc/passwd) ![i](file:///x.png) [ok](https://e.org)"))
     assert "<script>" not in html and "&lt;script&gt;" in html

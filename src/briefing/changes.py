@@ -4,20 +4,55 @@ Each build keeps a snapshot of the validated data of its edition in ``OUT/.snaps
 Comparing the current data with the snapshot of an earlier edition gives lines such as
 "Market capitalisation: ~$300 billion → ~$320 billion" or "New section: Milano Cortina 2026",
 not a raw diff.
+
+The comparison walks the data model itself (pydantic's field list), so a field added to
+``model`` is compared without anyone remembering to: lists of items are matched by the field
+that names an item (``IDENTITY``), dates and money are printed as the PDF prints them, and the
+few fields a reader does not need to hear about are listed in ``EXEMPT`` with the reason. A test
+fails when a model field is neither compared nor exempt.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
+from . import model as m
 from .files import write_atomic
+from .markup import money
 from .model import Sponsor, format_date
-from .render import money
 
 SNAPSHOTS = ".snapshots"
 
+# how items of a list are recognised across editions: their naming field
+IDENTITY: dict[type[BaseModel], str] = {
+    m.Figure: "label", m.Section: "title", m.Subsection: "title", m.Person: "name", m.Source: "title",
+    m.TimelineEntry: "label", m.Attachment: "title", m.Column: "name", m.Series: "name",
+}
+# the field that is the item's value: "Widgets: 42 → 43" rather than "Widgets (value): 42 → 43"
+MAIN = {m.Figure: "value", m.Person: "role"}
+BLOCK_NAMES = {"text": "Text", "bullets": "Bullet points", "figures": "Key figures", "timeline": "Timeline"}
+# what a reader calls a field, where its name does not say it well
+LABELS = {"as_of": "Facts as of", "through": "Partnership through", "value": "Deal value",
+          "key_figures": "key figure", "key_points": "Key points", "sections": "section",
+          "subsections": "section", "items": "person", "sources": "source", "timeline": "timeline entry",
+          "attachments": "appendix", "blocks": "item", "highlights": "highlights", "categories": "Categories"}
+# fields whose change a reader does not need to be told, and why
+EXEMPT: dict[tuple[type[BaseModel], str], str] = {
+    (m.Sponsor, "brand"): "colour and logo: visible on the cover, not news",
+    (m.Block, "cite"): "citations follow the text they support",
+    (m.Chart, "alt"): "alt text restates the chart's values, which are compared",
+    (m.Column, "align"): "layout only",
+    (m.People, "leadership"): "which block the one-pager lists: layout only",
+    (m.Source, "id"): "an internal name for `cite`",
+}
+
+
+# --- snapshots ----------------------------------------------------------------------------
 
 def snapshot_dir(out: Path) -> Path:
     return out / SNAPSHOTS
@@ -26,7 +61,8 @@ def snapshot_dir(out: Path) -> Path:
 def save_snapshot(out: Path, edition: str, sponsors: dict[str, Sponsor]) -> None:
     folder = snapshot_dir(out) / edition
     for slug, sponsor in sponsors.items():
-        data = json.dumps(sponsor.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, indent=0)
+        dumped = sponsor.model_dump(mode="json", exclude_none=True)
+        data = json.dumps(dumped, sort_keys=True, ensure_ascii=False, indent=0)
         target = folder / f"{slug}.json"
         if not target.is_file() or target.read_text(encoding="utf-8") != data:
             write_atomic(target, data.encode("utf-8"))
@@ -44,166 +80,172 @@ def previous_edition(out: Path, edition: str, since: str | None = None) -> str |
     return older[-1] if older else None
 
 
-def load_snapshot(out: Path, edition: str) -> dict[str, dict[str, Any]]:
+def load_snapshot(out: Path, edition: str) -> dict[str, Sponsor]:
     folder = snapshot_dir(out) / edition
     result = {}
     for path in sorted(folder.glob("*.json")):
         try:
-            result[path.stem] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # a damaged snapshot only loses the change page, never the build
+            result[path.stem] = Sponsor.model_validate(_without_none(json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError, ValidationError):
+            continue  # a damaged or outdated snapshot only loses the change page, never the build
     return result
+
+
+def _without_none(data: Any) -> Any:
+    """Snapshots written before ``exclude_none`` carry nulls that the model refuses."""
+    if isinstance(data, dict):
+        return {k: _without_none(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_without_none(v) for v in data]
+    return data
 
 
 # --- comparing ----------------------------------------------------------------------------
 
-def _money(value: dict[str, Any] | None) -> str | None:
-    if not value:
-        return None
-    from .model import Money
-
-    return money(Money(**value))
+def _label(name: str) -> str:
+    return LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-def _arrow(label: str, old: Any, new: Any) -> str | None:
+def _is_date(info: Any) -> bool:
+    return any(getattr(meta, "func", None) in (m._partial_date, m._full_date) for meta in info.metadata)
+
+
+def _show(value: Any, as_date: bool = False) -> str:
+    if isinstance(value, m.Money):
+        return money(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(_show(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return format_date(value) if as_date and value else str(value)
+
+
+def _arrow(label: str, old: Any, new: Any, as_date: bool = False) -> list[str]:
     if old == new:
-        return None
+        return []
     if old in (None, "", []):
-        return f"{label}: added {new}"
+        return [f"{label}: added {_show(new, as_date)}"]
     if new in (None, "", []):
-        return f"{label}: removed (was {old})"
-    return f"{label}: {old} → {new}"
+        return [f"{label}: removed (was {_show(old, as_date)})"]
+    return [f"{label}: {_show(old, as_date)} → {_show(new, as_date)}"]
 
 
-def _blocks(section: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(section.get("blocks", [])) + [b for s in section.get("subsections", []) for b in s["blocks"]]
+def _name(item: BaseModel) -> str:
+    key = IDENTITY.get(type(item))
+    if key and getattr(item, key):
+        return str(getattr(item, key))
+    if isinstance(item, m.Block):
+        inner = getattr(item, item.kind)
+        title = getattr(inner, "title", None) if isinstance(inner, BaseModel) else None
+        return title or BLOCK_NAMES.get(item.kind, item.kind)
+    return type(item).__name__.lower()
 
 
-def _by(items: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
-    return {str(item[key]): item for item in items}
-
-
-def describe(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """Reader-facing lines for one sponsor's changes (empty when nothing changed)."""
-    lines: list[str] = []
-    for field, label in (("name", "Name"), ("tier", "Tier"), ("headline", "Headline")):
-        lines.append(_arrow(label, old.get(field), new.get(field)))
-    lines.append(_arrow("Categories", ", ".join(old.get("categories", [])), ", ".join(new.get("categories", []))))
-    lines.append(_arrow("Facts as of", format_date(old["as_of"]), format_date(new["as_of"])))
-    op, np = old.get("partnership") or {}, new.get("partnership") or {}
-    lines.append(_arrow("Joined", op.get("joined") and format_date(op["joined"]),
-                        np.get("joined") and format_date(np["joined"])))
-    lines.append(_arrow("Partnership through", op.get("through"), np.get("through")))
-    lines.append(_arrow("Term", op.get("term"), np.get("term")))
-    lines.append(_arrow("Deal value", _money(op.get("value")), _money(np.get("value"))))
-    if old.get("summary") != new.get("summary") and old.get("summary") and new.get("summary"):
-        lines.append("Executive summary updated")
-
-    of, nf = _by(old.get("key_figures", []), "label"), _by(new.get("key_figures", []), "label")
-    for label, fig in nf.items():
-        if label not in of:
-            lines.append(f"New key figure: {label}: {fig['value']}")
-        else:
-            lines.append(_arrow(label, of[label]["value"], fig["value"]))
-    lines += [f"Key figure removed: {label}" for label in of if label not in nf]
-
-    os_, ns = _by(old.get("sections", []), "title"), _by(new.get("sections", []), "title")
-    for title, section in ns.items():
-        if title not in os_:
-            lines.append(f"New section: {title}")
-            continue
-        before = os_[title]
-        osub, nsub = _by(before.get("subsections", []), "title"), _by(section.get("subsections", []), "title")
-        lines += [f"New section: {t}" for t in nsub if t not in osub]
-        lines += [f"Section removed: {t}" for t in osub if t not in nsub]
-        lines += _describe_blocks(title, _blocks(before), _blocks(section))
-    lines += [f"Section removed: {t}" for t in os_ if t not in ns]
-
-    osrc, nsrc = _by(old.get("sources", []), "id"), _by(new.get("sources", []), "id")
-    lines += [f"New source: {s['title']}" for i, s in nsrc.items() if i not in osrc]
-    return [line for line in lines if line]
-
-
-def _describe_blocks(section: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
-    lines: list[str] = []
-    # callouts, people, timeline entries, table rows and chart values matched by their names
-    def collect(blocks: list[dict[str, Any]]) -> dict[str, Any]:
-        found: dict[str, Any] = {"callout": {}, "person": {}, "edition": {}, "row": {}, "value": {}, "text": []}
-        for b in blocks:
-            if b.get("callout"):
-                found["callout"][b["callout"]["title"]] = b["callout"]
-            if b.get("people"):
-                for p in b["people"]["items"]:
-                    found["person"][p["name"]] = p
-            for entry in b.get("timeline") or []:
-                found["edition"][entry["label"]] = entry
-            if b.get("table"):
-                t = b["table"]
-                names = [c["name"] for c in t["columns"]]
-                firsts = [row[0] for row in t["rows"]]
-                for row in t["rows"]:
-                    # a row is named by its first cell, or its first two when the first repeats
-                    width = 2 if firsts.count(row[0]) > 1 and len(row) > 2 else 1
-                    label = " · ".join(row[:width])
-                    for name, cell in zip(names[width:], row[width:], strict=False):
-                        key = f"{label} ({name})" if len(names) - width > 1 else label
-                        found["row"][key] = cell
-            if b.get("chart"):
-                c = b["chart"]
-                for s in c["series"]:
-                    for label, value in s["values"].items():
-                        found["value"][f"{c['title']}: {label}"] = f"{value:g} {c['unit']}"
-            if b.get("text") or b.get("bullets"):
-                found["text"].append(b.get("text") or b.get("bullets"))
+def _items(old: list[BaseModel], new: list[BaseModel], what: str, where: str) -> list[str]:
+    """Lists of models: matched by name (and occurrence), then compared field by field."""
+    def keyed(items: list[BaseModel]) -> dict[str, BaseModel]:
+        seen: dict[str, int] = {}
+        found = {}
+        for item in items:
+            name = _name(item)
+            seen[name] = seen.get(name, 0) + 1
+            found[name if seen[name] == 1 else f"{name} ({seen[name]})"] = item
         return found
 
-    before, after = collect(old), collect(new)
-    for title, callout in after["callout"].items():
-        if title not in before["callout"]:
-            lines.append(f"New {callout['severity']} item in {section}: {title}")
-        elif (before["callout"][title]["body"], before["callout"][title]["severity"]) != (
-                callout["body"], callout["severity"]):
-            lines.append(f"Updated {callout['severity']} item in {section}: {title}")
-    lines += [f"Item removed from {section}: {t}" for t in before["callout"] if t not in after["callout"]]
-    for name, person in after["person"].items():
-        if name not in before["person"]:
-            lines.append(f"New in {section}: {name}, {person['role']}")
-        else:
-            lines.append(_arrow(name, before["person"][name]["role"], person["role"]))
-    lines += [f"No longer listed in {section}: {n}" for n in before["person"] if n not in after["person"]]
-    for label, entry in after["edition"].items():
-        if label not in before["edition"]:
-            lines.append(f"New timeline entry: {label}")
-        elif before["edition"][label]["highlights"] != entry["highlights"]:
-            lines.append(f"{label}: highlights updated")
-    for key, cell in after["row"].items():
-        if key in before["row"]:
-            lines.append(_arrow(key, before["row"][key], cell))
-        else:
-            lines.append(f"New in {section}: {key}: {cell}")
-    for key, value in after["value"].items():
-        if key in before["value"]:
-            lines.append(_arrow(key, before["value"][key], value))
-    if before["text"] != after["text"] and before["text"] and after["text"]:
-        lines.append(f"Text updated in {section}")
-    return [line for line in lines if line]
+    before, after = keyed(old), keyed(new)
+    place = f" in {where}" if where else ""
+    lines = [f"New {what}{place}: {name}" for name in after if name not in before]
+    lines += [f"{what.capitalize()} removed{place}: {name}" for name in before if name not in after]
+    for name, item in after.items():
+        if name in before:
+            lines += _model(before[name], item, name, where)
+    return lines
 
 
-def summarise(current: dict[str, Sponsor], previous: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
-    """slug -> lines, for every sponsor with a change (new sponsors included)."""
+def _rows(old: list[list[str]], new: list[list[str]], columns: list[m.Column], where: str) -> list[str]:
+    """Table rows are matched by their first cell (their first two when the first repeats)."""
+    names = [c.name for c in columns]
+
+    def keyed(rows: list[list[str]]) -> dict[str, dict[str, str]]:
+        firsts = [row[0] for row in rows]
+        found = {}
+        for row in rows:
+            width = 2 if firsts.count(row[0]) > 1 and len(row) > 2 else 1
+            label = " · ".join(row[:width])
+            found[label] = {(f"{label} ({n})" if len(names) - width > 1 else label): cell
+                            for n, cell in zip(names[width:], row[width:], strict=False)}
+        return found
+
+    before, after = keyed(old), keyed(new)
+    lines = []
+    for label, cells in after.items():
+        for key, cell in cells.items():
+            lines += (_change(key, before[label].get(key), cell, where) if label in before
+                      else [f"New in {where}: {key}: {cell}"])
+    lines += [f"Row removed from {where}: {label}" for label in before if label not in after]
+    return lines
+
+
+LONG = 80  # characters: a longer text is reported as updated, not quoted twice
+
+
+def _field(owner: BaseModel, name: str, old: Any, new: Any, context: tuple[str, str]) -> list[str]:
+    """One field of two versions of the same item. ``context`` is (item name, section)."""
+    item, where = context
+    info = type(owner).model_fields[name]
+    if (type(owner), name) in EXEMPT or old == new:
+        return []
+    if isinstance(owner, m.Table) and name == "rows":
+        return _rows(old, new, owner.columns, where)
+    if isinstance(new, list) and (new or old) and isinstance((new or old)[0], BaseModel):
+        return _items(old or [], new or [], _label(name), where)
+    if isinstance(new, dict) or isinstance(old, dict):
+        return [line for key in dict.fromkeys([*(old or {}), *(new or {})])
+                for line in _arrow(f"{item}: {key}", (old or {}).get(key), (new or {}).get(key))]
+    if isinstance(new, BaseModel) and isinstance(old, BaseModel) and not isinstance(new, m.Money):
+        return _model(old, new, item, where)
+    main = owner.kind if isinstance(owner, m.Block) else MAIN.get(type(owner))
+    label = item if main == name else f"{item} ({_label(name).lower()})" if item else _label(name)
+    return _change(label, old, new, where, _is_date(info))
+
+
+def _change(label: str, old: Any, new: Any, where: str, as_date: bool = False) -> list[str]:
+    """An arrow for short values; for paragraphs and lists, only that they were updated."""
+    if old != new and (isinstance(new, list) or any(isinstance(v, str) and len(v) > LONG for v in (old, new))):
+        return [f"{label}: updated" + (f" in {where}" if where else "")]
+    return _arrow(label, old, new, as_date)
+
+
+def _model(old: BaseModel, new: BaseModel, item: str, where: str) -> list[str]:
+    lines = []
+    for name in type(new).model_fields:
+        inner_where = where
+        if isinstance(new, m.Section | m.Subsection) and name in ("blocks", "subsections"):
+            inner_where = new.title
+        lines += _field(new, name, getattr(old, name), getattr(new, name), (item, inner_where))
+    return lines
+
+
+def describe(old: Sponsor, new: Sponsor) -> list[str]:
+    """Reader-facing lines for one sponsor's changes (empty when nothing changed)."""
+    return _model(old, new, "", "")
+
+
+def summarise(current: dict[str, Sponsor], previous: dict[str, Sponsor]) -> dict[str, list[str]]:
+    """slug -> lines, for every sponsor with a change (new and removed sponsors included)."""
     result: dict[str, list[str]] = {}
     for slug, sponsor in current.items():
-        now = sponsor.model_dump(mode="json")
         if slug not in previous:
             result[slug] = ["New sponsor in this edition"]
-            continue
-        lines = describe(previous[slug], now)
-        if lines:
+        elif lines := describe(previous[slug], sponsor):
             result[slug] = lines
     for slug, old in previous.items():
         if slug not in current:
-            result[slug] = [f"{old['name']} is no longer in the book"]
+            result[slug] = [f"{old.name} is no longer in the book"]
     return result
+
+
+Lines = Callable[[str | None], list[str]]
 
 
 def changes_since(data_dir: Path, out_dir: Path, since: str | None) -> list[str]:

@@ -8,8 +8,6 @@ Matplotlib is imported only when a chart is not in the cache.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
 import textwrap
@@ -17,18 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RenderError
+from .hashing import digest
+from .palette import ACCENT, FAINT, GREY, GRID, INK, SERIES
 
 STYLE = Path(__file__).with_name("styles") / "print.mplstyle"
 STYLE_VERSION = "3"  # bump when drawing code changes, so cached SVGs are redrawn
-GREY = "#B9C0C8"
-INK = "#333333"
 WIDTH_IN = 6.6  # the text block of A4 and Letter less a little air
 
 
 def chart_key(spec: dict[str, Any]) -> str:
-    payload = json.dumps(spec, sort_keys=True, ensure_ascii=False) + STYLE_VERSION
-    payload += STYLE.read_text()
-    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+    return digest(spec, STYLE_VERSION, STYLE.read_text(), length=24)
 
 
 def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts_dir: Path) -> str:
@@ -111,11 +107,16 @@ def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
 
 
 def _colours(spec: dict[str, Any], labels: list[str]) -> list[str]:
-    accent = spec.get("accent", "#1F3A5F")
+    accent = spec.get("accent", ACCENT)
     highlight = spec.get("highlight")
     if not highlight:
         return [accent] * len(labels)
     return [accent if lab == highlight else GREY for lab in labels]
+
+
+def _series_colour(spec: dict[str, Any], index: int) -> str:
+    palette = spec.get("palette") or SERIES
+    return palette[index % len(palette)]
 
 
 def _finite(values: list[float]) -> None:
@@ -138,7 +139,7 @@ def _bar(fig, spec):
     for si, s in enumerate(series):
         vals = [s["values"].get(lab, 0.0) for lab in labels]
         ys = [i + (si - (len(series) - 1) / 2) * height for i in range(n)]
-        colours = _colours(spec, labels) if len(series) == 1 else [spec.get("palette", [GREY])[si % 4]] * n
+        colours = _colours(spec, labels) if len(series) == 1 else [_series_colour(spec, si)] * n
         ax.barh(ys, vals, height=height * 0.92, color=colours, label=s.get("name") or None)
         for y, v in zip(ys, vals, strict=True):
             ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, y, _fmt(v, d, spec["unit"]),
@@ -166,7 +167,7 @@ def _column(fig, spec):
     for si, s in enumerate(series):
         vals = [s["values"].get(lab, 0.0) for lab in labels]
         xs = [i + (si - (len(series) - 1) / 2) * width for i in range(n)]
-        colours = _colours(spec, labels) if len(series) == 1 else [spec.get("palette", [GREY])[si % 4]] * n
+        colours = _colours(spec, labels) if len(series) == 1 else [_series_colour(spec, si)] * n
         ax.bar(xs, vals, width=width * 0.9, color=colours, label=s.get("name") or None)
         for x, v in zip(xs, vals, strict=True):
             ax.text(x, v + top * 0.02, _fmt(v, d, spec["unit"]), ha="center", va="bottom",
@@ -181,7 +182,7 @@ def _column(fig, spec):
 
 def _line(fig, spec):
     ax = fig.add_subplot()
-    palette = spec.get("palette", [spec.get("accent", "#1F3A5F")])
+    palette = spec.get("palette", [spec.get("accent", ACCENT)])
     everything = [v for s in spec["series"] for v in s["values"].values()]
     _finite(everything)
     d = _decimals(everything)
@@ -193,7 +194,7 @@ def _line(fig, spec):
         ax.text(len(vals) - 1 + 0.08, vals[-1], f"{_fmt(vals[-1], d, spec['unit'])}  {s.get('name') or ''}",
                 va="center", fontsize=7.5, color=colour)
         ax.set_xticks(range(len(labels)), [_label(lab, 14) for lab in labels])
-    ax.grid(axis="y", color="#E4E7EB", linewidth=0.5)
+    ax.grid(axis="y", color=GRID, linewidth=0.5)
 
 
 def _donut(fig, spec):
@@ -218,7 +219,7 @@ def _timeline(fig, spec):
     start, end = spec["start"], spec["end"]
     fig.set_size_inches(WIDTH_IN, 1.25)
     ax = fig.add_subplot()
-    accent = spec.get("accent", "#1F3A5F")
+    accent = spec.get("accent", ACCENT)
     ax.plot([start - 0.3, end + 0.3], [0, 0], color=GREY, linewidth=2, solid_capstyle="round")
     ax.plot([start, end], [0, 0], color=accent, linewidth=2.6, solid_capstyle="round")
     for i, ev in enumerate(events):
@@ -229,7 +230,7 @@ def _timeline(fig, spec):
         ax.text(ev["year"], 0.55 if up else -0.55, _label(ev["label"], 18), ha="center",
                 va="bottom" if up else "top", fontsize=7.2, color=INK)
         ax.text(ev["year"], 0.2 if up else -0.2, str(ev["year"]), ha="center",
-                va="bottom" if up else "top", fontsize=6.5, color="#777777")
+                va="bottom" if up else "top", fontsize=6.5, color=FAINT)
     ax.set_xlim(start - 0.9, end + 0.9)
     ax.set_ylim(-1.5, 1.5)
     ax.axis("off")
@@ -240,7 +241,7 @@ def _gantt(fig, spec):
     rows = spec["rows"]  # [{"label": name, "start": 2017.0, "end": 2028.99}]
     fig.set_size_inches(WIDTH_IN, 0.3 * len(rows) + 0.5)
     ax = fig.add_subplot()
-    accent = spec.get("accent", "#1F3A5F")
+    accent = spec.get("accent", ACCENT)
     for i, r in enumerate(rows):
         ax.barh(i, r["end"] - r["start"], left=r["start"], height=0.5, color=accent)
         ax.text(r["end"] + 0.15, i, r["text"], va="center", fontsize=7)
@@ -250,5 +251,5 @@ def _gantt(fig, spec):
     hi = max(int(math.ceil(r["end"])) for r in rows)
     ax.set_xlim(lo - 0.5, hi + 2)
     ax.xaxis.set_major_locator(__import__("matplotlib").ticker.MaxNLocator(integer=True))
-    ax.grid(axis="x", color="#E4E7EB", linewidth=0.5)
+    ax.grid(axis="x", color=GRID, linewidth=0.5)
     ax.set_axisbelow(True)

@@ -12,11 +12,11 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import DataError, Problem
-from .model import Book, Distribution, Sponsor, date_end
+from .model import SLUG_PATTERN, Book, Distribution, Sponsor, date_end
 from .yamlsafe import Located, load_file
 
 M = TypeVar("M", bound=BaseModel)
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+SLUG_RE = re.compile(SLUG_PATTERN)
 
 
 @dataclass

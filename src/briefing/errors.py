@@ -48,3 +48,7 @@ class RenderError(BriefingError):
 
 class DeliveryError(BriefingError):
     """Email could not be composed or sent."""
+
+
+class UsageError(BriefingError):
+    """The request names something that does not exist (an unknown sponsor or recipient)."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
@@ -138,7 +140,8 @@ Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string",
 Colour = Annotated[
     str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="a colour as #RRGGBB"),
 ]
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"  # sponsor file names and source ids
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 Number = Annotated[float, Field(allow_inf_nan=False), WithJsonSchema({"type": ["number", "string"]})]
 Year = Annotated[int, Field(ge=1896, le=2100), WithJsonSchema({"type": ["integer", "string"]})]
 Flag = Annotated[bool, WithJsonSchema({"type": ["boolean", "string"]})]
@@ -393,10 +396,44 @@ class Sponsor(Strict):
         return self
 
 
-def iter_blocks(section: Section):
-    yield from section.blocks
-    for sub in section.subsections:
-        yield from sub.blocks
+def iter_blocks(section: Section) -> Iterator[Block]:
+    """A section's blocks in reading order: its own, then each subsection's."""
+    for _, block in _section_blocks(section, 1):
+        yield block
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a block stands in a sponsor file, stable across runs (unlike ``id(block)``)."""
+
+    section: int  # 1-based, as printed
+    subsection: int | None  # 1-based, None for blocks directly under the section
+    index: int  # 0-based position in its `blocks` list
+
+    @property
+    def heading(self) -> str:
+        """The printed number of the (sub)section holding the block: ``2`` or ``2.1``."""
+        return f"{self.section}" if self.subsection is None else f"{self.section}.{self.subsection}"
+
+    @property
+    def path(self) -> str:
+        """The block's field path in the data, e.g. ``sections[1].subsections[0].blocks[2]``."""
+        sub = "" if self.subsection is None else f".subsections[{self.subsection - 1}]"
+        return f"sections[{self.section - 1}]{sub}.blocks[{self.index}]"
+
+
+def _section_blocks(section: Section, number: int) -> Iterator[tuple[Place, Block]]:
+    for i, block in enumerate(section.blocks):
+        yield Place(number, None, i), block
+    for j, sub in enumerate(section.subsections, 1):
+        for i, block in enumerate(sub.blocks):
+            yield Place(number, j, i), block
+
+
+def walk_blocks(sponsor: Sponsor) -> Iterator[tuple[Place, Block]]:
+    """Every block of a sponsor, in reading order, with its place: the one block walker."""
+    for number, section in enumerate(sponsor.sections, 1):
+        yield from _section_blocks(section, number)
 
 
 # --- book and distribution ----------------------------------------------------------------

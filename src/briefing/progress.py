@@ -51,7 +51,7 @@ class Reporter:
             self._progress.start()
         return self._progress
 
-    def event(self, kind: str, name: str) -> None:
+    def event(self, kind: str, name: str, seconds: float | None = None) -> None:
         now = time.monotonic()
         if kind == "plan":
             self.planned += 1

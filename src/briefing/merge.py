@@ -1,15 +1,15 @@
-"""Join printed pages into final PDFs: page numbers, bookmarks, links, metadata.
+"""Join printed pages into final PDFs with qpdf (through pikepdf): bookmarks, links, metadata.
 
 WeasyPrint lays each sponsor out once. The sponsor PDF and every book that contains the
-sponsor reuse those pages (merged with qpdf through pikepdf) and get their page numbers stamped on from a
-small overlay document, so a 50-sponsor book is never laid out as one giant document
-(measured: that doubles the time and grows memory to ~1 GB).
+sponsor reuse those pages and get their page numbers stamped on (see ``stamp``), so a
+50-sponsor book is never laid out as one giant document (measured: that doubles the time
+and grows memory to ~1 GB). qpdf is several times faster than pypdf on a 740-page book and
+keeps the process small.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import os
 import warnings
@@ -19,12 +19,11 @@ from pathlib import Path
 import pikepdf
 
 from . import __version__
+from .anchors import LINK_SCHEME
 from .errors import RenderError
 from .files import write_atomic
-from .pdf import render_html
-from .render import make_env
-
-LINK_SCHEME = "briefing-dest:"  # front-matter links to anchors that live in other chapters
+from .settings import Edition
+from .stamp import stamp, stamp_pages
 
 
 @dataclass
@@ -44,7 +43,7 @@ class Part:
     dest: str | None = None  # a named destination for the part's first page (appended PDFs)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Info:
     title: str
     author: str
@@ -54,53 +53,17 @@ class Info:
     date: str  # YYYY-MM-DD, the edition date: documents carry no wall-clock time
 
 
-CHUNK = 100  # overlay pages per WeasyPrint document: bounds memory on long books
+@dataclass
+class Assembly:
+    """Everything one final PDF is made of."""
+
+    parts: list[Part]
+    info: Info
+    marks: list[Mark]
+    footer: str = ""  # e.g. "Prepared for …", printed on every numbered page
 
 
-def overlay(total: int, numbered: list[bool], *, footer: str, page_size: str, root: Path,
-            cache: Path, keep: list[pikepdf.Pdf]) -> list[pikepdf.Page]:
-    """Blank pages carrying only the page numbers and footer line, one per output page.
-
-    Printed in chunks of CHUNK pages, each cached by its content: after a change, only the
-    chunks whose numbers moved are printed again.
-    """
-    labels = [f"Page {i + 1} of {total}" if on else "" for i, on in enumerate(numbered)]
-    css = (root / "assets/css/overlay.css").read_bytes()
-    chunks = []
-    for start in range(0, total, CHUNK):
-        chunk = labels[start:start + CHUNK]
-        key = hashlib.sha256(repr((chunk, footer, page_size, __version__, css)).encode()).hexdigest()[:24]
-        chunks.append((chunk, cache / f"overlay-{key}.pdf"))
-    missing = [(chunk, path) for chunk, path in chunks if not path.is_file()]
-    if len(missing) > 1:  # a long book: print the chunks in parallel worker processes
-        import weasyprint  # noqa: F401 - imported once here, inherited by the forked workers
-
-        from .jobs import Job, run
-
-        outcomes = run([Job(path.name, _print_overlay, (chunk, footer, page_size, root, path))
-                        for chunk, path in missing], workers=os.cpu_count() or 1, timeout=600)
-        failed = [o.error for o in outcomes if not o.ok]
-        if failed:
-            raise RenderError(f"page-number overlay: {failed[0]}")
-    elif missing:
-        _print_overlay(*missing[0][:1], footer, page_size, root, missing[0][1])
-    pages: list[pikepdf.Page] = []
-    for _, path in chunks:
-        pdf = pikepdf.Pdf.open(path)
-        keep.append(pdf)
-        pages.extend(pdf.pages)
-    return pages
-
-
-def _print_overlay(labels: list[str], footer: str, page_size: str, root: Path, target: Path) -> None:
-    html = make_env(root / "templates").get_template("overlay.html").render(
-        labels=labels, footer=footer, page_size=page_size)
-    rendered = render_html(html, base=root, roots=[root / "templates", root / "assets"],
-                           what="page-number overlay")
-    write_atomic(target, rendered.pdf)
-
-
-def _open(source: Path | bytes, keep: list[pikepdf.Pdf]) -> pikepdf.Pdf:
+def open_pdf(source: Path | bytes, keep: list[pikepdf.Pdf]) -> pikepdf.Pdf:
     try:
         pdf = pikepdf.Pdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
     except pikepdf.PasswordError:
@@ -136,20 +99,6 @@ def _links_to_dests(pdf: pikepdf.Pdf) -> None:
                 annot.Dest = pikepdf.String(str(uri)[len(LINK_SCHEME):])
 
 
-def _stamp(out: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page, number: int) -> None:
-    """Draw ``stamp`` over ``page`` under a resource name derived from the page number.
-
-    pikepdf's add_overlay names the XObject at random, which would make every build's bytes
-    differ; and pages may share one /Resources dictionary, so each page needs its own name.
-    Both pages have the same size and origin: no transformation is needed.
-    """
-    name = f"/BriefingStamp{number}"
-    page.add_resource(out.copy_foreign(stamp.as_form_xobject()), pikepdf.Name.XObject,
-                      name=pikepdf.Name(name))
-    page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
-    page.contents_add(pikepdf.Stream(out, f"\nQ q {name} Do Q\n".encode()))
-
-
 def _outline_items(marks: list[Mark]) -> list[pikepdf.OutlineItem]:
     items = []
     for mark in marks:
@@ -159,32 +108,25 @@ def _outline_items(marks: list[Mark]) -> list[pikepdf.OutlineItem]:
     return items
 
 
-def assemble(parts: list[Part], *, info: Info, marks: list[Mark], footer: str, page_size: str,
-             root: Path, cache: Path, target: Path) -> int:
-    """Write the joined document to ``target`` atomically; return its page count.
-
-    qpdf (through pikepdf) does the joining: measured on a 740-page book it is several times
-    faster than pypdf and keeps the process small.
-    """
-    # Stamps first, while this process is small: long books print them in forked workers,
-    # which would otherwise each inherit every open chapter (measured: 315 MB peak at N=50).
+def _numbering(parts: list[Part]) -> list[bool]:
+    """Which output pages get a number; fills in each part's page list."""
     numbered: list[bool] = []
     for part in parts:
         if part.pages is None:
             counted: list[pikepdf.Pdf] = []
-            part.pages = list(range(len(_open(part.pdf, counted).pages)))
+            part.pages = list(range(len(open_pdf(part.pdf, counted).pages)))
             counted[0].close()
         numbered += [i not in part.unnumbered for i in part.pages]
-    total = len(numbered)
-    keep: list[pikepdf.Pdf] = []
-    stamp = overlay(total, numbered, footer=footer, page_size=page_size, root=root, cache=cache, keep=keep)
+    return numbered
 
-    out = pikepdf.Pdf.new()
+
+def _join(out: pikepdf.Pdf, parts: list[Part], keep: list[pikepdf.Pdf]) -> dict[str, tuple[int, list]]:
+    """Append every part's kept pages to ``out``; return the named destinations, remapped."""
     dests: dict[str, tuple[int, list]] = {}
     first = 0
     for part in parts:
-        src = _open(part.pdf, keep)
-        indices = part.pages
+        src = open_pdf(part.pdf, keep)
+        indices = part.pages or []
         position = {local: first + k for k, local in enumerate(indices)}
         for name, (page, view) in _named_dests(src).items():
             if page in position:
@@ -196,16 +138,10 @@ def assemble(parts: list[Part], *, info: Info, marks: list[Mark], footer: str, p
         if part.dest:
             dests[part.dest] = (first, [pikepdf.Name.Fit])
         first += len(indices)
-    for i, page in enumerate(out.pages):
-        if numbered[i]:
-            _stamp(out, page, stamp[i], i + 1)
-    tree = pikepdf.NameTree.new(out)
-    for name, (page, view) in sorted(dests.items()):
-        tree[name] = pikepdf.Array([out.pages[page].obj, *view])
-    out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
-    _links_to_dests(out)
-    with out.open_outline() as outline:
-        outline.root.extend(_outline_items(marks))
+    return dests
+
+
+def _set_info(out: pikepdf.Pdf, info: Info) -> None:
     # the edition date, or SOURCE_DATE_EPOCH for reproducible-builds tooling: never the wall clock
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     when = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit()
@@ -218,8 +154,31 @@ def assemble(parts: list[Part], *, info: Info, marks: list[Mark], footer: str, p
         out.docinfo[key] = pikepdf.String(value)
     out.Root.Lang = pikepdf.String(info.language)
     out.Root.PageMode = pikepdf.Name.UseOutlines
+
+
+def assemble(doc: Assembly, edition: Edition, target: Path) -> int:
+    """Write the joined document to ``target`` atomically; return its page count."""
+    # Stamps first, while this process is small: long books print them in forked workers,
+    # which would otherwise each inherit every open chapter (measured: 315 MB peak at N=50).
+    numbered = _numbering(doc.parts)
+    keep: list[pikepdf.Pdf] = []
+    overlays = stamp_pages(numbered, footer=doc.footer, page_size=edition.page_size, paths=edition.paths,
+                           keep=keep)
+    out = pikepdf.Pdf.new()
+    dests = _join(out, doc.parts, keep)
+    for i, page in enumerate(out.pages):
+        if numbered[i]:
+            stamp(out, page, overlays[i], i + 1)
+    tree = pikepdf.NameTree.new(out)
+    for name, (page, view) in sorted(dests.items()):
+        tree[name] = pikepdf.Array([out.pages[page].obj, *view])
+    out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
+    _links_to_dests(out)
+    with out.open_outline() as outline:
+        outline.root.extend(_outline_items(doc.marks))
+    _set_info(out, doc.info)
     buf = io.BytesIO()
     # deterministic_id: the /ID comes from the content, so the same inputs give the same bytes
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     write_atomic(target, buf.getvalue())
-    return total
+    return len(numbered)

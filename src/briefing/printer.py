@@ -1,4 +1,4 @@
-"""WeasyPrint: HTML in, PDF bytes and page facts out; any error or missing glyph fails it."""
+"""HTML to PDF with WeasyPrint: PDF bytes and page facts out; any error or missing glyph fails it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .errors import RenderError
 
 
 @dataclass
-class Rendered:
+class Printed:
     pdf: bytes
     pages: int
     anchors: dict[str, int]  # anchor id -> 0-based page index
@@ -28,8 +28,8 @@ class _Collect(logging.Handler):
             self.problems.append(message)
 
 
-def render_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
-                what: str = "document") -> Rendered:
+def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
+                what: str = "document") -> Printed:
     """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
     from weasyprint import HTML  # imported here: a run with nothing to print never loads it
     from weasyprint.urls import FatalURLFetchingError
@@ -63,4 +63,4 @@ def render_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, s
     first = document.pages[0]
     # WeasyPrint sizes are CSS px (1/96 in); PDF points are 1/72 in
     size = (first.width * 0.75, first.height * 0.75)
-    return Rendered(pdf=pdf, pages=len(document.pages), anchors=anchors, size=size)
+    return Printed(pdf=pdf, pages=len(document.pages), anchors=anchors, size=size)

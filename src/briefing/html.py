@@ -1,0 +1,132 @@
+"""Templates to HTML: Jinja2 filled with validated data.
+
+Autoescape is on for every template and ``StrictUndefined`` makes a missing field a render
+error. The contexts built here are the whole contract between Python and the templates:
+anchor ids come from ``anchors``, numbers from ``outline``, text filters from ``markup``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .anchors import BOOK, ChapterAnchors, book_link
+from .chart_specs import chart_alt, first_timeline
+from .markup import SEVERITY_LABEL, filters
+from .model import Block, Sponsor, format_date, walk_blocks
+from .outline import Outline, outline
+from .palette import ACCENT, readable_accent, soften
+from .settings import Edition
+
+SPONSOR_TEMPLATE = "sponsor.html"
+ONE_PAGER_TEMPLATE = "onepager.html"
+BOOK_TEMPLATE = "book.html"
+OVERLAY_TEMPLATE = "overlay.html"
+
+
+def _finalize(value: Any) -> Any:
+    # None or NaN reaching the page is a template bug: fail instead of printing "None"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError("a template printed an empty value (None/NaN); guard it with {% if %}")
+    return value
+
+
+def make_env(templates: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=True,  # every template, whatever its name (safety notes §2)
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(filters())
+    env.globals.update(BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL, chart_alt=chart_alt)
+    return env
+
+
+def render(templates: Path, name: str, **context: Any) -> str:
+    return make_env(templates).get_template(name).render(**context)
+
+
+# --- what a sponsor's document shows ------------------------------------------------------
+
+def critical_callout(sponsor: Sponsor) -> Block | None:
+    return next((b for _, b in walk_blocks(sponsor)
+                 if b.callout is not None and b.callout.severity == "critical"), None)
+
+
+@dataclass(frozen=True)
+class WatchItem:
+    """A critical or high callout and the anchor of the (sub)section it lives in."""
+
+    block: Block
+    anchor: str
+
+
+def watch_items(sponsor: Sponsor, anchors: ChapterAnchors) -> list[WatchItem]:
+    return [WatchItem(b, anchors.section(place.heading)) for place, b in walk_blocks(sponsor)
+            if b.callout is not None and b.callout.severity in ("critical", "high")]
+
+
+def top_people(sponsor: Sponsor, limit: int = 3) -> list[Any]:
+    """The first people of the block marked `leadership: yes`, else of the first people block."""
+    blocks = [b.people for _, b in walk_blocks(sponsor) if b.people is not None]
+    chosen = next((p for p in blocks if p.leadership), blocks[0] if blocks else None)
+    return list(chosen.items[:limit]) if chosen else []
+
+
+def accent_of(sponsor: Sponsor) -> str:
+    return readable_accent(sponsor.brand.colour or ACCENT)
+
+
+@dataclass(frozen=True)
+class TocLink:
+    """One line of a contents page; ``page`` is given in a book, counted by CSS in a chapter."""
+
+    level: int
+    number: str
+    title: str
+    href: str
+    page: int | None = None
+
+
+def sponsor_toc(sponsor: Sponsor, anchors: ChapterAnchors, the_outline: Outline, since: str | None,
+                with_changes: bool) -> list[TocLink]:
+    toc = [TocLink(1, "", "At a glance", "#" + anchors.at_a_glance)]
+    if with_changes:
+        toc.append(TocLink(1, "", f"Changes since {since}", "#" + anchors.changes))
+    for sec in the_outline.sections:
+        toc.append(TocLink(1, sec.number, sec.title, "#" + sec.anchor))
+        toc += [TocLink(2, sub.number, sub.title, "#" + sub.anchor) for sub in sec.subsections]
+    if sponsor.sources:
+        toc.append(TocLink(1, "", "Sources", "#" + anchors.sources))
+    return toc
+
+
+def page_context(edition: Edition, accent: str, classification: str) -> dict[str, Any]:
+    """What base.html needs, for every document."""
+    return {"book": edition.book, "page_size": edition.page_size, "variant": edition.variant,
+            "accent": accent, "accent_soft": soften(accent), "classification": classification,
+            "edition": format_date(edition.book.edition)}
+
+
+def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: dict[str, str],
+                 logo_url: str | None) -> str:
+    """The HTML of one sponsor's chapter (or one-pager)."""
+    anchors = ChapterAnchors(slug)
+    the_outline = outline(sponsor, anchors)
+    changes = edition.changes_for(slug)
+    context = page_context(edition, accent_of(sponsor), sponsor.classification or edition.book.classification)
+    context.update(
+        slug=slug, a=anchors, s=sponsor, outline=the_outline, critical=critical_callout(sponsor),
+        toc=sponsor_toc(sponsor, anchors, the_outline, edition.since, bool(changes)),
+        timeline=first_timeline(sponsor), chart_urls=chart_urls, top_people=top_people, logo_url=logo_url,
+        changes=changes, changes_since=edition.since,
+    )
+    template = ONE_PAGER_TEMPLATE if edition.one_pager else SPONSOR_TEMPLATE
+    return render(edition.paths.templates, template, **context)

@@ -1,0 +1,51 @@
+"""The single-sponsor PDF: its chapter as printed, then any attached PDFs, numbered and bookmarked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .attachments import appended
+from .chapter import chapter_pdf
+from .data import Project
+from .merge import Assembly, Info, Mark, Part, assemble
+from .meta import ChapterMeta
+from .settings import Edition
+
+
+def info(project: Project, title: str, subject: str, keywords: str) -> Info:
+    book = project.book
+    return Info(title=title, author=book.organisation, subject=subject, keywords=keywords,
+                language=book.language, date=book.edition)
+
+
+def chapter_marks(meta: ChapterMeta, page_of: dict[int, int]) -> list[Mark]:
+    """Bookmarks of one full chapter, with its pages mapped into the final document."""
+    ids = meta.ids
+    marks = []
+    for title, anchor in (("At a glance", ids.at_a_glance), ("Changes since the previous edition", ids.changes)):
+        if anchor in meta.anchors:
+            marks.append(Mark(title, page_of[meta.anchors[anchor]]))
+    for sec in meta.sections:
+        marks.append(Mark(f"{sec.number}  {sec.title}", page_of[sec.page],
+                          [Mark(f"{sub.number}  {sub.title}", page_of[sub.page]) for sub in sec.subsections]))
+    if ids.sources in meta.anchors:
+        marks.append(Mark("Sources", page_of[meta.anchors[ids.sources]]))
+    return marks
+
+
+def finish_sponsor_pdf(project: Project, edition: Edition, meta: ChapterMeta, target: Path) -> int:
+    """Write ``target``; return its page count."""
+    slug = meta.slug
+    sponsor = project.sponsors[slug]
+    marks = [] if edition.one_pager else chapter_marks(meta, {i: i for i in range(meta.pages)})
+    parts = [Part(chapter_pdf(edition, slug), unnumbered={0})]  # a cover, or a lone one-pager
+    offset = meta.pages
+    for extra in ([] if edition.one_pager else appended(project, slug)):
+        parts.append(Part(extra.path))
+        marks.append(Mark(f"Appendix: {extra.title}", offset))
+        offset += extra.pages
+    subject = f"{sponsor.name}: {sponsor.headline or 'sponsor briefing'}"
+    keywords = ", ".join([sponsor.name, *sponsor.categories, *([sponsor.tier] if sponsor.tier else [])])
+    what = "one-page briefing" if edition.one_pager else "sponsor briefing"
+    return assemble(Assembly(parts, info(project, f"{sponsor.name} — {what}", subject, keywords), marks),
+                    edition, target)

@@ -1,0 +1,86 @@
+"""Page-number stamps: blank pages carrying only "Page X of Y" and the footer line.
+
+Chapters are printed once and reused by every document that holds them, so their page
+numbers cannot be printed with them. Each final document gets a small overlay document,
+printed by WeasyPrint with the same page margins (``assets/css/overlay.css``), whose pages
+``merge`` draws over the real ones.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pikepdf
+
+from . import __version__
+from .errors import RenderError
+from .files import write_atomic
+from .hashing import digest
+from .html import OVERLAY_TEMPLATE, render
+from .printer import print_html
+from .settings import Paths
+
+CHUNK = 100  # overlay pages per WeasyPrint document: bounds memory on long books
+
+
+def labels_for(numbered: list[bool]) -> list[str]:
+    total = len(numbered)
+    return [f"Page {i + 1} of {total}" if on else "" for i, on in enumerate(numbered)]
+
+
+def stamp_pages(numbered: list[bool], *, footer: str, page_size: str, paths: Paths,
+                keep: list[pikepdf.Pdf]) -> list[pikepdf.Page]:
+    """One overlay page per output page (empty where ``numbered`` is false).
+
+    Printed in chunks of CHUNK pages, each cached by its content: after a change, only the
+    chunks whose numbers moved are printed again. Opened PDFs are appended to ``keep``: their
+    pages must stay open until the final document is saved.
+    """
+    labels = labels_for(numbered)
+    css = (paths.root / "assets/css/overlay.css").read_bytes()
+    chunks = []
+    for start in range(0, len(labels), CHUNK):
+        chunk = labels[start:start + CHUNK]
+        key = digest(chunk, footer, page_size, __version__, css.decode(), length=24)
+        chunks.append((chunk, paths.cache / f"overlay-{key}.pdf"))
+    missing = [(chunk, path) for chunk, path in chunks if not path.is_file()]
+    if len(missing) > 1:  # a long book: print the chunks in parallel worker processes
+        import weasyprint  # noqa: F401 - imported once here, inherited by the forked workers
+
+        from .jobs import Job, run
+
+        outcomes = run([Job(path.name, _print_overlay, (chunk, footer, page_size, paths.root, path))
+                        for chunk, path in missing], workers=os.cpu_count() or 1, timeout=600)
+        failed = [o.error for o in outcomes if not o.ok]
+        if failed:
+            raise RenderError(f"page-number overlay: {failed[0]}")
+    elif missing:
+        chunk, path = missing[0]
+        _print_overlay(chunk, footer, page_size, paths.root, path)
+    pages: list[pikepdf.Page] = []
+    for _, path in chunks:
+        pdf = pikepdf.Pdf.open(path)
+        keep.append(pdf)
+        pages.extend(pdf.pages)
+    return pages
+
+
+def _print_overlay(labels: list[str], footer: str, page_size: str, root: Path, target: Path) -> None:
+    html = render(root / "templates", OVERLAY_TEMPLATE, labels=labels, footer=footer, page_size=page_size)
+    printed = print_html(html, base=root, roots=[root / "templates", root / "assets"], what="page-number overlay")
+    write_atomic(target, printed.pdf)
+
+
+def stamp(out: pikepdf.Pdf, page: pikepdf.Page, overlay: pikepdf.Page, number: int) -> None:
+    """Draw ``overlay`` over ``page`` under a resource name derived from the page number.
+
+    pikepdf's add_overlay names the XObject at random, which would make every build's bytes
+    differ; and pages may share one /Resources dictionary, so each page needs its own name.
+    Both pages have the same size and origin: no transformation is needed.
+    """
+    name = f"/BriefingStamp{number}"
+    page.add_resource(out.copy_foreign(overlay.as_form_xobject()), pikepdf.Name.XObject,
+                      name=pikepdf.Name(name))
+    page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
+    page.contents_add(pikepdf.Stream(out, f"\nQ q {name} Do Q\n".encode()))
