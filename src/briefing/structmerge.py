@@ -477,7 +477,11 @@ def add_artifact_overlay(pdf: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Obj
 
 
 def set_metadata(pdf: pikepdf.Pdf, *, title: str, lang: str, variant: str = "pdf/ua-1") -> None:
-    """Catalog and XMP entries PDF/UA-1 asks for (and PDF/A-3a, which adds pdfaid)."""
+    """Catalog and XMP entries PDF/UA-1 asks for (and PDF/A-3a, which adds pdfaid).
+
+    Call it again after changing ``pdf.docinfo``: the XMP copy of Author, Producer, dates and
+    so on is refreshed from it, because PDF/A requires the two to agree.
+    """
     pdf.Root.Lang = String(lang)
     pdf.Root.MarkInfo = Dictionary(Marked=True)
     prefs = pdf.Root.get("/ViewerPreferences")
@@ -486,6 +490,7 @@ def set_metadata(pdf: pikepdf.Pdf, *, title: str, lang: str, variant: str = "pdf
     prefs.DisplayDocTitle = True
     pdf.docinfo["/Title"] = String(title)
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta.load_from_docinfo(pdf.docinfo, raise_failure=True)
         meta["dc:title"] = title
         meta["dc:language"] = [lang]
         meta["pdfuaid:part"] = "1"  # PDF/A-3 (ISO 19005-3) and PDF/UA-1 share PDF 1.7: both claims fit
@@ -499,6 +504,6 @@ def _copy_output_intent(pdf: pikepdf.Pdf, sources: list[pikepdf.Pdf]) -> list[st
     for src in sources:
         intents = src.Root.get("/OutputIntents")
         if isinstance(intents, Array) and len(intents):
-            pdf.Root.OutputIntents = pdf.copy_foreign(intents)
+            pdf.Root.OutputIntents = _copy(pdf, intents)
             return []
     return ["no part has an output intent: print the parts with pdf_variant='pdf/a-3a'"]
