@@ -111,3 +111,13 @@ def test_checker_flags_a_stamp_that_is_not_an_artifact(tmp_path, chapter):
         merged.close()
         found[wrapped] = rules(tmp_path / f"stamped-{wrapped}.pdf")
     assert found == {False: {"UA-01-003"}, True: set()}
+
+
+def test_css_opacity_on_text_is_flagged_and_rgba_is_not(tmp_path):
+    """WeasyPrint paints an element with `opacity` through a form XObject, outside marked content."""
+    found = {}
+    for name, style in (("opacity", "color: white; opacity: 0.85"), ("rgba", "color: rgba(255,255,255,0.85)")):
+        html = f'<html lang="en"><title>t</title>{PAGE}<body style="background: navy">' \
+               f'<p style="{style}">Fictional eyebrow</p></body></html>'
+        found[name] = rules(write(html, tmp_path / f"{name}.pdf"))
+    assert found == {"opacity": {"UA-01-003"}, "rgba": set()}
