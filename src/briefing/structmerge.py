@@ -94,9 +94,10 @@ def merge(parts: Sequence[Part], *, title: str, lang: str, variant: str = "pdf/u
         _add_part(out, src, part, n, merged.problems)
     _finish_structure(out)
     _write_names_and_outline(out)
-    set_metadata(out.pdf, title=title, lang=lang, variant=variant)
     if variant.startswith("pdf/a"):
         merged.problems += _copy_output_intent(out.pdf, merged.sources)
+    # a file with untagged pages is not PDF/UA: say so rather than claim it in XMP
+    set_metadata(out.pdf, title=title, lang=lang, variant=variant, claim=not merged.problems)
     return merged
 
 
@@ -480,7 +481,8 @@ def add_artifact_overlay(pdf: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Obj
     page.contents_add(pikepdf.Stream(pdf, f"\nQ /Artifact {props} BDC q /{name.lstrip('/')} Do Q EMC\n".encode()))
 
 
-def set_metadata(pdf: pikepdf.Pdf, *, title: str, lang: str, variant: str = "pdf/ua-1") -> None:
+def set_metadata(pdf: pikepdf.Pdf, *, title: str, lang: str, variant: str = "pdf/ua-1",
+                 claim: bool = True) -> None:
     """Catalog and XMP entries PDF/UA-1 asks for (and PDF/A-3a, which adds pdfaid).
 
     Call it again after changing ``pdf.docinfo``: the XMP copy of Author, Producer, dates and
@@ -497,6 +499,11 @@ def set_metadata(pdf: pikepdf.Pdf, *, title: str, lang: str, variant: str = "pdf
         meta.load_from_docinfo(pdf.docinfo, raise_failure=True)
         meta["dc:title"] = title
         meta["dc:language"] = [lang]
+        for key in ("pdfuaid:part", "pdfaid:part", "pdfaid:conformance"):
+            if key in meta:  # a claim copied from a part is re-decided here
+                del meta[key]
+        if not claim:
+            return
         meta["pdfuaid:part"] = "1"  # PDF/A-3 (ISO 19005-3) and PDF/UA-1 share PDF 1.7: both claims fit
         if variant == "pdf/a-3a":
             meta["pdfaid:part"] = "3"
