@@ -50,7 +50,7 @@ def build_book(tmp: Path, variant: str = "pdf/ua-1") -> Path:
     printed = {n: print_fixture(n, tmp / f"{n}.pdf", variant) for n in names}
     merged = merge([Part(printed["front"], role="Sect", title="Front matter"),
                     Part(printed["chapter-zephyr"].read_bytes(), pages=[1], title="Zephyr Widgets"),
-                    Part(printed["chapter-quokka"], title="Quokka Quarries")],
+                    Part(printed["chapter-quokka"], title="Quokka Quarries", dest="quokka-start")],
                    title="Fictional Sponsor Book", lang="en", variant=variant)
     assert merged.problems == []
     assert link_scheme_to_dests(merged.pdf, SCHEME) == 2
@@ -160,8 +160,10 @@ def test_links_and_bookmarks_resolve(book):
     with pikepdf.open(book) as pdf:
         dests = pikepdf.NameTree(pdf.Root.Names.Dests)
         index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
-        assert {name: index[dests[name][0].objgen] for name in ("zephyr", "quokka", "quokka-figures")} == {
-            "zephyr": 1, "quokka": 3, "quokka-figures": 3}
+        names = ("zephyr", "quokka", "quokka-figures", "quokka-start")
+        assert {name: index[dests[name][0].objgen] for name in names} == {
+            "zephyr": 1, "quokka": 3, "quokka-figures": 3, "quokka-start": 2}
+        assert "zephyr-contents" not in dests  # nothing points into the dropped page
         targets = []
         for page in pdf.pages:
             for annot in page.obj.get("/Annots", []):

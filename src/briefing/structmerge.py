@@ -43,6 +43,7 @@ class Part:
     pages: Sequence[int] | None = None  # 0-based indices to keep, in order; None = all
     role: str = "Part"  # structure type of the wrapper element (Part, Sect, Art, Div)
     title: str | None = None  # the wrapper's /T, and a top-level bookmark over the part's own
+    dest: str | None = None  # a named destination for the part's first kept page (appended PDFs)
 
 
 @dataclass
@@ -147,6 +148,8 @@ def _add_part(out: _Out, src: pikepdf.Pdf, part: Part, n: int, problems: list[st
         _collect_ids(out, copied)
     position = {src.pages[i].obj.objgen: first + k for k, i in enumerate(indices)}
     _collect_dests(out, src, position)
+    if part.dest and indices:
+        out.dests[part.dest] = Array([out.pdf.pages[first].obj, Name.Fit])
     _collect_outline(out, src, part, position, first)
 
 
