@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
@@ -227,3 +229,12 @@ def test_bad_inputs_raise_located_errors(tmp_path):
         merge([Part(b"not a pdf")], title="t", lang="en")
     with pytest.raises(MergeError, match="unknown PDF variant"):
         merge([Part(tagged)], title="t", lang="en", variant="pdf/x-4")
+
+
+def test_benchmark_script_runs(tmp_path):
+    """benchmarks/structmerge.py at N=2, so the script that gives the README numbers cannot rot."""
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "structmerge.py"), "2"],
+                            capture_output=True, text=True, check=True, timeout=120)
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [(r["mode"], r["n"]) for r in rows] == [("untagged", 2), ("tagged", 2)]
+    assert rows[1]["output_mb"] >= rows[0]["output_mb"]  # the structure tree is not free
