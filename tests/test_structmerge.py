@@ -225,6 +225,8 @@ def test_bad_inputs_raise_located_errors(tmp_path):
     tagged = print_fixture("chapter-quokka", tmp_path / "tagged.pdf")
     with pytest.raises(MergeError, match=re.escape("page index outside 0..1")):
         merge([Part(tagged, pages=[2])], title="t", lang="en")
+    with pytest.raises(MergeError, match="a page index is given twice"):
+        merge([Part(tagged, pages=[1, 1])], title="t", lang="en")
     with pytest.raises(MergeError, match="PDF given as bytes: cannot read PDF"):
         merge([Part(b"not a pdf")], title="t", lang="en")
     with pytest.raises(MergeError, match="unknown PDF variant"):

@@ -128,6 +128,8 @@ def _add_part(out: _Out, src: pikepdf.Pdf, part: Part, n: int, problems: list[st
     indices = list(range(len(src.pages))) if part.pages is None else list(part.pages)
     if any(not 0 <= i < len(src.pages) for i in indices):
         raise MergeError(f"{_label(part.pdf)}: page index outside 0..{len(src.pages) - 1}")
+    if len(set(indices)) != len(indices):  # one page object cannot sit twice in the tree
+        raise MergeError(f"{_label(part.pdf)}: a page index is given twice")
     first = len(out.pdf.pages)
     tagged = "/StructTreeRoot" in src.Root
     wrapper = _prepare_source(src, indices, part, prefix=f"p{n}-") if tagged else None
@@ -168,13 +170,14 @@ def _prepare_source(src: pikepdf.Pdf, indices: list[int], part: Part, prefix: st
         wrapper.Lang = lang  # a part's language travels with its structure
     wrapper = src.make_indirect(wrapper)
     reached: set[tuple[int, int]] = set()
+    kept = []
     for kid in _kids(root):
         # WeasyPrint's root holds one /Document; other producers may hold several elements
         inner = list(_kids(kid)) if _role(kid) == "/Document" else [kid]
-        for elem in inner:
-            if _prune(elem, kept_pages, prefix, reached):
-                elem.P = wrapper
-                wrapper.K.append(elem)
+        kept += [e for e in inner if _role(e) is not None and _prune(e, kept_pages, prefix, reached)]
+    for elem in kept:
+        elem.P = wrapper
+    wrapper.K = Array(kept)
     tree = _number_tree(root.get("/ParentTree"))
     for i in indices:
         _artifact_orphans(src.pages[i], tree, reached)
