@@ -47,14 +47,6 @@ def shipped(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shipped_letter(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("letter")
-    report = build(Options(data_dir=REPO / "data", out_dir=out, page_size="Letter", book=False))
-    assert report.ok, report.failed
-    return out
-
-
-@pytest.fixture(scope="session")
 def fiction(tmp_path_factory) -> Path:
     """Three fictional sponsors (one hostile): PDFs, book, editions and one-pagers."""
     root = make_project(tmp_path_factory.mktemp("fiction"), FICTION / "data")

@@ -6,9 +6,11 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO
 
 
+@pytest.mark.slow
 def test_benchmark_quick_run_writes_results(tmp_path):
     results = tmp_path / "results.json"
     done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick",
