@@ -15,6 +15,8 @@ have_lib libpango-1.0.so.0 || missing+=(libpango-1.0-0)
 have_lib libpangoft2-1.0.so.0 || missing+=(libpangoft2-1.0-0)
 have_lib libharfbuzz-subset.so.0 || missing+=(libharfbuzz-subset0)
 python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
+# the preview page's browser tests drive Debian's Chromium through Playwright (never `playwright install`)
+if [ -n "$extra" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${missing[*]}" >&2
   if ! command -v apt-get >/dev/null; then

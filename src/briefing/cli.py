@@ -80,21 +80,30 @@ def main() -> None:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date for the staleness warning (default: today).")
 @quiet_option
 def validate(data_dir: Path, paths: tuple[Path, ...], today, quiet: bool) -> None:
-    """Check data files and report every problem as FILE:LINE:COLUMN: field: message.
+    """Check data files and report every problem as FILE:LINE:COLUMN: field: what is wrong; how to fix it.
+
+    Each file is checked against its own format: book.yaml, distribution.yaml, or a sponsor file.
 
     \b
     Examples:
       briefing validate
-      briefing validate data/sponsors/alibaba.yaml
+      briefing validate data/sponsors/alibaba.yaml data/book.yaml
     """
-    from .data import load_project
+    from .data import check_paths, load_project
 
-    project = load_project(data_dir, only=list(paths) or None, today=today.date() if today else None)
-    if not quiet:
-        for warning in project.warnings:
-            click.echo(str(warning), err=True)
-        click.echo(f"ok: {len(project.sponsors)} sponsor file(s), book.yaml"
+    day = today.date() if today else None
+    if paths:
+        warnings = check_paths(list(paths), data_dir, today=day)
+        summary = f"ok: {len(paths)} file(s) are valid: {', '.join(str(p) for p in paths)}"
+    else:
+        project = load_project(data_dir, today=day)
+        warnings = project.warnings
+        summary = (f"ok: {len(project.sponsors)} sponsor file(s), book.yaml"
                    f"{' and distribution.yaml' if project.distribution else ''} are valid")
+    if not quiet:
+        for warning in warnings:
+            click.echo(str(warning), err=True)
+        click.echo(summary)
 
 
 @main.command()

@@ -8,6 +8,7 @@ YAML loader and are converted here, by schema: a field decides whether ``1.10`` 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,8 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+
+from .errors import FieldErrors
 
 MAX_TEXT = 20_000  # one paragraph; longer text is almost certainly a paste accident
 
@@ -257,8 +260,42 @@ class Chart(Strict):
                 if self.kind == "donut" and value <= 0:
                     raise ValueError(f"donut values must be positive; '{label}' is {value:g}")
         if self.kind == "donut" and len(self.series) > 1:
-            raise ValueError("a donut chart takes one series")
+            raise ValueError("a donut chart takes one series; draw the others as a second chart")
         return self
+
+    @model_validator(mode="after")
+    def _labels_agree(self) -> Chart:
+        """Series are drawn against one axis: a label missing from one series would shift its points
+        onto the wrong label, and a highlight naming no label would silently highlight nothing."""
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        first = list(self.series[0].values)
+        for i, series in enumerate(self.series[1:], start=1):
+            labels = list(series.values)
+            name = f"'{series.name}'" if series.name else f"{i + 1}"
+            missing = [x for x in first if x not in series.values]
+            extra = [x for x in labels if x not in self.series[0].values]
+            if missing or extra:
+                parts = ([f"lacks {_names(missing)}"] if missing else []) + (
+                    [f"has {_names(extra)}, which the first series does not"] if extra else [])
+                found.append((("series", i, "values"), f"series {name} {' and '.join(parts)}; give every "
+                              "series a value for the same labels (or drop the label from all of them)"))
+            elif labels != first:
+                found.append((("series", i, "values"), f"series {name} lists its labels in another order "
+                              f"than the first series; write them in the same order ({_names(first)})"))
+        labels_all = {x for s in self.series for x in s.values}
+        if self.highlight is not None and self.highlight not in labels_all:
+            close = difflib.get_close_matches(self.highlight, sorted(labels_all), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"use one of {_names(sorted(labels_all))}"
+            found.append((("highlight",), f"'{self.highlight}' is not a label of this chart, so nothing "
+                           f"would be highlighted; {hint}"))
+        if found:
+            raise FieldErrors(found)
+        return self
+
+
+def _names(labels: list[str]) -> str:
+    shown = ", ".join(f"'{x}'" for x in labels[:8])
+    return shown + (f" and {len(labels) - 8} more" if len(labels) > 8 else "")
 
 
 _BLOCK_KINDS = ("text", "bullets", "callout", "figures", "table", "people", "timeline", "chart")
@@ -379,18 +416,32 @@ class Sponsor(Strict):
 
     @model_validator(mode="after")
     def _citations_exist(self) -> Sponsor:
+        found: list[tuple[tuple[str | int, ...], str]] = []
         ids = [s.id for s in self.sources]
-        if len(ids) != len(set(ids)):
-            dup = next(i for i in ids if ids.count(i) > 1)
-            raise ValueError(f"source id '{dup}' is used twice")
-        for section in self.sections:
-            for block in iter_blocks(section):
-                for cited in block.cite:
-                    if cited not in ids:
-                        raise ValueError(
-                            f"section '{section.title}' cites '{cited}', which is not in `sources`"
-                        )
+        for i, source in enumerate(self.sources):
+            if source.id in ids[:i]:
+                found.append((("sources", i, "id"), f"source id '{source.id}' is used twice; give each "
+                              "source its own id"))
+        for path, block in located_blocks(self):
+            for k, cited in enumerate(block.cite):
+                if cited not in ids:
+                    close = difflib.get_close_matches(cited, ids, n=1)
+                    hint = f"did you mean '{close[0]}'?" if close else "add it to `sources` or fix the id"
+                    found.append(((*path, "cite", k), f"cites '{cited}', which is not an id in `sources`; "
+                                  f"{hint}"))
+        if found:
+            raise FieldErrors(found)
         return self
+
+
+def located_blocks(sponsor: Sponsor):
+    """Each block with its field path, e.g. ('sections', 0, 'subsections', 1, 'blocks', 2)."""
+    for i, section in enumerate(sponsor.sections):
+        for j, block in enumerate(section.blocks):
+            yield ("sections", i, "blocks", j), block
+        for k, sub in enumerate(section.subsections):
+            for j, block in enumerate(sub.blocks):
+                yield ("sections", i, "subsections", k, "blocks", j), block
 
 
 def iter_blocks(section: Section):
