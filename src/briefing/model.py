@@ -27,9 +27,15 @@ from .errors import FieldErrors
 
 MAX_TEXT = 20_000  # one paragraph; longer text is almost certainly a paste accident
 
-# YAML plug-ins (YAML 1.2) read `2028` or `NO` as numbers/booleans; the tool reads them as
-# text. The exported schema therefore accepts scalars for text fields.
-_scalar_schema = {"type": ["string", "number", "boolean"]}
+# YAML plug-ins (YAML 1.2) read `2028` or `true` as numbers/booleans; the tool reads them as
+# text. The exported schema therefore accepts scalars for text fields. Each schema below says
+# exactly what the loader accepts, as such a plug-in sees it (tests/test_schema_cli.py checks).
+_NO_CONTROLS = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
+_scalar_schema = {"type": ["string", "number", "boolean"], "minLength": 1, "pattern": _NO_CONTROLS}
+
+
+def _text_schema(longest: int) -> dict[str, Any]:
+    return _scalar_schema | {"maxLength": longest}
 
 
 def _no_controls(value: str) -> str:
@@ -40,11 +46,11 @@ def _no_controls(value: str) -> str:
 
 Text = Annotated[
     str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_no_controls),
-    WithJsonSchema(_scalar_schema),
+    WithJsonSchema(_text_schema(MAX_TEXT)),
 ]
 Line = Annotated[
     str, Field(min_length=1, max_length=300), AfterValidator(_no_controls),
-    WithJsonSchema(_scalar_schema),
+    WithJsonSchema(_text_schema(300)),
 ]
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -57,29 +63,33 @@ MONTHS = [
 def _partial_date(value: str) -> str:
     match = _DATE_RE.match(str(value).strip())
     if not match:
-        raise ValueError(f"expected a date as YYYY-MM-DD, YYYY-MM or YYYY, got '{value}'")
+        raise ValueError(f"expected a date as YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2026-10-01, 2026-10 "
+                         f"or 2026), got '{value}'")
     year, month, day = (int(g) if g else None for g in match.groups())
     try:
         dt.date(year, month or 1, day or 1)  # type: ignore[arg-type]
     except ValueError:
-        raise ValueError(f"'{value}' is not a real calendar date") from None
+        raise ValueError(f"'{value}' is not a real calendar date; check the month (01-12) and the day") from None
     return match.group(0)
 
 
 def _full_date(value: str) -> str:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip()):
-        raise ValueError(f"expected a full date as YYYY-MM-DD, got '{value}'")
+        raise ValueError(f"expected a full date as YYYY-MM-DD (e.g. 2026-11-28), got '{value}'")
     return _partial_date(value)
 
 
 PartialDate = Annotated[
     str, AfterValidator(_partial_date),
-    WithJsonSchema({"type": ["string", "integer"], "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
-                    "description": "YYYY-MM-DD, YYYY-MM or YYYY"}),
+    WithJsonSchema({"anyOf": [
+        {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        {"type": "string", "pattern": r"^\d{4}(-(0[1-9]|1[0-2]))?$"},
+        {"type": "integer", "minimum": 1000, "maximum": 9999},
+    ], "description": "YYYY-MM-DD, YYYY-MM or YYYY"}),
 ]
 FullDate = Annotated[
     str, AfterValidator(_full_date),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
 
 
@@ -116,7 +126,8 @@ def _http_url(value: str) -> str:
     return value
 
 
-Url = Annotated[str, AfterValidator(_http_url), WithJsonSchema({"type": "string", "format": "uri"})]
+Url = Annotated[str, AfterValidator(_http_url), WithJsonSchema(
+    {"type": "string", "format": "uri", "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#]\S*$"})]
 
 
 def _relative_path(value: str) -> str:
@@ -127,7 +138,8 @@ def _relative_path(value: str) -> str:
     return value
 
 
-RelPath = Annotated[str, AfterValidator(_relative_path), WithJsonSchema({"type": "string"})]
+RelPath = Annotated[str, AfterValidator(_relative_path), WithJsonSchema(
+    {"type": "string", "pattern": r"^(?![/\\])(?![A-Za-z]:)(?!.*://)(?!(.*[\\/])?\.\.([\\/]|$))"})]
 
 
 def _email(value: str) -> str:
@@ -142,9 +154,21 @@ Colour = Annotated[
     str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="a colour as #RRGGBB"),
 ]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
-Number = Annotated[float, Field(allow_inf_nan=False), WithJsonSchema({"type": ["number", "string"]})]
-Year = Annotated[int, Field(ge=1896, le=2100), WithJsonSchema({"type": ["integer", "string"]})]
-Flag = Annotated[bool, WithJsonSchema({"type": ["boolean", "string"]})]
+_NUMBER = r"^\s*[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][-+]?\d+)?\s*$"  # as the loader reads text
+_FINITE = {"minimum": -1.7976931348623157e308, "maximum": 1.7976931348623157e308}  # refuses .inf
+Number = Annotated[float, Field(allow_inf_nan=False), WithJsonSchema(
+    {"anyOf": [{"type": "number"} | _FINITE, {"type": "string", "pattern": _NUMBER}]})]
+PositiveNumber = Annotated[float, Field(gt=0, allow_inf_nan=False), WithJsonSchema(
+    {"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": _FINITE["maximum"]},
+               {"type": "string", "pattern": r"^\s*\+?(?=[\d_.]*[1-9])(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)"
+                                             r"([eE][-+]?\d+)?\s*$"}]})]
+Year = Annotated[int, Field(ge=1896, le=2100), WithJsonSchema(
+    {"anyOf": [{"type": "integer", "minimum": 1896, "maximum": 2100},
+               {"type": "string", "pattern": r"^\s*\+?0*(189[6-9]|19\d\d|20\d\d|2100)(\.0*)?\s*$"}]})]
+Count = Annotated[int, Field(ge=1), WithJsonSchema(
+    {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": r"^\s*\+?0*[1-9][\d_]*\s*$"}]})]
+_BOOL = r"^([Yy]([Ee][Ss])?|[Nn][Oo]?|[Tt]([Rr][Uu][Ee])?|[Ff]([Aa][Ll][Ss][Ee])?|[Oo]([Nn]|[Ff][Ff])|[01])$"
+Flag = Annotated[bool, WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": _BOOL}]})]
 
 
 def _as_list(value: Any) -> Any:
@@ -304,6 +328,9 @@ _BLOCK_KINDS = ("text", "bullets", "callout", "figures", "table", "people", "tim
 class Block(Strict):
     """One block of a section: exactly one of the kinds below, plus optional `cite`."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={
+        "oneOf": [{"required": [kind]} for kind in _BLOCK_KINDS]})
+
     text: Text | None = Field(None, description="Markdown paragraph(s); raw HTML is printed literally")
     bullets: list[Text] | None = Field(None, min_length=1, description="Markdown, one item each")
     callout: Callout | None = None
@@ -337,6 +364,10 @@ class Subsection(Strict):
 
 
 class Section(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"anyOf": [
+        {"required": ["blocks"], "properties": {"blocks": {"minItems": 1}}},
+        {"required": ["subsections"], "properties": {"subsections": {"minItems": 1}}}]})
+
     title: Line
     blocks: list[Block] = []
     subsections: list[Subsection] = []
@@ -359,7 +390,7 @@ class Source(Strict):
 # --- sponsor ----------------------------------------------------------------------------
 
 class Money(Strict):
-    amount: Number = Field(gt=0)
+    amount: PositiveNumber
     scale: Literal["thousand", "million", "billion"] | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
     approximate: Flag = False
@@ -465,7 +496,7 @@ class Book(Strict):
     prepared_for: Line | None = None
     sender: Email | None = Field(None, description="From address for `briefing send`")
     schedule: Line | None = Field(None, description="cron expression for `briefing schedule`")
-    stale_after_days: int = Field(180, ge=1, description="warn when a sponsor's as_of is older")
+    stale_after_days: Count = Field(180, description="warn when a sponsor's as_of is older")
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
 
 
@@ -487,7 +518,8 @@ class Recipient(Strict):
     email: Email
     title: HeaderText | None = None
     sponsors: Annotated[list[Slug | Literal["all"]], BeforeValidator(_as_list), WithJsonSchema(
-        {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        {"anyOf": [{"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,62}$"},
+                   {"type": "array", "items": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,62}$"}}],
          "description": "`all`, or a list of sponsor slugs"})] = ["all"]
     receives: Annotated[list[Receives], BeforeValidator(_as_list), WithJsonSchema(
         {"anyOf": [{"enum": ["book", "sponsors", "one-pagers"]},
