@@ -164,7 +164,7 @@ def test_every_problem_of_every_file_in_one_run(tmp_path):
     text = str(err.value)
     assert "book.yaml:4:12: page_size:" in text
     assert "a.yaml:3:1: colour: unknown field 'colour'" in text
-    assert "b.yaml:2:1: duplicate key 'name'" in text
+    assert "b.yaml:2:1: name: duplicate key 'name'" in text
     assert text.endswith("3 problems in 3 files")
 
 

@@ -59,7 +59,7 @@ def test_validate_broken_copy_exits_one_with_located_errors(tmp_path):
     path.write_text(text)
     result = CliRunner().invoke(main, ["validate", "--data", str(data)])
     assert result.exit_code == 1
-    assert re.search(r"alibaba\.yaml:5:1: duplicate key 'tier' \(first defined on line 4\)", result.output)
+    assert re.search(r"alibaba\.yaml:5:1: tier: duplicate key 'tier' \(first defined on line 4\)", result.output)
     assert result.output.count("\n") == 3  # one problem, the count line, the hint
 
 

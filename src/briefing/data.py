@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import DataError, FieldErrors, Problem
 from .model import Book, Distribution, Sponsor, date_end
 from .yamlsafe import Located, load_file
+from .yamlsafe import field_path as _field_path
 
 M = TypeVar("M", bound=BaseModel)
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -33,16 +34,6 @@ class Project:
 
     def sponsor_path(self, slug: str) -> Path:
         return self.files[slug]
-
-
-def _field_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
 
 
 # Examples shown when a value does not have the form a field needs (never the regular expression).

@@ -59,9 +59,20 @@ class Located:
 
 
 class _Refused(Exception):
-    def __init__(self, message: str, mark: yaml.Mark | None):
+    def __init__(self, message: str, mark: yaml.Mark | None, path: Path_ = ()):
         super().__init__(message)
-        self.message, self.mark = message, mark
+        self.message, self.mark, self.path = message, mark, path
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """``('sections', 0, 'title')`` -> ``sections[0].title``, as messages name fields."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
 
 
 # libyaml's C parser when present (about 20x faster than PyYAML's Python one); both give the
@@ -88,17 +99,18 @@ def _refuse_extras(event: Any) -> None:
         raise _Refused(f"tags ({tag}) are not allowed; remove the tag", event.start_mark)
 
 
-def _check_flow_comma(event: ScalarEvent, lines: list[str]) -> None:
+def _check_flow_comma(event: ScalarEvent, lines: list[str], path: Path_) -> None:
     """In ``[2,300 hours]`` YAML splits at the comma: "2" and "300 hours". Refuse, never split."""
     if event.style:  # quoted text was written deliberately
         return
     line, column = event.end_mark.line, event.end_mark.column
     text = lines[line] if line < len(lines) else ""
     if text[column:column + 1] == "," and text[column + 1:column + 2] not in ("", " ", "\t", "]", "}"):
-        raw = text[event.start_mark.column:].split(" ", 1)[0] if event.start_mark.line == line else event.value
-        raise _Refused(f"'{raw.rstrip(',]}')}' has a comma without a space after it, which splits it into "
-                       f"two items; quote the text (\"{raw.rstrip(',]}')}...\") or put a space after the comma",
-                       event.start_mark)
+        start = event.start_mark.column if event.start_mark.line == line else 0
+        raw = re.match(r"[^\s\]}]*", text[start:]).group(0).rstrip(",:")  # type: ignore[union-attr]
+        raise _Refused(f"YAML splits '{raw}' at the comma into two items; put the whole item in quotes "
+                       f"(\"{raw} ...\"), or write a space after the comma if you meant two items",
+                       event.start_mark, path)
 
 
 def _compose(events: Iterator[Any], event: Any, path: Path_, out: Located, depth: int,
@@ -109,7 +121,7 @@ def _compose(events: Iterator[Any], event: Any, path: Path_, out: Located, depth
     out.values[path] = _mark(event.start_mark)  # type: ignore[assignment]
     if isinstance(event, ScalarEvent):
         if flow:
-            _check_flow_comma(event, out.lines)
+            _check_flow_comma(event, out.lines, path)
         if not event.style and event.value in ("", "~", "null", "Null", "NULL"):  # plain: None or ""
             return None
         return event.value
@@ -127,13 +139,13 @@ def _compose(events: Iterator[Any], event: Any, path: Path_, out: Located, depth
             if not isinstance(key_event, ScalarEvent):
                 raise _Refused("keys must be plain words, not lists or mappings", key_event.start_mark)
             if flow:
-                _check_flow_comma(key_event, out.lines)
+                _check_flow_comma(key_event, out.lines, (*path, key_event.value))
             key = key_event.value
             if key == "<<" and not key_event.style:
                 raise _Refused("merge keys (<<) are not allowed; write the fields out", key_event.start_mark)
             if key in result:
                 raise _Refused(f"duplicate key '{key}' (first defined on line {first_line[key]}); "
-                               "keep one of them", key_event.start_mark)
+                               "keep one of them", key_event.start_mark, (*path, key))
             first_line[key] = key_event.start_mark.line + 1
             out.keys[(*path, key)] = _mark(key_event.start_mark)  # type: ignore[assignment]
             result[key] = _compose(events, next(events), (*path, key), out, depth + 1, flow)
@@ -245,7 +257,7 @@ def load_text(text: str, name: str) -> Located:
                                      "keep one document per file", line, col)])
     except _Refused as err:
         line, col = _mark(err.mark)
-        raise DataError([Problem(name, err.message, line, col)]) from None
+        raise DataError([Problem(name, err.message, line, col, field_path(err.path))]) from None
     except yaml.MarkedYAMLError as err:
         message, (line, col) = _plain_words(err, located.lines)
         raise DataError([Problem(name, message, line or 1, col or 1)]) from None
