@@ -125,7 +125,7 @@ def test_one_pager_prints_a_critical_callout_that_cites_a_source(tmp_path):
     root = make_project(tmp_path / "p", FICTION / "data")
     acme = root / "data" / "sponsors" / "acme-anvils.yaml"
     text = acme.read_text().replace("body: A fictional shortage of anvils.}",
-                                    "body: A fictional shortage of anvils., cite: [acme-site]}")
+                                    "body: A fictional shortage of anvils.}\n        cite: [acme-site]")
     acme.write_text(text)
     report = build(Options(data_dir=root / "data", out_dir=root / "output", slugs=["acme-anvils"],
                            book=False, variant="one-pager"))
