@@ -237,6 +237,69 @@ def sponsor_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else []
 
 
+def _sponsor_warnings(sponsor: Sponsor, located: Located, limit: int, today: dt.date | None) -> list[Problem]:
+    """Not errors, but worth a look: stale facts, no sources."""
+    warnings = []
+    age = ((today or dt.date.today()) - date_end(sponsor.as_of)).days
+    line, col = located.where(("as_of",))
+    if age > limit:
+        warnings.append(Problem(located.file, f"facts are {age} days old (as_of {sponsor.as_of}); "
+                                f"check them and update as_of (limit {limit} days)", line, col,
+                                "as_of", "warning"))
+    if not sponsor.sources:
+        warnings.append(Problem(located.file, "no sources listed; add a `sources` list", 1, 1,
+                                "sources", "warning"))
+    return warnings
+
+
+def _check_recipients(distribution: Distribution, located: Located, known: set[str]) -> list[Problem]:
+    problems = []
+    for i, r in enumerate(distribution.recipients):
+        for j, slug in enumerate(r.sponsors):
+            if slug != "all" and slug not in known:
+                line, col = located.where(("recipients", i, "sponsors", j))
+                problems.append(Problem(located.file, f"unknown sponsor '{slug}'; use `all` or the name "
+                                        "of a file in sponsors/", line, col, f"recipients[{i}].sponsors[{j}]"))
+    return problems
+
+
+def _load_book(data_dir: Path, problems: list[Problem]) -> tuple[Book | None, Located | None]:
+    book_path = data_dir / "book.yaml"
+    if not book_path.is_file():
+        problems.append(Problem(shown(book_path), "missing: every project needs a book.yaml "
+                                "(title, organisation, edition) in the data folder", 1, 1))
+        return None, None
+    try:
+        book_loc = load_file(book_path, shown(book_path))
+    except DataError as err:
+        problems += err.problems
+        return None, None
+    book, found = validate(book_loc, Book)
+    problems += found
+    return book, book_loc
+
+
+def _load_distribution(data_dir: Path, problems: list[Problem], known: set[str] | None,
+                       required: bool) -> Distribution | None:
+    """distribution.yaml if present; ``known`` sponsors are checked against it unless None."""
+    dist_path = data_dir / "distribution.yaml"
+    if not dist_path.is_file():
+        if required:
+            problems.append(Problem(shown(dist_path), "missing: list recipients in distribution.yaml "
+                                    "(see docs/data-format.md)", 1, 1))
+        return None
+    try:
+        dist_loc = load_file(dist_path, shown(dist_path))
+    except DataError as err:
+        problems += err.problems
+        return None
+    distribution, found = validate(dist_loc, Distribution)
+    problems += found
+    if distribution and known is not None:
+        problems += _check_recipients(distribution, dist_loc, known)
+    return distribution
+
+
 def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.date | None = None,
                  require_distribution: bool = False) -> Project:
     """Load book.yaml, every sponsor file and distribution.yaml; raise DataError listing all problems."""
@@ -245,19 +308,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
     problems: list[Problem] = []
     warnings: list[Problem] = []
 
-    book_path = data_dir / "book.yaml"
-    book: Book | None = None
-    book_loc: Located | None = None
-    if not book_path.is_file():
-        problems.append(Problem(shown(book_path), "missing: every project needs a book.yaml "
-                                "(title, organisation, edition) in the data folder", 1, 1))
-    else:
-        try:
-            book_loc = load_file(book_path, shown(book_path))
-            book, found = validate(book_loc, Book)
-            problems += found
-        except DataError as err:
-            problems += err.problems
+    book, book_loc = _load_book(data_dir, problems)
 
     sponsors: dict[str, Sponsor] = {}
     files: dict[str, Path] = {}
@@ -285,17 +336,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
         problems += _check_files(slug, sponsor, name, root, data_dir, located)
         sponsors[slug] = sponsor
         files[slug] = path
-        # warnings: stale facts, no sources
-        limit = book.stale_after_days if book else 180
-        age = ((today or dt.date.today()) - date_end(sponsor.as_of)).days
-        line, col = located.where(("as_of",))
-        if age > limit:
-            warnings.append(Problem(name, f"facts are {age} days old (as_of {sponsor.as_of}); "
-                                    f"check them and update as_of (limit {limit} days)", line, col,
-                                    "as_of", "warning"))
-        if not sponsor.sources:
-            warnings.append(Problem(name, "no sources listed; add a `sources` list", 1, 1,
-                                    "sources", "warning"))
+        warnings += _sponsor_warnings(sponsor, located, book.stale_after_days if book else 180, today)
 
     if book and book_loc and not only:
         for i, slug in enumerate(book.sponsors):
@@ -305,26 +346,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
                                         f"{slug}.yaml; create it or remove '{slug}' from this list",
                                         line, col, f"sponsors[{i}]"))
 
-    distribution = None
-    dist_path = data_dir / "distribution.yaml"
-    if dist_path.is_file():
-        try:
-            dist_loc = load_file(dist_path, shown(dist_path))
-            distribution, found = validate(dist_loc, Distribution)
-            problems += found
-            if distribution and not only:
-                for i, r in enumerate(distribution.recipients):
-                    for j, slug in enumerate(r.sponsors):
-                        if slug != "all" and slug not in known:
-                            line, col = dist_loc.where(("recipients", i, "sponsors", j))
-                            problems.append(Problem(dist_loc.file, f"unknown sponsor '{slug}'; use "
-                                                    "`all` or the name of a file in sponsors/",
-                                                    line, col, f"recipients[{i}].sponsors[{j}]"))
-        except DataError as err:
-            problems += err.problems
-    elif require_distribution:
-        problems.append(Problem(shown(dist_path), "missing: list recipients in distribution.yaml "
-                                "(see docs/data-format.md)", 1, 1))
+    distribution = _load_distribution(data_dir, problems, None if only else known, require_distribution)
 
     if problems:
         raise DataError(problems)

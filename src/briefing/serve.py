@@ -245,67 +245,70 @@ def page(state: State, view: str | None = None) -> str:
 
 # --- HTTP -------------------------------------------------------------------------------
 
-def _handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "briefing-preview"
+class Handler(BaseHTTPRequestHandler):
+    """Routes: / and /view/NAME (HTML), /img/NAME/PAGE-WIDTH.png, /events (SSE), /live.js."""
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass  # the terminal shows builds, not every thumbnail request
+    server_version = "briefing-preview"
+    preview: Preview  # set on the subclass that start() makes
+    stopping: threading.Event
 
-        def _send(self, status: int, body: bytes, kind: str, cache: str = "no-store") -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", cache)
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'")
-            self.end_headers()
-            self.wfile.write(body)
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass  # the terminal shows builds, not every thumbnail request
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            path = unquote(urlsplit(self.path).path)
-            if path == "/":
-                self._send(200, page(preview.state).encode(), "text/html; charset=utf-8")
-            elif path.startswith("/view/"):
-                self._send(200, page(preview.state, path.removeprefix("/view/")).encode(),
-                           "text/html; charset=utf-8")
-            elif path == "/live.js":
-                self._send(200, _SCRIPT.encode(), "text/javascript; charset=utf-8")
-            elif path == "/events":
-                self._events()
-            elif path.startswith("/img/"):
-                self._image(path.removeprefix("/img/"))
-            else:
-                self._send(404, b"not found", "text/plain; charset=utf-8")
+    def _send(self, status: int, body: bytes, kind: str, cache: str = "no-store") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'")
+        self.end_headers()
+        self.wfile.write(body)
 
-        def _image(self, rest: str) -> None:
-            name, _, leaf = rest.rpartition("/")
-            number, _, width = leaf.removesuffix(".png").partition("-")
-            png = None
-            if number.isdigit() and width.isdigit():
-                png = preview.image(name, int(number) - 1, int(width))
-            if png is None:
-                self._send(404, b"no such page", "text/plain; charset=utf-8")
-            else:  # the URL carries the PDF's mtime, so a cached image is never stale
-                self._send(200, png, "image/png", "max-age=3600")
+    def _html(self, view: str | None) -> None:
+        self._send(200, page(self.preview.state, view).encode(), "text/html; charset=utf-8")
 
-        def _events(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            seen = -1
-            try:
-                self.wfile.write(b"retry: 1000\n\n")
-                while not stopping.is_set():
-                    version = preview.wait(seen, KEEPALIVE_SECONDS)
-                    self.wfile.write(f"data: {version}\n\n".encode() if version != seen else b": idle\n\n")
-                    self.wfile.flush()
-                    seen = version
-            except (BrokenPipeError, ConnectionResetError):
-                return  # the tab was closed
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        path = unquote(urlsplit(self.path).path)
+        if path == "/":
+            self._html(None)
+        elif path.startswith("/view/"):
+            self._html(path.removeprefix("/view/"))
+        elif path == "/live.js":
+            self._send(200, _SCRIPT.encode(), "text/javascript; charset=utf-8")
+        elif path == "/events":
+            self._events()
+        elif path.startswith("/img/"):
+            self._image(path.removeprefix("/img/"))
+        else:
+            self._send(404, b"not found", "text/plain; charset=utf-8")
 
-    return Handler
+    def _image(self, rest: str) -> None:
+        name, _, leaf = rest.rpartition("/")
+        number, _, width = leaf.removesuffix(".png").partition("-")
+        png = None
+        if number.isdigit() and width.isdigit():
+            png = self.preview.image(name, int(number) - 1, int(width))
+        if png is None:
+            self._send(404, b"no such page", "text/plain; charset=utf-8")
+        else:  # the URL carries the PDF's mtime, so a cached image is never stale
+            self._send(200, png, "image/png", "max-age=3600")
+
+    def _events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = -1
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            while not self.stopping.is_set():
+                version = self.preview.wait(seen, KEEPALIVE_SECONDS)
+                self.wfile.write(f"data: {version}\n\n".encode() if version != seen else b": idle\n\n")
+                self.wfile.flush()
+                seen = version
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the tab was closed
 
 
 @dataclass
@@ -343,7 +346,8 @@ def start(data_dir: Path, out_dir: Path, *, host: str = "127.0.0.1", port: int =
     """Listen at once (the page says "building" until the first build ends), build, then watch."""
     preview = Preview(data_dir, out_dir, jobs)
     stopping = threading.Event()
-    httpd = ThreadingHTTPServer((host, port), _handler(preview, stopping))
+    bound = type("BoundHandler", (Handler,), {"preview": preview, "stopping": stopping})
+    httpd = ThreadingHTTPServer((host, port), bound)
     httpd.daemon_threads = True  # open event streams never keep the process alive
     shown_host = f"[{host}]" if ":" in host else host
     server = Server(f"http://{shown_host}:{httpd.server_address[1]}/", httpd, stopping)

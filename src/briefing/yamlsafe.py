@@ -113,6 +113,27 @@ def _check_flow_comma(event: ScalarEvent, lines: list[str], path: Path_) -> None
                        event.start_mark, path)
 
 
+def _compose_mapping(events: Iterator[Any], path: Path_, out: Located, depth: int, flow: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    first_line: dict[str, int] = {}
+    while not isinstance(key_event := next(events), MappingEndEvent):
+        _refuse_extras(key_event)
+        if not isinstance(key_event, ScalarEvent):
+            raise _Refused("keys must be plain words, not lists or mappings", key_event.start_mark)
+        if flow:
+            _check_flow_comma(key_event, out.lines, (*path, key_event.value))
+        key = key_event.value
+        if key == "<<" and not key_event.style:
+            raise _Refused("merge keys (<<) are not allowed; write the fields out", key_event.start_mark)
+        if key in result:
+            raise _Refused(f"duplicate key '{key}' (first defined on line {first_line[key]}); "
+                           "keep one of them", key_event.start_mark, (*path, key))
+        first_line[key] = key_event.start_mark.line + 1
+        out.keys[(*path, key)] = _mark(key_event.start_mark)  # type: ignore[assignment]
+        result[key] = _compose(events, next(events), (*path, key), out, depth + 1, flow)
+    return result
+
+
 def _compose(events: Iterator[Any], event: Any, path: Path_, out: Located, depth: int,
              flow: bool = False) -> Any:
     _refuse_extras(event)
@@ -132,24 +153,7 @@ def _compose(events: Iterator[Any], event: Any, path: Path_, out: Located, depth
             items.append(_compose(events, event, (*path, len(items)), out, depth + 1, flow))
         return items
     if isinstance(event, MappingStartEvent):
-        result: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
-        while not isinstance(key_event := next(events), MappingEndEvent):
-            _refuse_extras(key_event)
-            if not isinstance(key_event, ScalarEvent):
-                raise _Refused("keys must be plain words, not lists or mappings", key_event.start_mark)
-            if flow:
-                _check_flow_comma(key_event, out.lines, (*path, key_event.value))
-            key = key_event.value
-            if key == "<<" and not key_event.style:
-                raise _Refused("merge keys (<<) are not allowed; write the fields out", key_event.start_mark)
-            if key in result:
-                raise _Refused(f"duplicate key '{key}' (first defined on line {first_line[key]}); "
-                               "keep one of them", key_event.start_mark, (*path, key))
-            first_line[key] = key_event.start_mark.line + 1
-            out.keys[(*path, key)] = _mark(key_event.start_mark)  # type: ignore[assignment]
-            result[key] = _compose(events, next(events), (*path, key), out, depth + 1, flow)
-        return result
+        return _compose_mapping(events, path, out, depth, flow)
     raise _Refused("unsupported YAML content", event.start_mark)  # pragma: no cover
 
 
