@@ -262,3 +262,15 @@ def test_changes_since_accepts_only_a_date_or_an_edition(tmp_path):
     assert re.search(r"no edition on or before 2026-01-01 .*editions there: 2026-10-01, 2026-11-01", result.output)
     result = runner.invoke(main, [*base, "--since", "2026-10-15"])
     assert result.exit_code == 0 and "1 October 2026" in result.output
+
+
+def test_union_fields_report_once_with_the_data_path(tmp_path):
+    from briefing.model import Distribution
+
+    path = tmp_path / "distribution.yaml"
+    path.write_text("recipients:\n  - {name: A, email: a@example.org, sponsors: [Not A Slug]}\n")
+    with pytest.raises(DataError) as err:
+        load_one(path, Distribution, tmp_path)
+    (p,) = err.value.problems
+    assert (p.line, p.column, p.field) == (2, 49, "recipients[0].sponsors[0]")
+    assert "lowercase letters, digits and hyphens" in p.message

@@ -102,7 +102,7 @@ def _message(err: dict[str, Any], model_fields: list[str]) -> str:
     if kind in ("float_parsing", "float_type"):
         return f"expected a number, got {_shape(given)} (write e.g. 502.5, without units)"
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"expected a whole number, got {_shape(given)} (write e.g. 2030)"
+        return f"expected a whole number, got {_shape(given)} (write digits only, e.g. 2030)"
     if kind in ("bool_parsing", "bool_type"):
         return f"expected yes or no, got {_shape(given)}"
     if kind == "string_type":
@@ -142,6 +142,25 @@ def _model_in(annotation: Any) -> Any:
     return _model_in(meta) if meta not in (None, annotation) else None
 
 
+def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Pydantic's error path without its own steps (``function-after[...]``, ``literal['all']``):
+    only the keys and indexes that exist in the data, then the last (possibly missing) field."""
+    out: list[Any] = []
+    current = data
+    for i, part in enumerate(loc):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+            current = current[part]
+        elif isinstance(current, dict) and i == len(loc) - 1 and isinstance(part, str):
+            out.append(part)  # a missing field, or an unknown one
+            break
+        else:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
 def validate(located: Located, model: type[M]) -> tuple[M | None, list[Problem]]:
     """Validate loaded data against ``model``; problems carry file, line, column and field."""
     if not isinstance(located.data, dict):
@@ -153,8 +172,12 @@ def validate(located: Located, model: type[M]) -> tuple[M | None, list[Problem]]
         return model.model_validate(located.data), []
     except ValidationError as exc:
         problems = []
+        seen: set[tuple[Any, ...]] = set()
         for err in exc.errors(include_url=False):
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            loc = _data_loc(located.data, err["loc"])
+            if err["type"] != "missing" and loc in seen:
+                continue  # a union (e.g. a slug or 'all') reports once per member: keep the first
+            seen.add(loc)
             cause = (err.get("ctx") or {}).get("error")
             if isinstance(cause, FieldErrors):  # a model rule that knows the exact fields
                 for sub, message in cause.items:

@@ -146,7 +146,7 @@ def _email(value: str) -> str:
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as err:
-        raise ValueError(f"not a valid email address: {err}") from None
+        raise ValueError(f"not a valid email address ({str(err).rstrip('.')}); write it as name@example.org") from None
 
 
 Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email"})]
