@@ -272,5 +272,5 @@ def test_union_fields_report_once_with_the_data_path(tmp_path):
     with pytest.raises(DataError) as err:
         load_one(path, Distribution, tmp_path)
     (p,) = err.value.problems
-    assert (p.line, p.column, p.field) == (2, 49, "recipients[0].sponsors[0]")
+    assert (p.line, p.column, p.field) == (2, 48, "recipients[0].sponsors[0]")
     assert "lowercase letters, digits and hyphens" in p.message
