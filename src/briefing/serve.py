@@ -90,7 +90,7 @@ class Preview:
             self._publish(building=False, errors=tuple(err.problems), entries=(), warnings=(),
                           finished=time.strftime("%H:%M:%S"), seconds=time.monotonic() - started)
             return
-        except BriefingError as err:
+        except (BriefingError, OSError) as err:  # e.g. a render error, or a folder that went away
             problem = Problem(shown(self.data_dir), str(err), 1, 1)
             self._publish(building=False, errors=(problem,), entries=(), warnings=(),
                           finished=time.strftime("%H:%M:%S"), seconds=time.monotonic() - started)
@@ -330,8 +330,12 @@ def _watch(preview: Preview, stopping: threading.Event) -> None:
     from watchfiles import watch
 
     preview.rebuild()
-    root = find_root(preview.data_dir)
-    folders = [str(preview.data_dir), str(root / "templates"), str(root / "assets")]
+    folders = [str(preview.data_dir)]
+    try:
+        root = find_root(preview.data_dir)
+        folders += [str(root / "templates"), str(root / "assets")]
+    except DataError:
+        pass  # the page already shows this error; keep watching the data folder
     out = str(preview.out_dir.resolve())
 
     def wanted(change: object, path: str) -> bool:
