@@ -157,3 +157,20 @@ def test_preview_page_follows_saves_in_chromium(server, tmp_path):
         browser.close()
     print(f"\nscreenshots in {shots}; saved change shown after {updated:.1f} s")
     assert updated < 30
+
+
+def test_page_escapes_data_and_shows_errors_instead_of_pages():
+    from briefing.errors import Problem
+    from briefing.serve import Entry, State, page
+
+    hostile = '<script>alert("x")</script>'
+    entry = Entry("acme.pdf", hostile, 2, 123)
+    html = page(State(version=3, building=False, entries=(entry,), finished="10:00:00"))
+    assert hostile not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert html.count('<img src="/img/acme.pdf/') == 2 and 'data-version="3"' in html
+    error = Problem("data/sponsors/acme.yaml", f"bad {hostile}", 4, 7, "headline")
+    html = page(State(version=4, building=False, entries=(entry,), errors=(error,), finished="10:00:01"))
+    assert "<img" not in html and hostile not in html
+    assert "data/sponsors/acme.yaml:4:7</span>: <code>headline</code>:" in html
+    # the only script is the live-update file; the page itself is complete without it
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/live.js">']
