@@ -143,7 +143,8 @@ def test_table_rows_must_match_columns(tmp_path):
     text = GOOD + ("sections:\n  - title: T\n    blocks:\n      - table:\n          columns: [A, B]\n"
                    "          rows:\n            - [1, 2, 3]\n")
     p = one(tmp_path, text)
-    assert p.line == 7 and "row 1 has 3 cells but the table has 2 columns" in p.message
+    assert (p.line, p.column, p.field) == (9, 15, "sections[0].blocks[0].table.rows[0]")  # the row itself
+    assert "row 1 has 3 cells but the table has 2 columns" in p.message
 
 
 def test_logo_outside_project_is_refused(tmp_path):

@@ -224,12 +224,13 @@ class Table(Strict):
 
     @model_validator(mode="after")
     def _rows_match_columns(self) -> Table:
-        for i, row in enumerate(self.rows):
-            if len(row) != len(self.columns):
-                raise ValueError(
-                    f"row {i + 1} has {len(row)} cells but the table has "
-                    f"{len(self.columns)} columns"
-                )
+        found: list[tuple[tuple[str | int, ...], str]] = [
+            (("rows", i), f"row {i + 1} has {len(row)} cells but the table has {len(self.columns)} columns; "
+                          "add or remove cells (write an empty cell as \"\")")
+            for i, row in enumerate(self.rows) if len(row) != len(self.columns)
+        ]
+        if found:
+            raise FieldErrors(found)
         return self
 
 
@@ -279,10 +280,11 @@ class Chart(Strict):
 
     @model_validator(mode="after")
     def _check_values(self) -> Chart:
-        for series in self.series:
+        for i, series in enumerate(self.series):
             for label, value in series.values.items():
                 if self.kind == "donut" and value <= 0:
-                    raise ValueError(f"donut values must be positive; '{label}' is {value:g}")
+                    raise FieldErrors([(("series", i, "values", label), f"donut values must be positive; "
+                                        f"'{label}' is {value:g}: leave it out, or use a column chart")])
         if self.kind == "donut" and len(self.series) > 1:
             raise ValueError("a donut chart takes one series; draw the others as a second chart")
         return self
@@ -413,7 +415,8 @@ class Partnership(Strict):
     @model_validator(mode="after")
     def _order(self) -> Partnership:
         if self.through < date_start(self.joined).year:
-            raise ValueError(f"`through` ({self.through}) is before `joined` ({self.joined})")
+            raise FieldErrors([(("through",), f"`through` ({self.through}) is before `joined` ({self.joined}); "
+                                "check both years")])
         return self
 
 
@@ -534,9 +537,12 @@ class Distribution(Strict):
     @model_validator(mode="after")
     def _unique(self) -> Distribution:
         seen: set[str] = set()
-        for r in self.recipients:
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        for i, r in enumerate(self.recipients):
             key = r.email.lower()
             if key in seen:
-                raise ValueError(f"{r.email} is listed twice")
+                found.append((("recipients", i, "email"), f"{r.email} is listed twice; keep one entry"))
             seen.add(key)
+        if found:
+            raise FieldErrors(found)
         return self
