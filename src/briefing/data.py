@@ -58,7 +58,11 @@ def _text_message(given: Any) -> str:
         key, value = next(iter(given.items()))
         return (f"expected text, but the ': ' after '{key}' made YAML read a mapping; put the whole text "
                 f"in quotes, e.g. \"{key}: {value if value is not None else ''}\"")
-    return f"expected text, got {_shape(given)}"
+    if given is None:
+        return "expected text, got nothing; write the text after the colon, or remove the line"
+    if isinstance(given, list):
+        return "expected text, got a list; write one piece of text (in quotes if it starts with [ or -)"
+    return f"expected text, got {_shape(given)}; write the text on one line after the colon"
 
 
 def _limit_message(kind: str, ctx: dict[str, Any], given: Any) -> str | None:
