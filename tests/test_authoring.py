@@ -94,9 +94,25 @@ def test_series_with_different_labels_is_an_error_naming_the_missing_ones(tmp_pa
 
 
 def test_series_with_the_same_labels_in_another_order_is_an_error(tmp_path):
-    series = ("            - values: {FY2021: 1, FY2022: 2}\n"
-              "            - values: {FY2022: 1, FY2021: 1}\n")
+    series = ("            - {name: A, values: {FY2021: 1, FY2022: 2}}\n"
+              "            - {name: B, values: {FY2022: 1, FY2021: 1}}\n")
     assert "another order" in one(tmp_path, chart(series)).message
+
+
+def test_several_series_need_names_and_get_different_colours(tmp_path):
+    series = ("            - {name: Revenue, values: {FY2021: 1, FY2022: 2}}\n"
+              "            - values: {FY2021: 1, FY2022: 1}\n")
+    p = one(tmp_path, chart(series))
+    assert p.field.endswith("series[1]") and "give each a `name`" in p.message
+    from briefing.charts import make_svg
+
+    for kind in ("line", "column", "bar"):
+        spec = {"kind": kind, "title": "T", "unit": "u", "period": "p", "accent": "#1F3A5F",
+                "series": [{"name": "A", "values": {"X": 1.0, "Y": 2.0}},
+                           {"name": "B", "values": {"X": 2.0, "Y": 1.0}}]}
+        svg = make_svg(spec, None, REPO / "assets" / "fonts")
+        colours = set(re.findall(r"(?:stroke|fill): ?(#[0-9a-fA-F]{6})", svg))
+        assert {"#1f3a5f", "#c77c02"} <= {c.lower() for c in colours}, kind
 
 
 def test_duplicated_label_in_one_series_is_an_error(tmp_path):

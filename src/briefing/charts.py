@@ -110,6 +110,11 @@ def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
     return buf.getvalue()
 
 
+def _palette(spec: dict[str, Any]) -> list[str]:
+    """One colour per series (the accent first), so several series never look alike."""
+    return spec.get("palette") or [spec.get("accent", "#1F3A5F"), "#C77C02", "#4F7F52", GREY]
+
+
 def _colours(spec: dict[str, Any], labels: list[str]) -> list[str]:
     accent = spec.get("accent", "#1F3A5F")
     highlight = spec.get("highlight")
@@ -138,7 +143,7 @@ def _bar(fig, spec):
     for si, s in enumerate(series):
         vals = [s["values"].get(lab, 0.0) for lab in labels]
         ys = [i + (si - (len(series) - 1) / 2) * height for i in range(n)]
-        colours = _colours(spec, labels) if len(series) == 1 else [spec.get("palette", [GREY])[si % 4]] * n
+        colours = _colours(spec, labels) if len(series) == 1 else [_palette(spec)[si % 4]] * n
         ax.barh(ys, vals, height=height * 0.92, color=colours, label=s.get("name") or None)
         for y, v in zip(ys, vals, strict=True):
             ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, y, _fmt(v, d, spec["unit"]),
@@ -166,7 +171,7 @@ def _column(fig, spec):
     for si, s in enumerate(series):
         vals = [s["values"].get(lab, 0.0) for lab in labels]
         xs = [i + (si - (len(series) - 1) / 2) * width for i in range(n)]
-        colours = _colours(spec, labels) if len(series) == 1 else [spec.get("palette", [GREY])[si % 4]] * n
+        colours = _colours(spec, labels) if len(series) == 1 else [_palette(spec)[si % 4]] * n
         ax.bar(xs, vals, width=width * 0.9, color=colours, label=s.get("name") or None)
         for x, v in zip(xs, vals, strict=True):
             ax.text(x, v + top * 0.02, _fmt(v, d, spec["unit"]), ha="center", va="bottom",
@@ -181,7 +186,7 @@ def _column(fig, spec):
 
 def _line(fig, spec):
     ax = fig.add_subplot()
-    palette = spec.get("palette", [spec.get("accent", "#1F3A5F")])
+    palette = _palette(spec)
     everything = [v for s in spec["series"] for v in s["values"].values()]
     _finite(everything)
     d = _decimals(everything)

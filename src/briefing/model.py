@@ -308,6 +308,9 @@ class Chart(Strict):
             elif labels != first:
                 found.append((("series", i, "values"), f"series {name} lists its labels in another order "
                               f"than the first series; write them in the same order ({_names(first)})"))
+        if len(self.series) > 1:
+            found += [(("series", i), "this chart has several series; give each a `name` for its legend")
+                      for i, s in enumerate(self.series) if not s.name]
         labels_all = {x for s in self.series for x in s.values}
         if self.highlight is not None and self.highlight not in labels_all:
             close = difflib.get_close_matches(self.highlight, sorted(labels_all), n=1)
