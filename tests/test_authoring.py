@@ -290,3 +290,40 @@ def test_union_fields_report_once_with_the_data_path(tmp_path):
     (p,) = err.value.problems
     assert (p.line, p.column, p.field) == (2, 48, "recipients[0].sponsors[0]")
     assert "lowercase letters, digits and hyphens" in p.message
+
+
+# --- done when: a sponsor written from the docs alone builds everywhere after `validate` ------------
+
+def _docs_yaml() -> list[str]:
+    text = (REPO / "docs" / "data-format.md").read_text()
+    return re.findall(r"```yaml\n(.*?)```", text, re.S)
+
+
+def _sponsor_from_docs() -> str:
+    """The docs' complete sponsor example, with its `blocks: [...]` filled from the Blocks example."""
+    blocks = next(b for b in _docs_yaml() if b.startswith("- text:"))
+    sponsor = next(b for b in _docs_yaml() if b.startswith("name:"))
+
+    def indent(spaces: int) -> str:
+        return "\n".join(" " * spaces + line for line in blocks.splitlines())
+
+    sponsor = re.sub(r"^    blocks: \[\.\.\.\].*$", lambda m: "    blocks:\n" + indent(6), sponsor, count=1, flags=re.M)
+    sponsor = re.sub(r"^        blocks: \[\.\.\.\].*$", lambda m: "        blocks:\n" + indent(10), sponsor,
+                     count=1, flags=re.M)
+    return sponsor.replace("assets/logos/acme.svg", "assets/logos/acme-fictional.svg")
+
+
+@pytest.mark.slow
+def test_a_sponsor_written_from_the_docs_validates_then_builds_everywhere(tmp_path):
+    from briefing.build import Options, build
+
+    root = make_project(tmp_path / "p", FICTION / "data")
+    (root / "data" / "sponsors" / "from-docs.yaml").write_text(_sponsor_from_docs())
+    result = CliRunner().invoke(main, ["validate", "--data", str(root / "data"), "--today", "2026-11-01"])
+    assert result.exit_code == 0, result.output
+    for variant in ("full", "one-pager"):
+        report = build(Options(data_dir=root / "data", out_dir=root / "output", slugs=["from-docs"],
+                               book=False, variant=variant))
+        assert report.ok, report.failed
+        suffix = "-one-pager" if variant == "one-pager" else ""
+        assert report.pages[f"from-docs{suffix}.pdf"] >= 1
