@@ -331,6 +331,8 @@ def serve(data_dir, out_dir, port, host, jobs) -> None:
     from .serve import serve_forever, start
 
     server = start(data_dir, out_dir, host=host, port=port, jobs=jobs)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach it can read the PDFs", err=True)
     click.echo(f"Preview at {server.url} (Ctrl+C to stop)")
     sys.stdout.flush()
     stop = threading.Event()
