@@ -59,22 +59,31 @@ def test_tags_are_refused(tmp_path, text):
     assert p.line == 1 and "tags" in p.message
 
 
-@pytest.mark.parametrize("text,message", [
-    ("", "file is empty"),
-    ("# only a comment\n\n", "file is empty"),
-    ("name: A\n---\nname: B\n", "several YAML documents"),
-    ("- name: A\n", "expected a mapping of fields at the top, got a list"),
-    ("name: [unclosed\n", "malformed YAML"),
-    ("name: A\n\tas_of: 2026\n", "tab character"),
+@pytest.mark.parametrize("text,where,message", [
+    ("", (1, 1), "file is empty; write the fields"),
+    ("# only a comment\n\n", (1, 1), "file holds only comments; write the fields"),
+    ("name: A\n---\nname: B\n", (2, 1), "several YAML documents"),
+    ("- name: A\n", (1, 1), "expected a mapping of fields at the top, got a list"),
+    ("name: [unclosed\n", (1, 7), "the '[' opened here is never closed; add ']'"),
+    ("name: A\n\tas_of: 2026\n", (2, 1), "a tab character is used for indentation; YAML needs spaces"),
 ])
-def test_malformed_files(tmp_path, text, message):
-    assert message in one(tmp_path, text).message
+def test_malformed_files(tmp_path, text, where, message):
+    p = one(tmp_path, text)
+    assert (p.line, p.column) == where and message in p.message
 
 
-def test_invalid_utf8_and_nul_bytes(tmp_path):
-    p = one(tmp_path, b"name: A\nas_of: 2026-10\nheadline: caf\xe9\n")
-    assert p.line == 3 and "not valid UTF-8" in p.message
-    assert "NUL byte" in one(tmp_path, b"name: A\x00\n").message
+def test_file_errors_are_located_with_a_fix(tmp_path):
+    """Issue 17 item 4: every file error has LINE:COL and says what to do."""
+    utf16 = one(tmp_path, GOOD.encode("utf-16"))
+    assert (utf16.line, utf16.column) == (1, 1)
+    assert "UTF-16" in utf16.message and "save it as UTF-8" in utf16.message and "binary" not in utf16.message
+    assert "UTF-16" in one(tmp_path, GOOD.encode("utf-16-le")).message  # no byte-order mark
+    latin1 = one(tmp_path, "name: A\nas_of: 2026-10\nheadline: Café\n".encode("latin-1"))
+    assert (latin1.line, latin1.column) == (3, 14)
+    assert "Latin-1" in latin1.message and "save the file as UTF-8" in latin1.message
+    nul = one(tmp_path, b"name: A\nas_of: 20\x0026\n")
+    assert (nul.line, nul.column) == (2, 10) and "NUL byte" in nul.message
+    assert str(nul).startswith("x.yaml:2:10: ")
 
 
 def test_bom_is_accepted(tmp_path):
@@ -134,7 +143,8 @@ def test_table_rows_must_match_columns(tmp_path):
     text = GOOD + ("sections:\n  - title: T\n    blocks:\n      - table:\n          columns: [A, B]\n"
                    "          rows:\n            - [1, 2, 3]\n")
     p = one(tmp_path, text)
-    assert p.line == 7 and "row 1 has 3 cells but the table has 2 columns" in p.message
+    assert (p.line, p.column, p.field) == (9, 15, "sections[0].blocks[0].table.rows[0]")  # the row itself
+    assert "row 1 has 3 cells but the table has 2 columns" in p.message
 
 
 def test_logo_outside_project_is_refused(tmp_path):
@@ -155,7 +165,7 @@ def test_every_problem_of_every_file_in_one_run(tmp_path):
     text = str(err.value)
     assert "book.yaml:4:12: page_size:" in text
     assert "a.yaml:3:1: colour: unknown field 'colour'" in text
-    assert "b.yaml:2:1: duplicate key 'name'" in text
+    assert "b.yaml:2:1: name: duplicate key 'name'" in text
     assert text.endswith("3 problems in 3 files")
 
 

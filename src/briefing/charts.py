@@ -106,6 +106,11 @@ def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
     return buf.getvalue()
 
 
+def _palette(spec: dict[str, Any]) -> list[str]:
+    """One colour per series (the accent first), so several series never look alike."""
+    return spec.get("palette") or [spec.get("accent", ACCENT), *SERIES[1:]]
+
+
 def _colours(spec: dict[str, Any], labels: list[str]) -> list[str]:
     accent = spec.get("accent", ACCENT)
     highlight = spec.get("highlight")
@@ -115,7 +120,7 @@ def _colours(spec: dict[str, Any], labels: list[str]) -> list[str]:
 
 
 def _series_colour(spec: dict[str, Any], index: int) -> str:
-    palette = spec.get("palette") or SERIES
+    palette = _palette(spec)
     return palette[index % len(palette)]
 
 
@@ -182,7 +187,7 @@ def _column(fig, spec):
 
 def _line(fig, spec):
     ax = fig.add_subplot()
-    palette = spec.get("palette", [spec.get("accent", ACCENT)])
+    palette = _palette(spec)
     everything = [v for s in spec["series"] for v in s["values"].values()]
     _finite(everything)
     d = _decimals(everything)

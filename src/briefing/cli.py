@@ -80,21 +80,30 @@ def main() -> None:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date for the staleness warning (default: today).")
 @quiet_option
 def validate(data_dir: Path, paths: tuple[Path, ...], today, quiet: bool) -> None:
-    """Check data files and report every problem as FILE:LINE:COLUMN: field: message.
+    """Check data files and report every problem as FILE:LINE:COLUMN: field: what is wrong; how to fix it.
+
+    Each file is checked against its own format: book.yaml, distribution.yaml, or a sponsor file.
 
     \b
     Examples:
       briefing validate
-      briefing validate data/sponsors/alibaba.yaml
+      briefing validate data/sponsors/alibaba.yaml data/book.yaml
     """
-    from .data import load_project
+    from .data import check_paths, load_project
 
-    project = load_project(data_dir, only=list(paths) or None, today=today.date() if today else None)
-    if not quiet:
-        for warning in project.warnings:
-            click.echo(str(warning), err=True)
-        click.echo(f"ok: {len(project.sponsors)} sponsor file(s), book.yaml"
+    day = today.date() if today else None
+    if paths:
+        warnings = check_paths(list(paths), data_dir, today=day)
+        summary = f"ok: {len(paths)} file(s) are valid: {', '.join(str(p) for p in paths)}"
+    else:
+        project = load_project(data_dir, today=day)
+        warnings = project.warnings
+        summary = (f"ok: {len(project.sponsors)} sponsor file(s), book.yaml"
                    f"{' and distribution.yaml' if project.distribution else ''} are valid")
+    if not quiet:
+        for warning in warnings:
+            click.echo(str(warning), err=True)
+        click.echo(summary)
 
 
 @main.command()
@@ -244,7 +253,8 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, log_js
 @main.command()
 @data_option
 @out_option
-@click.option("--since", metavar="DATE", help="Compare with the edition of this date or the latest before it.")
+@click.option("--since", metavar="DATE|EDITION",
+              help="Compare with the edition of this date (YYYY-MM-DD) or the latest before it.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {edition, since, sponsors: {slug: [lines]}}.")
 def changes(data_dir, out_dir, since, as_json) -> None:
     """Say what changed in the data since the previous edition (as the change pages do).
@@ -254,12 +264,19 @@ def changes(data_dir, out_dir, since, as_json) -> None:
       briefing changes
       briefing changes --since 2026-10-01 --json
     """
-    from .changes import load_snapshot, previous_edition, summarise
+    from .changes import editions, load_snapshot, previous_edition, summarise
     from .data import load_project
     from .model import format_date
 
     project = load_project(data_dir)
+    known = editions(out_dir)
+    listed = ", ".join(known) if known else "none yet (each build keeps one)"
+    if since is not None and since not in known and not _is_date(since):
+        raise click.BadParameter(f"'{since}' is neither a date (YYYY-MM-DD) nor an edition; "
+                                 f"editions in {out_dir}: {listed}", param_hint="--since")
     base = previous_edition(out_dir, project.book.edition, since)
+    if since is not None and base is None:
+        _fail(f"error: no edition on or before {since} in {out_dir}; editions there: {listed}")
     summary = summarise(project.sponsors, load_snapshot(out_dir, base)) if base else {}
     if as_json:
         click.echo(json.dumps({"edition": project.book.edition, "since": base, "sponsors": summary},
@@ -277,6 +294,51 @@ def changes(data_dir, out_dir, since, as_json) -> None:
         click.echo(f"\n{name}")
         for line in lines:
             click.echo(f"  - {line}")
+
+
+def _is_date(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+@main.command()
+@data_option
+@out_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default lets only this machine connect.")
+@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0 = cores).")
+def serve(data_dir, out_dir, port, host, jobs) -> None:
+    """Preview the PDFs in a browser page that follows every save.
+
+    Lists the sponsors and the book with page thumbnails; click one for its pages. Each save
+    rebuilds what changed and updates the open page; invalid data shows the located errors.
+    Opens no browser by itself.
+
+    \b
+    Example:
+      briefing serve            then open http://127.0.0.1:8000/
+    """
+    import signal
+    import threading
+
+    from .serve import serve_forever, start
+
+    server = start(data_dir, out_dir, host=host, port=port, jobs=jobs)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach it can read the PDFs", err=True)
+    click.echo(f"Preview at {server.url} (Ctrl+C to stop)")
+    sys.stdout.flush()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    serve_forever(server, lambda: stop.wait())
 
 
 @main.command()

@@ -27,6 +27,15 @@ class Problem:
         return f"{where}:{field} {prefix}{self.message}"
 
 
+class FieldErrors(ValueError):
+    """Raised by a model rule that knows which fields are wrong: each item is (path, message), the
+    path relative to the model that raised it, so the loader can point at the offending node."""
+
+    def __init__(self, items: list[tuple[tuple[str | int, ...], str]]):
+        super().__init__(items[0][1])
+        self.items = items
+
+
 class BriefingError(Exception):
     """Base class: anything the CLI turns into a message and exit code 1."""
 

@@ -8,6 +8,7 @@ YAML loader and are converted here, by schema: a field decides whether ``1.10`` 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,11 +25,19 @@ from pydantic import (
     model_validator,
 )
 
+from .errors import FieldErrors
+
 MAX_TEXT = 20_000  # one paragraph; longer text is almost certainly a paste accident
 
-# YAML plug-ins (YAML 1.2) read `2028` or `NO` as numbers/booleans; the tool reads them as
-# text. The exported schema therefore accepts scalars for text fields.
-_scalar_schema = {"type": ["string", "number", "boolean"]}
+# YAML plug-ins (YAML 1.2) read `2028` or `true` as numbers/booleans; the tool reads them as
+# text. The exported schema therefore accepts scalars for text fields. Each schema below says
+# exactly what the loader accepts, as such a plug-in sees it (tests/test_schema_cli.py checks).
+_NO_CONTROLS = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
+_scalar_schema = {"type": ["string", "number", "boolean"], "minLength": 1, "pattern": _NO_CONTROLS}
+
+
+def _text_schema(longest: int) -> dict[str, Any]:
+    return _scalar_schema | {"maxLength": longest}
 
 
 def _no_controls(value: str) -> str:
@@ -39,11 +48,11 @@ def _no_controls(value: str) -> str:
 
 Text = Annotated[
     str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_no_controls),
-    WithJsonSchema(_scalar_schema),
+    WithJsonSchema(_text_schema(MAX_TEXT)),
 ]
 Line = Annotated[
     str, Field(min_length=1, max_length=300), AfterValidator(_no_controls),
-    WithJsonSchema(_scalar_schema),
+    WithJsonSchema(_text_schema(300)),
 ]
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -56,29 +65,33 @@ MONTHS = [
 def _partial_date(value: str) -> str:
     match = _DATE_RE.match(str(value).strip())
     if not match:
-        raise ValueError(f"expected a date as YYYY-MM-DD, YYYY-MM or YYYY, got '{value}'")
+        raise ValueError(f"expected a date as YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2026-10-01, 2026-10 "
+                         f"or 2026), got '{value}'")
     year, month, day = (int(g) if g else None for g in match.groups())
     try:
         dt.date(year, month or 1, day or 1)  # type: ignore[arg-type]
     except ValueError:
-        raise ValueError(f"'{value}' is not a real calendar date") from None
+        raise ValueError(f"'{value}' is not a real calendar date; check the month (01-12) and the day") from None
     return match.group(0)
 
 
 def _full_date(value: str) -> str:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip()):
-        raise ValueError(f"expected a full date as YYYY-MM-DD, got '{value}'")
+        raise ValueError(f"expected a full date as YYYY-MM-DD (e.g. 2026-11-28), got '{value}'")
     return _partial_date(value)
 
 
 PartialDate = Annotated[
     str, AfterValidator(_partial_date),
-    WithJsonSchema({"type": ["string", "integer"], "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
-                    "description": "YYYY-MM-DD, YYYY-MM or YYYY"}),
+    WithJsonSchema({"anyOf": [
+        {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        {"type": "string", "pattern": r"^\d{4}(-(0[1-9]|1[0-2]))?$"},
+        {"type": "integer", "minimum": 1000, "maximum": 9999},
+    ], "description": "YYYY-MM-DD, YYYY-MM or YYYY"}),
 ]
 FullDate = Annotated[
     str, AfterValidator(_full_date),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
 
 
@@ -115,7 +128,8 @@ def _http_url(value: str) -> str:
     return value
 
 
-Url = Annotated[str, AfterValidator(_http_url), WithJsonSchema({"type": "string", "format": "uri"})]
+Url = Annotated[str, AfterValidator(_http_url), WithJsonSchema(
+    {"type": "string", "format": "uri", "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#]\S*$"})]
 
 
 def _relative_path(value: str) -> str:
@@ -126,14 +140,15 @@ def _relative_path(value: str) -> str:
     return value
 
 
-RelPath = Annotated[str, AfterValidator(_relative_path), WithJsonSchema({"type": "string"})]
+RelPath = Annotated[str, AfterValidator(_relative_path), WithJsonSchema(
+    {"type": "string", "pattern": r"^(?![/\\])(?![A-Za-z]:)(?!.*://)(?!(.*[\\/])?\.\.([\\/]|$))"})]
 
 
 def _email(value: str) -> str:
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as err:
-        raise ValueError(f"not a valid email address: {err}") from None
+        raise ValueError(f"not a valid email address ({str(err).rstrip('.')}); write it as name@example.org") from None
 
 
 Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email"})]
@@ -142,9 +157,21 @@ Colour = Annotated[
 ]
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"  # sponsor file names and source ids
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
-Number = Annotated[float, Field(allow_inf_nan=False), WithJsonSchema({"type": ["number", "string"]})]
-Year = Annotated[int, Field(ge=1896, le=2100), WithJsonSchema({"type": ["integer", "string"]})]
-Flag = Annotated[bool, WithJsonSchema({"type": ["boolean", "string"]})]
+_NUMBER = r"^\s*[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][-+]?\d+)?\s*$"  # as the loader reads text
+_FINITE = {"minimum": -1.7976931348623157e308, "maximum": 1.7976931348623157e308}  # refuses .inf
+Number = Annotated[float, Field(allow_inf_nan=False), WithJsonSchema(
+    {"anyOf": [{"type": "number"} | _FINITE, {"type": "string", "pattern": _NUMBER}]})]
+PositiveNumber = Annotated[float, Field(gt=0, allow_inf_nan=False), WithJsonSchema(
+    {"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": _FINITE["maximum"]},
+               {"type": "string", "pattern": r"^\s*\+?(?=[\d_.]*[1-9])(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)"
+                                             r"([eE][-+]?\d+)?\s*$"}]})]
+Year = Annotated[int, Field(ge=1896, le=2100), WithJsonSchema(
+    {"anyOf": [{"type": "integer", "minimum": 1896, "maximum": 2100},
+               {"type": "string", "pattern": r"^\s*\+?0*(189[6-9]|19\d\d|20\d\d|2100)(\.0*)?\s*$"}]})]
+Count = Annotated[int, Field(ge=1), WithJsonSchema(
+    {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": r"^\s*\+?0*[1-9][\d_]*\s*$"}]})]
+_BOOL = r"^([Yy]([Ee][Ss])?|[Nn][Oo]?|[Tt]([Rr][Uu][Ee])?|[Ff]([Aa][Ll][Ss][Ee])?|[Oo]([Nn]|[Ff][Ff])|[01])$"
+Flag = Annotated[bool, WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": _BOOL}]})]
 
 
 def _as_list(value: Any) -> Any:
@@ -200,12 +227,13 @@ class Table(Strict):
 
     @model_validator(mode="after")
     def _rows_match_columns(self) -> Table:
-        for i, row in enumerate(self.rows):
-            if len(row) != len(self.columns):
-                raise ValueError(
-                    f"row {i + 1} has {len(row)} cells but the table has "
-                    f"{len(self.columns)} columns"
-                )
+        found: list[tuple[tuple[str | int, ...], str]] = [
+            (("rows", i), f"row {i + 1} has {len(row)} cells but the table has {len(self.columns)} columns; "
+                          "add or remove cells (write an empty cell as \"\")")
+            for i, row in enumerate(self.rows) if len(row) != len(self.columns)
+        ]
+        if found:
+            raise FieldErrors(found)
         return self
 
 
@@ -255,13 +283,51 @@ class Chart(Strict):
 
     @model_validator(mode="after")
     def _check_values(self) -> Chart:
-        for series in self.series:
+        for i, series in enumerate(self.series):
             for label, value in series.values.items():
                 if self.kind == "donut" and value <= 0:
-                    raise ValueError(f"donut values must be positive; '{label}' is {value:g}")
+                    raise FieldErrors([(("series", i, "values", label), f"donut values must be positive; "
+                                        f"'{label}' is {value:g}: leave it out, or use a column chart")])
         if self.kind == "donut" and len(self.series) > 1:
-            raise ValueError("a donut chart takes one series")
+            raise ValueError("a donut chart takes one series; draw the others as a second chart")
         return self
+
+    @model_validator(mode="after")
+    def _labels_agree(self) -> Chart:
+        """Series are drawn against one axis: a label missing from one series would shift its points
+        onto the wrong label, and a highlight naming no label would silently highlight nothing."""
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        first = list(self.series[0].values)
+        for i, series in enumerate(self.series[1:], start=1):
+            labels = list(series.values)
+            name = f"'{series.name}'" if series.name else f"{i + 1}"
+            missing = [x for x in first if x not in series.values]
+            extra = [x for x in labels if x not in self.series[0].values]
+            if missing or extra:
+                parts = ([f"lacks {_names(missing)}"] if missing else []) + (
+                    [f"has {_names(extra)}, which the first series does not"] if extra else [])
+                found.append((("series", i, "values"), f"series {name} {' and '.join(parts)}; give every "
+                              "series a value for the same labels (or drop the label from all of them)"))
+            elif labels != first:
+                found.append((("series", i, "values"), f"series {name} lists its labels in another order "
+                              f"than the first series; write them in the same order ({_names(first)})"))
+        if len(self.series) > 1:
+            found += [(("series", i), "this chart has several series; give each a `name` for its legend")
+                      for i, s in enumerate(self.series) if not s.name]
+        labels_all = {x for s in self.series for x in s.values}
+        if self.highlight is not None and self.highlight not in labels_all:
+            close = difflib.get_close_matches(self.highlight, sorted(labels_all), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"use one of {_names(sorted(labels_all))}"
+            found.append((("highlight",), f"'{self.highlight}' is not a label of this chart, so nothing "
+                           f"would be highlighted; {hint}"))
+        if found:
+            raise FieldErrors(found)
+        return self
+
+
+def _names(labels: list[str]) -> str:
+    shown = ", ".join(f"'{x}'" for x in labels[:8])
+    return shown + (f" and {len(labels) - 8} more" if len(labels) > 8 else "")
 
 
 _BLOCK_KINDS = ("text", "bullets", "callout", "figures", "table", "people", "timeline", "chart")
@@ -269,6 +335,9 @@ _BLOCK_KINDS = ("text", "bullets", "callout", "figures", "table", "people", "tim
 
 class Block(Strict):
     """One block of a section: exactly one of the kinds below, plus optional `cite`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={
+        "oneOf": [{"required": [kind]} for kind in _BLOCK_KINDS]})
 
     text: Text | None = Field(None, description="Markdown paragraph(s); raw HTML is printed literally")
     bullets: list[Text] | None = Field(None, min_length=1, description="Markdown, one item each")
@@ -303,6 +372,10 @@ class Subsection(Strict):
 
 
 class Section(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"anyOf": [
+        {"required": ["blocks"], "properties": {"blocks": {"minItems": 1}}},
+        {"required": ["subsections"], "properties": {"subsections": {"minItems": 1}}}]})
+
     title: Line
     blocks: list[Block] = []
     subsections: list[Subsection] = []
@@ -325,7 +398,7 @@ class Source(Strict):
 # --- sponsor ----------------------------------------------------------------------------
 
 class Money(Strict):
-    amount: Number = Field(gt=0)
+    amount: PositiveNumber
     scale: Literal["thousand", "million", "billion"] | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
     approximate: Flag = False
@@ -348,7 +421,8 @@ class Partnership(Strict):
     @model_validator(mode="after")
     def _order(self) -> Partnership:
         if self.through < date_start(self.joined).year:
-            raise ValueError(f"`through` ({self.through}) is before `joined` ({self.joined})")
+            raise FieldErrors([(("through",), f"`through` ({self.through}) is before `joined` ({self.joined}); "
+                                "check both years")])
         return self
 
 
@@ -382,17 +456,22 @@ class Sponsor(Strict):
 
     @model_validator(mode="after")
     def _citations_exist(self) -> Sponsor:
+        found: list[tuple[tuple[str | int, ...], str]] = []
         ids = [s.id for s in self.sources]
-        if len(ids) != len(set(ids)):
-            dup = next(i for i in ids if ids.count(i) > 1)
-            raise ValueError(f"source id '{dup}' is used twice")
-        for section in self.sections:
-            for block in iter_blocks(section):
-                for cited in block.cite:
-                    if cited not in ids:
-                        raise ValueError(
-                            f"section '{section.title}' cites '{cited}', which is not in `sources`"
-                        )
+        for i, source in enumerate(self.sources):
+            if source.id in ids[:i]:
+                found.append((("sources", i, "id"), f"source id '{source.id}' is used twice; give each "
+                              "source its own id"))
+        for place, block in walk_blocks(self):
+            path = place.loc
+            for k, cited in enumerate(block.cite):
+                if cited not in ids:
+                    close = difflib.get_close_matches(cited, ids, n=1)
+                    hint = f"did you mean '{close[0]}'?" if close else "add it to `sources` or fix the id"
+                    found.append(((*path, "cite", k), f"cites '{cited}', which is not an id in `sources`; "
+                                  f"{hint}"))
+        if found:
+            raise FieldErrors(found)
         return self
 
 
@@ -414,6 +493,12 @@ class Place:
     def heading(self) -> str:
         """The printed number of the (sub)section holding the block: ``2`` or ``2.1``."""
         return f"{self.section}" if self.subsection is None else f"{self.section}.{self.subsection}"
+
+    @property
+    def loc(self) -> tuple[str | int, ...]:
+        """The field path as the loader locates it: ``("sections", 1, "blocks", 2)``."""
+        sub = () if self.subsection is None else ("subsections", self.subsection - 1)
+        return ("sections", self.section - 1, *sub, "blocks", self.index)
 
     @property
     def path(self) -> str:
@@ -451,7 +536,7 @@ class Book(Strict):
     prepared_for: Line | None = None
     sender: Email | None = Field(None, description="From address for `briefing send`")
     schedule: Line | None = Field(None, description="cron expression for `briefing schedule`")
-    stale_after_days: int = Field(180, ge=1, description="warn when a sponsor's as_of is older")
+    stale_after_days: Count = Field(180, description="warn when a sponsor's as_of is older")
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
 
 
@@ -473,7 +558,8 @@ class Recipient(Strict):
     email: Email
     title: HeaderText | None = None
     sponsors: Annotated[list[Slug | Literal["all"]], BeforeValidator(_as_list), WithJsonSchema(
-        {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        {"anyOf": [{"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,62}$"},
+                   {"type": "array", "items": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,62}$"}}],
          "description": "`all`, or a list of sponsor slugs"})] = ["all"]
     receives: Annotated[list[Receives], BeforeValidator(_as_list), WithJsonSchema(
         {"anyOf": [{"enum": ["book", "sponsors", "one-pagers"]},
@@ -488,9 +574,12 @@ class Distribution(Strict):
     @model_validator(mode="after")
     def _unique(self) -> Distribution:
         seen: set[str] = set()
-        for r in self.recipients:
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        for i, r in enumerate(self.recipients):
             key = r.email.lower()
             if key in seen:
-                raise ValueError(f"{r.email} is listed twice")
+                found.append((("recipients", i, "email"), f"{r.email} is listed twice; keep one entry"))
             seen.add(key)
+        if found:
+            raise FieldErrors(found)
         return self

@@ -12,7 +12,7 @@ MUTED = "#5F6B76"  # secondary text, rules' labels
 FAINT = "#777777"  # chart axis years
 GREY = "#B9C0C8"  # bars that are not highlighted
 GRID = "#E4E7EB"  # hairline gridlines
-SERIES = (ACCENT, "#6C8EBF", "#B9C0C8", "#3E6E8E")  # several series in one chart
+SERIES = (ACCENT, "#C77C02", "#4F7F52", GREY)  # several series in one chart: distinct hues
 
 
 def soften(colour: str, amount: float = 0.9) -> str:
