@@ -23,10 +23,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from .build import BOOK_NAME, Options, build
+from .build import Options, build
 from .data import find_root, load_project, shown
 from .errors import BriefingError, DataError, Problem
 from .lock import run_lock
+from .settings import BOOK_NAME
 
 THUMB_WIDTH, LARGE_WIDTH = 180, 900
 THUMBS_SHOWN = 6  # per PDF on the overview; the full set is one click away
