@@ -15,13 +15,13 @@ fails when a model field is neither compared nor exempt.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from . import model as m
+from .data import Project, load_project
 from .files import write_atomic
 from .markup import money
 from .model import Sponsor, format_date
@@ -245,18 +245,17 @@ def summarise(current: dict[str, Sponsor], previous: dict[str, Sponsor]) -> dict
     return result
 
 
-Lines = Callable[[str | None], list[str]]
+def change_lines(project: Project, out: Path, since: str | None = None) -> list[str]:
+    """Lines for an email body: every change since edition ``since`` (a recipient's last one),
+    or since the previous edition; the project is loaded once by the caller."""
+    base = previous_edition(out, project.book.edition, since)
+    if base is None or base == project.book.edition:
+        return []
+    summary = summarise(project.sponsors, load_snapshot(out, base))
+    return [f"{project.sponsors[s].name if s in project.sponsors else s}: {line}"
+            for s, lines in summary.items() for line in lines]
 
 
 def changes_since(data_dir: Path, out_dir: Path, since: str | None) -> list[str]:
-    """Lines for an email body: every change since edition ``since`` (a recipient's last)."""
-    from .data import load_project
-
-    project = load_project(data_dir)
-    base = previous_edition(out_dir, project.book.edition, since) if since else \
-        previous_edition(out_dir, project.book.edition)
-    if base is None or base == project.book.edition:
-        return []
-    summary = summarise(project.sponsors, load_snapshot(out_dir, base))
-    return [f"{project.sponsors[s].name if s in project.sponsors else s}: {line}"
-            for s, lines in summary.items() for line in lines]
+    """``change_lines`` for a data folder (loads and validates it)."""
+    return change_lines(load_project(data_dir), out_dir, since)
