@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import DataError, Problem
+from .glyphs import missing_glyphs
 from .model import Book, Distribution, Sponsor, date_end
 from .yamlsafe import Located, load_file
 
@@ -206,7 +207,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
         try:
             book_loc = load_file(book_path, _rel(book_path.resolve(), base))
             book, found = validate(book_loc, Book)
-            problems += found
+            problems += found + missing_glyphs(book_loc, book_path, root)
         except DataError as err:
             problems += err.problems
 
@@ -229,7 +230,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
             problems += err.problems
             continue
         sponsor, found = validate(located, Sponsor)
-        problems += found
+        problems += found + missing_glyphs(located, path, root)
         if sponsor is None:
             continue
         problems += _check_files(slug, sponsor, name, root, data_dir, located)
@@ -260,7 +261,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
         try:
             dist_loc = load_file(dist_path, _rel(dist_path.resolve(), base))
             distribution, found = validate(dist_loc, Distribution)
-            problems += found
+            problems += found + missing_glyphs(dist_loc, dist_path, root)
             if distribution and not only:
                 for i, r in enumerate(distribution.recipients):
                     for j, slug in enumerate(r.sponsors):
