@@ -12,6 +12,7 @@ from typing import Any
 
 from .charts import chart_key, make_svg
 from .errors import RenderError
+from .glyphs import where_in
 from .model import Book, Sponsor
 from .pdf import render_html
 from .render import DEFAULT_ACCENT, chart_specs, make_env, readable_accent, sponsor_context, watch_items
@@ -102,7 +103,7 @@ def render_sponsor(slug: str, sponsor: Sponsor, book: Book, paths: Paths, *, pag
     except RenderError as err:  # a chart that cannot be drawn: say which file it came from
         raise RenderError(f"{data_file}: {err}") from None
     rendered = render_html(html, base=paths.root, roots=paths.readable, charts=svgs,
-                           what=f"{data_file}")
+                           what=f"{data_file}", locate=lambda ch: where_in(sponsor.model_dump(), ch))
     px = f"{slug}--"
     if variant == "one-pager" and rendered.pages > 1:
         # every block has a start anchor (op-NAME) and an end anchor (op-end-NAME): the first
