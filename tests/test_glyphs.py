@@ -223,14 +223,15 @@ def _fixture_strings() -> list[str]:
 @pytest.fixture(scope="module")
 def scripts_pdf(tmp_path_factory) -> Path:
     root = make_project(tmp_path_factory.mktemp("scripts"), SCRIPTS / "data")
-    report = build(Options(data_dir=root / "data", out_dir=root / "output", book=False))
-    assert report.ok, report.failed
+    for variant in ("full", "one-pager"):  # key points print on the one-pager only
+        report = build(Options(data_dir=root / "data", out_dir=root / "output", book=False, variant=variant))
+        assert report.ok, report.failed
     return root / "output" / f"{SPONSOR}.pdf"
 
 
 @pytest.mark.slow
 def test_fixture_sponsor_prints_every_mixed_string(scripts_pdf):
-    text = _pdftotext(scripts_pdf)
+    text = _pdftotext(scripts_pdf) + _pdftotext(scripts_pdf.with_name(f"{SPONSOR}-one-pager.pdf"))
     strings = _fixture_strings()
     assert len(strings) > 40
     missing = [s for s in strings if not found_in(s, text)]

@@ -9,6 +9,7 @@ line, column and field of every character that no shipped font has, before any l
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import unicodedata
@@ -220,7 +221,8 @@ def where_in(data: Any, char: str) -> list[str]:
     """Where ``char`` occurs in a sponsor's validated data, as 'section 'X', field a.b[0]' phrases."""
     found = []
     for where, text, _ in _strings(data):
-        if char in text:
+        # Markdown turns entities (&#x10FFFD;) into characters only when it prints
+        if char in text or ("&" in text and char in html.unescape(text)):
             phrase = f"field {field_path(where)}"
             if len(where) > 1 and where[0] == "sections" and isinstance(where[1], int):
                 title = data["sections"][where[1]].get("title", "")
