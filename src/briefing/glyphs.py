@@ -12,6 +12,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -229,3 +230,36 @@ def where_in(data: Any, char: str) -> list[str]:
                 phrase = f"section '{title}', {phrase}"
             found.append(phrase)
     return found
+
+
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
+
+
+def visual_order(text: str) -> str:
+    """Right-to-left text as it reads on the page, left to right, Arabic letters in joined forms.
+
+    WeasyPrint sets SVG text one character at a time, without the bidi algorithm or Arabic
+    shaping, so chart text gets both done here (python-bidi, arabic-reshaper), line by line.
+    """
+    if not _RTL.search(text):
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    return "\n".join(get_display(arabic_reshaper.reshape(line), base_dir="L") for line in text.split("\n"))
+
+
+def order_chart_text(fig: Any) -> None:
+    """Put every right-to-left label of a Matplotlib figure in visual order before it is saved."""
+    from matplotlib.text import Text
+    from matplotlib.ticker import FuncFormatter
+
+    for axes in fig.axes:  # tick labels are set again from their formatter when drawn
+        for axis in (axes.xaxis, axes.yaxis):
+            if any(_RTL.search(label.get_text()) for label in axis.get_ticklabels()):
+                before = axis.get_major_formatter()
+                axis.set_major_formatter(FuncFormatter(lambda x, pos, f=before: visual_order(f(x, pos))))
+    for artist in fig.findobj(Text):
+        text = artist.get_text()
+        if _RTL.search(text):
+            artist.set_text(visual_order(text))
