@@ -8,6 +8,7 @@ line, column and field of every character that no shipped font has, before any l
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import json
@@ -19,7 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .errors import BriefingError, Problem
+from .files import write_atomic
 from .yamlsafe import Located
 
 FONT_PATTERNS = ("*.ttf", "*.otf")
@@ -93,11 +95,17 @@ def _cache_dir() -> Path | None:
     return Path(base) / "briefing"
 
 
-@lru_cache(maxsize=4)
 def coverage(fonts_dir: Path) -> frozenset[int]:
-    """Every code point the fonts in ``fonts_dir`` print; cached on disk by the fonts' hashes."""
-    files = font_files(fonts_dir)
-    key = _fingerprint(files)
+    """Every code point the fonts in ``fonts_dir`` print; cached by the fonts' hashes."""
+    files = tuple(font_files(fonts_dir))
+    # sizes and times pick the in-process memo (a watch run may see fonts change); hashes key the file
+    stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    return _coverage(files, stamp)
+
+
+@lru_cache(maxsize=4)
+def _coverage(files: tuple[Path, ...], stamp: tuple[Any, ...]) -> frozenset[int]:
+    key = _fingerprint(list(files))
     cache = _cache_dir()
     cached = cache / f"glyphs-{key}.json" if cache else None
     if cached and cached.is_file():
@@ -105,14 +113,12 @@ def coverage(fonts_dir: Path) -> frozenset[int]:
             return frozenset(c for lo, hi in json.loads(cached.read_text()) for c in range(lo, hi + 1))
         except (OSError, ValueError, TypeError):
             pass  # a damaged cache is read again from the fonts below
-    codes = _read_coverage(files)
+    codes = _read_coverage(list(files))
     if cached:
         try:
-            from .files import write_atomic
-
             write_atomic(cached, json.dumps(_ranges(codes)).encode())
-        except OSError:
-            pass  # no writable cache (a cron job without HOME): compute again next time (0.2 s)
+        except (OSError, BriefingError):
+            pass  # no writable cache (a cron job without HOME): read the fonts again next time (0.2 s)
     return frozenset(codes)
 
 
@@ -183,7 +189,7 @@ class _Source:
         at = (self._text or "").find(char, begin, end)
         if at < 0:  # written as an escape ("\U0010FFFD"): point at the value
             return line, col
-        row = next(i for i in range(len(self._starts) - 1, -1, -1) if self._starts[i] <= at)
+        row = bisect.bisect_right(self._starts, at) - 1
         return row + 1, at - self._starts[row] + 1
 
 
@@ -198,7 +204,10 @@ def describe(char: str) -> str:
 
 def missing_glyphs(located: Located, path: Path | None, root: Path) -> list[Problem]:
     """A located problem for each character in ``located`` that no font in root/assets/fonts prints."""
-    covered = coverage((root / "assets" / "fonts").resolve())
+    fonts = (root / "assets" / "fonts").resolve()
+    if not font_files(fonts):
+        return []  # a project without its own fonts prints with the system's: nothing to check against
+    covered = coverage(fonts)
     source = _Source(path, located)
     problems: list[Problem] = []
     extra = 0
