@@ -17,6 +17,7 @@ from .charts import chart_key, make_svg
 from .data import Project
 from .errors import RenderError
 from .files import write_atomic
+from .glyphs import where_in
 from .html import accent_of, sponsor_html, watch_items
 from .meta import ChapterMeta, SectionEntry, WatchEntry
 from .model import Sponsor
@@ -80,11 +81,12 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     """Print one sponsor's chapter into the build folder and return its metadata."""
     data_file = data_file_name(project, slug)
     html, charts = chapter_html(project, edition, slug)
+    sponsor = project.sponsors[slug]
     printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
-                         what=data_file)
+                         what=data_file, locate=lambda char: where_in(sponsor.model_dump(), char))
     if edition.one_pager:
         _check_one_page(printed, ChapterAnchors(slug), data_file)
-    meta = replace(_meta(project.sponsors[slug], edition, printed, ChapterAnchors(slug), key),
+    meta = replace(_meta(sponsor, edition, printed, ChapterAnchors(slug), key),
                    charts_drawn=charts.drawn)
     write_atomic(chapter_pdf(edition, slug), printed.pdf)
     write_atomic(chapter_meta_path(edition, slug), meta.to_json())

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RenderError
+from .glyphs import order_chart_text
 from .hashing import digest
 from .palette import ACCENT, FAINT, GREY, GRID, INK, SERIES
 
 STYLE = Path(__file__).with_name("styles") / "print.mplstyle"
-STYLE_VERSION = "3"  # bump when drawing code changes, so cached SVGs are redrawn
+STYLE_VERSION = "4"  # bump when drawing code changes, so cached SVGs are redrawn
 WIDTH_IN = 6.6  # the text block of A4 and Letter less a little air
 
 
@@ -99,6 +100,7 @@ def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
             fig = Figure(figsize=(WIDTH_IN, 2.4))
             try:
                 drawers[spec["kind"]](fig, spec)
+                order_chart_text(fig)  # WeasyPrint draws SVG text unshaped, left to right
                 buf = io.StringIO()
                 fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
             except (ValueError, RuntimeError, UserWarning, RecursionError) as err:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import DataError, FieldErrors, Problem
+from .glyphs import missing_glyphs
 from .model import SLUG_PATTERN, Book, Distribution, Sponsor, date_end
 from .yamlsafe import Located, load_file
 from .yamlsafe import field_path as _field_path
@@ -290,7 +291,7 @@ def _check_recipients(distribution: Distribution, located: Located, known: set[s
     return problems
 
 
-def _load_book(data_dir: Path, problems: list[Problem]) -> tuple[Book | None, Located | None]:
+def _load_book(data_dir: Path, root: Path, problems: list[Problem]) -> tuple[Book | None, Located | None]:
     book_path = data_dir / "book.yaml"
     if not book_path.is_file():
         problems.append(Problem(shown(book_path), "missing: every project needs a book.yaml "
@@ -302,11 +303,11 @@ def _load_book(data_dir: Path, problems: list[Problem]) -> tuple[Book | None, Lo
         problems += err.problems
         return None, None
     book, found = validate(book_loc, Book)
-    problems += found
+    problems += found + missing_glyphs(book_loc, book_path, root)
     return book, book_loc
 
 
-def _load_distribution(data_dir: Path, problems: list[Problem], known: set[str] | None,
+def _load_distribution(data_dir: Path, root: Path, problems: list[Problem], known: set[str] | None,
                        required: bool) -> Distribution | None:
     """distribution.yaml if present; ``known`` sponsors are checked against it unless None."""
     dist_path = data_dir / "distribution.yaml"
@@ -321,7 +322,7 @@ def _load_distribution(data_dir: Path, problems: list[Problem], known: set[str] 
         problems += err.problems
         return None
     distribution, found = validate(dist_loc, Distribution)
-    problems += found
+    problems += found + missing_glyphs(dist_loc, dist_path, root)
     if distribution and known is not None:
         problems += _check_recipients(distribution, dist_loc, known)
     return distribution
@@ -335,7 +336,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
     problems: list[Problem] = []
     warnings: list[Problem] = []
 
-    book, book_loc = _load_book(data_dir, problems)
+    book, book_loc = _load_book(data_dir, root, problems)
 
     sponsors: dict[str, Sponsor] = {}
     files: dict[str, Path] = {}
@@ -357,7 +358,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
             problems += err.problems
             continue
         sponsor, found = validate(located, Sponsor)
-        problems += found
+        problems += found + missing_glyphs(located, path, root)
         if sponsor is None:
             continue
         problems += _check_files(slug, sponsor, name, root, data_dir, located)
@@ -373,7 +374,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
                                         f"{slug}.yaml; create it or remove '{slug}' from this list",
                                         line, col, f"sponsors[{i}]"))
 
-    distribution = _load_distribution(data_dir, problems, None if only else known, require_distribution)
+    distribution = _load_distribution(data_dir, root, problems, None if only else known, require_distribution)
 
     if problems:
         raise DataError(problems)

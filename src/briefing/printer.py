@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,9 +30,33 @@ class _Collect(logging.Handler):
             self.problems.append(message)
 
 
+_NOTDEF = re.compile(r"\.notdef glyph.*\(U\+([0-9A-F]{4,6})\)")
+Locate = Callable[[str], list[str]]  # character -> where the data holds it ("section 'X', field y")
+
+
+def _name_glyphs(messages: list[str], locate: Locate | None) -> list[str]:
+    """WeasyPrint's '.notdef glyph rendered ...' as which character, and where the data holds it."""
+    from .glyphs import describe
+
+    named = []
+    for message in messages:
+        match = _NOTDEF.search(message)
+        if not match:
+            named.append(message)
+            continue
+        char = chr(int(match.group(1), 16))
+        places = locate(char) if locate else []
+        where = f" (in {'; '.join(places[:3])})" if places else ""
+        named.append(f"character {describe(char)} has no glyph in the shipped fonts{where}")
+    return named
+
+
 def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
-                what: str = "document") -> Printed:
-    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
+                what: str = "document", locate: Locate | None = None) -> Printed:
+    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met.
+
+    ``locate`` names the data fields that hold a character no font has (the sponsor's own text).
+    """
     from weasyprint import HTML  # imported here: a run with nothing to print never loads it
     from weasyprint.urls import FatalURLFetchingError
 
@@ -49,12 +75,12 @@ def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, st
         raise RenderError(f"{what}: " + "; ".join(reasons)) from None
     finally:
         logger.removeHandler(handler)
-    problems = [f"refused to read {d}" for d in fetcher.denied] + handler.problems
+    problems = [f"refused to read {d}" for d in fetcher.denied] + _name_glyphs(handler.problems, locate)
     if problems:
         unique = list(dict.fromkeys(problems))
         hint = ""
-        if any(".notdef" in p for p in unique):
-            hint = " (a character has no glyph in the shipped fonts; see assets/fonts/README.md)"
+        if any("has no glyph" in p for p in unique):
+            hint = " (assets/fonts/README.md lists what the shipped fonts print)"
         raise RenderError(f"{what}: " + "; ".join(unique[:5]) + hint)
     anchors: dict[str, int] = {}
     for index, page in enumerate(document.pages):
