@@ -20,7 +20,7 @@ from typing import Any
 from . import __version__
 from .changes import load_snapshot, previous_edition, save_snapshot, summarise
 from .data import Project, attachment_path, load_project
-from .errors import BriefingError
+from .errors import BriefingError, UsageError
 from .files import write_atomic
 from .jobs import Job, Outcome, run
 from .model import Recipient, format_date
@@ -108,7 +108,8 @@ def slugify(text: str) -> str:
 
 
 def recipient_slug(recipient: Recipient) -> str:
-    return slugify(recipient.name)
+    """The edition's file name: unique per person (explicit `id` or the address), never the name."""
+    return recipient.edition_id
 
 
 def recipients_for(project: Project, which: str | None) -> list[Recipient]:
@@ -119,9 +120,10 @@ def recipients_for(project: Project, which: str | None) -> list[Recipient]:
     everyone = project.distribution.recipients
     if which == "all":
         return list(everyone)
-    chosen = [r for r in everyone if r.email.lower() == which.lower()]
+    chosen = [r for r in everyone if which.lower() in (r.email.lower(), r.edition_id)]
     if not chosen:
-        raise BriefingError(f"{which} is not in data/distribution.yaml")
+        known = ", ".join(r.email for r in everyone)
+        raise UsageError(f"{which} is not in data/distribution.yaml (known: {known})")
     return chosen
 
 

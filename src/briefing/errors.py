@@ -48,3 +48,7 @@ class RenderError(BriefingError):
 
 class DeliveryError(BriefingError):
     """Email could not be composed or sent."""
+
+
+class UsageError(BriefingError):
+    """The command names something that does not exist (a sponsor slug, a recipient): exit code 2."""
