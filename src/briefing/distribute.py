@@ -242,3 +242,22 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
     finally:
         log.close()
     return results
+
+
+def summary_line(results: list[Result], dry_run: bool = False) -> str:
+    """One closing line: how many were sent, written, skipped; who was not served and why."""
+    if not results:
+        return "nobody to send to"
+    count = {o: sum(r.outcome == o for r in results) for o in ("sent", "written-to-outbox", "skipped")}
+    bad = [r for r in results if not r.served]
+    if dry_run:
+        would = {a: sum(r.action == a for r in results) for a in ("send", "skip")}
+        head = f"dry run: {would['send']} to send, {would['skip']} to skip"
+    elif count["skipped"] == len(results):
+        return "nothing to send: every recipient already has this edition"
+    else:
+        head = (f"{count['sent']} sent, {count['written-to-outbox']} written to the outbox, "
+                f"{count['skipped']} already done")
+    if not bad:
+        return head
+    return head + f", {len(bad)} not served: " + "; ".join(f"{r.email} ({r.outcome})" for r in bad)
