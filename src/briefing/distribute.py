@@ -199,9 +199,9 @@ def _letter(ctx: _Context, r: Recipient, files: list[Attachment]) -> Letter:
 def _dry_result(letter: Letter, ctx: _Context, transport: str) -> Result:
     action, reason = decide(letter, ctx.log, transport, force=ctx.opts.force, max_bytes=ctx.opts.max_bytes)
     names = ", ".join(a.path.name for a in letter.attachments)
-    verb = {"send": "send" if transport == "smtp" else "write to the outbox", "skip": "skip",
+    verb = {"send": "send" if transport == "smtp" else "write to outbox", "skip": "skip",
             "hold": "hold back", "refuse": "refuse"}[action]
-    return Result(letter.email, "dry-run", f"would {verb} {names}: {reason}", action)
+    return Result(letter.email, f"would {verb}", f"{names}: {reason}", action)
 
 
 def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
@@ -252,7 +252,7 @@ def summary_line(results: list[Result], dry_run: bool = False) -> str:
     bad = [r for r in results if not r.served]
     if dry_run:
         would = {a: sum(r.action == a for r in results) for a in ("send", "skip")}
-        head = f"dry run: {would['send']} to send, {would['skip']} to skip"
+        head = f"dry run: {would['send']} would be sent, {would['skip']} skipped; nothing was sent"
     elif count["skipped"] == len(results):
         return "nothing to send: every recipient already has this edition"
     else:

@@ -455,14 +455,14 @@ SEND, SKIP, HOLD, REFUSE, NOT_BUILT = "send", "skip", "hold", "refuse", "not-bui
 @dataclass
 class Result:
     email: str
-    outcome: str  # sent, written-to-outbox, skipped, failed, unknown, not-built, dry-run
+    outcome: str  # sent, written-to-outbox, skipped, failed, unknown, not-built; 'would …' in a dry run
     detail: str = ""
     action: str = ""  # send, skip, hold, refuse, not-built: what was (or would be) done
 
     @property
     def served(self) -> bool:
         """Exit code 0 only when everyone has their edition (sent now or before, or in the outbox)."""
-        return self.outcome in (SENT, OUTBOX, "skipped") or (self.outcome == "dry-run"
+        return self.outcome in (SENT, OUTBOX, "skipped") or (self.outcome.startswith("would ")
                                                               and self.action in (SEND, SKIP))
 
 
