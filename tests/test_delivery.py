@@ -114,7 +114,7 @@ def test_deploy_cron_loads_the_env_file_and_uses_portable_days():
     unit = (repo / "deploy" / "briefing.service").read_text()
     job = [line for line in cron.splitlines() if line.strip() and not line.startswith("#")]
     assert len(job) == 1 and job[0].split()[:5] == ["0", "6", "*", "*", "1-5"]
-    assert "/etc/briefing/env" in job[0] and "EnvironmentFile=-/etc/briefing/env" in unit
+    assert "/etc/briefing/env" in job[0] and "EnvironmentFile=/etc/briefing/env" in unit
     assert "briefing tick" in job[0] and "briefing tick" in unit
 
 
@@ -214,15 +214,16 @@ def test_the_email_surfaces_watch_items_and_attachments(root, server, monkeypatc
     got = received(handler)
     sam = got["sam@example.org"][0]
     assert sam["Subject"] == "Fictional Sponsor Book — 1 November 2026"
-    text = sam.get_body(("plain",)).get_content()
+    text = sam.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "On the watch list (critical and high):\n" \
-           "  - Critical — Acme Anvils: Acme anvil shortage\n" \
+           "  - Critical — Acme Anvils (fictional): Acme anvil shortage\n" \
            "  - High — Globex Imaginary: Globex widget recall\n" in text
     assert "Attached (7 files, " in text
-    assert "  - acme-anvils-one-pager.pdf — Acme Anvils on one page: 1 page, " in text
+    assert "  - acme-anvils-one-pager.pdf — Acme Anvils (fictional) on one page: 1 page, " in text
     assert "pages" not in text.split("acme-anvils-one-pager.pdf")[1].split("\n")[0]
     html = sam.get_body(("html",)).get_content()
-    assert "acme-anvils-one-pager.pdf" in html and "Critical — Acme Anvils: Acme anvil shortage" in html
+    assert "acme-anvils-one-pager.pdf" in html
+    assert "<strong>Critical</strong> — Acme Anvils (fictional): Acme anvil shortage" in html
     assert "cid:" not in html  # no decorative images
     pat = got["pat@example.org"][0].get_body(("plain",)).get_content()
     assert "High — Globex Imaginary: Globex widget recall" in pat and "Acme" not in pat  # only her sponsors
@@ -295,7 +296,6 @@ def test_watch_filters_by_real_paths_against_out(tmp_path):
     assert not keep(None, str(project / "site" / "editions" / "x.pdf"))
     assert keep(None, str(project / "site-notes.yaml"))  # a sibling that merely starts alike
     assert not keep(None, str(project / "data" / "acme.yaml~"))
-    os.chdir(project.parent) if project.parent.is_dir() else None
 
 
 def test_doctor_honours_data(tmp_path, root):
@@ -304,7 +304,8 @@ def test_doctor_honours_data(tmp_path, root):
     assert f"problem: data folder {tmp_path / 'nowhere' / 'data'}: " in result.stderr
     result = run_cli("doctor", "--data", str(root / "data"), "--out", str(tmp_path / "o"))
     assert result.exit_code == 0, result.output
-    assert f"ok: project at {root} (data {root / 'data'}) with " in result.stdout
+    assert f"ok: project at {root} with " in result.stdout
+    assert f"ok: data folder {root / 'data'}: 3 sponsor file(s) valid" in result.stdout
 
 
 def test_changes_cli_uses_the_library(root):
@@ -320,3 +321,38 @@ def test_send_log_reader_does_not_create_a_log(tmp_path):
     assert log.state("x") is None
     log.close()
     assert not (tmp_path / LOG_NAME).exists()
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _boxes(child)
+
+
+def test_the_html_body_fits_a_375_px_phone(tmp_path):
+    """Lay the HTML part out 375 px wide with WeasyPrint: no box may stick out to the right
+    (a phone would scroll sideways); the PNG is kept for a person to look at."""
+    import pypdfium2
+    import weasyprint
+
+    from briefing.mail import Attachment, Letter, body_html
+
+    pdf = Path(__file__).parent / "fixtures" / "fiction" / "data" / "attachments" / "acme-factsheet.pdf"
+    long_name = tmp_path / ("a-very-long-sponsor-file-name-without-any-spaces-" * 3 + ".pdf")
+    shutil.copy(pdf, long_name)
+    letter = Letter(name="Avery Example", email="avery@example.org", title=None,
+                    attachments=[Attachment(pdf, "Acme factsheet", 1), Attachment(long_name, "Long", 2)],
+                    subject="Fictional Sponsor Book — 1 November 2026", sender="b@example.org",
+                    edition="2026-11-01", edition_label="1 November 2026", book_title="Fictional Sponsor Book",
+                    watch=["Critical — Acme Anvils (fictional): Acme anvil shortage"],
+                    changes=["Globex Imaginary: Market value: ~$1 billion → ~$2 billion"])
+    html = body_html(letter)
+    assert "<strong>Critical</strong> — Acme Anvils" in html and "<strong>acme-factsheet.pdf</strong>" in html
+    phone = html.replace("</head>", "<style>@page { size: 375px 1400px; margin: 0 }</style></head>")
+    document = weasyprint.HTML(string=phone).render()
+    assert len(document.pages) == 1
+    right = max(b.position_x + b.margin_width() for b in _boxes(document.pages[0]._page_box)
+                if hasattr(b, "margin_width"))
+    assert right <= 375, f"content is {right:.0f} px wide at a 375 px viewport"
+    document.write_pdf(tmp_path / "mail-375.pdf")
+    pypdfium2.PdfDocument(str(tmp_path / "mail-375.pdf"))[0].render(scale=2).to_pil().save(tmp_path / "m.png")

@@ -20,14 +20,16 @@ def checks(data_dir: Path, out_dir: Path) -> Iterator[tuple[bool, str]]:
     except OSError as err:
         yield False, (f"WeasyPrint cannot load a system library: {err}; install Pango and HarfBuzz "
                       "(sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)")
-    from .data import find_root
+    from .data import find_root, load_project
 
     try:
         root = find_root(data_dir)
         fonts = sorted(p.name for p in (root / "assets" / "fonts").glob("*.[ot]tf"))
-        yield True, f"project at {root} (data {data_dir}) with {len(fonts)} fonts"
+        yield True, f"project at {root} with {len(fonts)} fonts"
+        project = load_project(data_dir)
+        yield True, f"data folder {data_dir}: {len(project.sponsors)} sponsor file(s) valid"
     except BriefingError as err:
-        yield False, f"data folder {data_dir}: {err}"
+        yield False, f"data folder {data_dir}: {str(err).splitlines()[0]}"
     yield _writable(out_dir)
 
 

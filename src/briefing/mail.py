@@ -194,8 +194,19 @@ _CSS_BODY = ("margin:0;padding:16px;background:#FFFFFF;color:#1F2933;"
              "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:16px;line-height:1.45;")
 
 
-def _html_list(items: list[str]) -> str:
-    rows = "".join(f'<li style="margin:0 0 6px 0;">{html.escape(i)}</li>' for i in items)
+def _html_item(item: str, strong_head: bool) -> str:
+    """One list line; with ``strong_head`` the part before the first ' — ' (a severity, a file
+    name) is bold, so the eye finds it when scanning on a phone."""
+    head, sep, tail = item.partition(" — ")
+    if strong_head and sep:
+        text = f"<strong>{html.escape(head)}</strong>{sep}{html.escape(tail)}"
+    else:
+        text = html.escape(item)
+    return f'<li style="margin:0 0 6px 0;overflow-wrap:anywhere;word-break:break-word;">{text}</li>'
+
+
+def _html_list(items: list[str], strong_head: bool = False) -> str:
+    rows = "".join(_html_item(i, strong_head) for i in items)
     return f'<ul style="margin:0 0 16px 0;padding-left:20px;">{rows}</ul>'
 
 
@@ -209,12 +220,12 @@ def body_html(letter: Letter) -> str:
              f"<p style=\"margin:0 0 12px 0;\">{html.escape(letter.book_title)} of "
              f"<strong>{html.escape(letter.edition_label)}</strong> is attached.</p>"]
     if letter.watch:
-        parts += [_html_heading("On the watch list (critical and high)"), _html_list(letter.watch)]
+        parts += [_html_heading("On the watch list (critical and high)"), _html_list(letter.watch, True)]
     if letter.changes:
         parts += [_html_heading(_changes_heading(letter)), _html_list(letter.changes)]
     total = sum(a.size for a in letter.attachments)
     parts += [_html_heading(f"Attached ({plural(len(letter.attachments), 'file')}, {size_label(total)})"),
-              _html_list([_attachment_line(a) for a in letter.attachments]),
+              _html_list([_attachment_line(a) for a in letter.attachments], True),
               '<p style="margin:24px 0 0 0;color:#5F6B76;font-size:13px;">Sent by briefing. '
               "Please do not forward it outside the organisation.</p>"]
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
