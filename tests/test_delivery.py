@@ -356,3 +356,146 @@ def test_the_html_body_fits_a_375_px_phone(tmp_path):
     assert right <= 375, f"content is {right:.0f} px wide at a 375 px viewport"
     document.write_pdf(tmp_path / "mail-375.pdf")
     pypdfium2.PdfDocument(str(tmp_path / "mail-375.pdf"))[0].render(scale=2).to_pil().save(tmp_path / "m.png")
+
+
+# --- 3. schedules in local time -------------------------------------------------------------------
+
+def test_schedule_next_prints_six_am_los_angeles_on_weekdays_across_dst():
+    result = run_cli("schedule", "--cron", "0 6 * * 1-5", "--tz", "America/Los_Angeles", "--next", "300")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 300
+    assert all(" 06:00 " in line for line in lines)
+    assert {line.split()[0] for line in lines} == {"Mon", "Tue", "Wed", "Thu", "Fri"}
+    assert {line.split()[3] for line in lines} == {"-0700", "-0800"}  # a year holds both DST changes
+    days = [line.split()[1] for line in lines]
+    assert len(set(days)) == 300  # no day twice
+
+
+def test_next_runs_across_the_november_change_exactly():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from briefing.schedule import next_runs
+
+    la = ZoneInfo("America/Los_Angeles")
+    times = next_runs("0 6 * * 1-5", la, after=dt.datetime(2026, 10, 29, 14, tzinfo=dt.UTC))  # 07:00 PDT
+    got = [next(times).isoformat() for _ in range(3)]
+    assert got == ["2026-10-30T06:00:00-07:00", "2026-11-02T06:00:00-08:00", "2026-11-03T06:00:00-08:00"]
+    # 02:30 does not exist on 8 March 2026: it runs once, just after the jump, as cron does
+    times = next_runs("30 2 * * *", la, after=dt.datetime(2026, 3, 7, 20, tzinfo=dt.UTC))
+    assert [next(times).isoformat() for _ in range(2)] == ["2026-03-08T03:00:00-07:00",
+                                                          "2026-03-09T02:30:00-07:00"]
+
+
+def test_the_machine_zone_is_the_default_and_book_yaml_can_name_one(root, monkeypatch):
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    result = run_cli("schedule", "--data", str(root / "data"), "--cron", "0 6 * * MON-FRI", "--next", "1")
+    assert result.stdout.split()[2:4] == ["06:00", result.stdout.split()[3]]
+    assert result.stdout.split()[3] in ("-0700", "-0800") and result.stdout.split()[0] != "Sun"
+    book = root / "data" / "book.yaml"
+    book.write_text(book.read_text() + "schedule: '0 7 * * 1-5'\ntimezone: Europe/Zurich\n")
+    result = run_cli("schedule", "--data", str(root / "data"), "--next", "1")
+    assert " 07:00 " in result.stdout and result.stdout.split()[3] in ("+0100", "+0200")
+    result = run_cli("schedule", "--data", str(root / "data"), "--tz", "Mars/Olympus", "--next", "1")
+    assert result.exit_code == 2 and "unknown time zone 'Mars/Olympus'" in result.stderr
+
+
+# --- 11. single-line fields refuse line breaks at validate -------------------------------------------
+
+def test_a_line_break_in_the_book_title_fails_validate(root):
+    book = root / "data" / "book.yaml"
+    book.write_text(book.read_text().replace("title: Fictional Sponsor Book",
+                                             'title: "Fictional\\r\\nBcc: someone@example.org"'))
+    result = run_cli("validate", "--data", str(root / "data"))
+    assert result.exit_code == 1
+    assert "book.yaml:2:8: title: must be one line: remove the line break" in result.stderr
+
+
+# --- 12. output errors name the output, never a data file -----------------------------------------
+
+def test_a_full_disk_names_the_output_path_and_stage(tmp_path):
+    # RLIMIT_FSIZE makes the kernel answer EFBIG, as a full or capped volume does
+    code = ("import resource, sys; from pathlib import Path; from briefing.files import write_atomic\n"
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))\n"
+            "write_atomic(Path(sys.argv[1]), b'x' * 5000, stage='assemble')\n")
+    target = tmp_path / "out" / "briefing-book.pdf"
+    done = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last == (f"briefing.files.OutputError: cannot write {target} (assemble): the file is larger "
+                    "than this system allows (file size limit) [errno 27]")
+    assert not target.exists() and not list(target.parent.glob(".*.tmp"))
+
+
+def test_an_unwritable_output_folder_is_named_with_its_stage(root, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be")
+    result = run_cli("build", "--data", str(root / "data"), "--out", str(blocker / "out"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: cannot write {blocker / 'out' / '.briefing.lock'} (lock): ")
+    assert ".yaml" not in result.stderr
+
+
+# --- 7. --log-json: every line one JSON object -------------------------------------------------------
+
+KEYS = {"ts", "run_id", "level", "stage", "item", "duration_s", "outcome"}
+
+
+def _json_lines(text: str) -> list[dict]:
+    records = [json.loads(line) for line in text.splitlines()]
+    for record in records:
+        assert KEYS <= set(record), record
+        assert record["ts"][-6] in "+-" and record["ts"][10] == "T"  # ISO 8601 with an offset
+    return records
+
+
+def test_every_log_json_line_parses_with_a_timestamp_and_run_id(root, server):
+    handler, controller = server
+    env = {**os.environ, "BRIEFING_SMTP_URL": f"smtp://127.0.0.1:{controller.port}"}
+    book = root / "data" / "sponsors" / "acme-anvils.yaml"
+    book.write_text(book.read_text().replace("as_of: ", "as_of: 2001 #", 1))  # stale: a warning
+    (root / "data" / "attachments" / "acme-factsheet.pdf").write_bytes(b"not a pdf")  # an error
+    done = subprocess.run([str(BRIEFING), "tick", "--log-json", "--data", "data", "--out", "output"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    out, err = _json_lines(done.stdout), _json_lines(done.stderr)
+    assert len({r["run_id"] for r in out + err}) == 1
+    assert any(r["level"] == "warning" and "days old" in r["message"] for r in err)
+    assert any(r["level"] == "error" and r["stage"] == "send" and r["outcome"] == "not-built" for r in err)
+    assert any(r["stage"] == "send" and r["outcome"] == "sent" and r["item"] == "pat@example.org" for r in out)
+    assembled = [r for r in out + err if r["stage"] == "assemble" and r["outcome"] in ("done", "failed")]
+    assert assembled and all(r["duration_s"] > 0 for r in assembled)
+    assert [r["outcome"] for r in err if r["stage"] == "run"] == ["failed"]
+    assert len(handler.messages) == 1
+
+
+def test_log_json_usage_errors_are_json_too(root):
+    result = run_cli("send", "--log-json", "--data", str(root / "data"), "--out", str(root / "output"),
+                     "--for", "nobody@example.org")
+    assert result.exit_code == 2 and result.stdout == ""
+    (record,) = _json_lines(result.stderr)
+    assert record["level"] == "error" and record["exit_code"] == 2 and "nobody@example.org" in record["message"]
+
+
+# --- 4. the scheduled email carries the changes section ------------------------------------------
+
+@pytest.mark.slow
+def test_the_scheduled_tick_sends_what_changed_since_the_last_edition(root, server, monkeypatch):
+    from briefing.progress import Log
+    from briefing.schedule import TickOptions, tick
+
+    handler, controller = server
+    smtp(monkeypatch, controller)
+    assert send(opts(root, recipients="pat@example.org"))[0].outcome == "sent"  # Pat has 1 November
+    book = root / "data" / "book.yaml"
+    book.write_text(book.read_text().replace("edition: 2026-11-01", "edition: 2026-11-15"))
+    globex = root / "data" / "sponsors" / "globex-imaginary.yaml"
+    globex.write_text(globex.read_text().replace("title: Globex widget recall", "title: Globex widget recall widens"))
+    result = tick(TickOptions(data_dir=root / "data", out_dir=root / "output", wait=False), Log(quiet=True))
+    assert result.ok, result
+    latest = received(handler)["pat@example.org"][-1]
+    assert latest["Subject"] == "Fictional Sponsor Book — 15 November 2026"
+    text = latest.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "What changed since your last edition (1 November 2026):\n  - Globex Imaginary: " in text
+    assert "Globex widget recall widens" in text

@@ -36,6 +36,7 @@ json_option = click.option("--log-json", is_flag=True,
 def _log(json_lines: bool = False, quiet: bool = False) -> Log:
     """The command's log; remembered so that errors raised later are written in the same form."""
     log = Log(json_lines=json_lines, quiet=quiet)
+    log.capture_logging()
     click.get_current_context().meta[LOG_KEY] = log
     return log
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 import time
 import uuid
@@ -57,6 +58,18 @@ class Log:
             return
         print(text, file=stream, flush=True)
 
+    def capture_logging(self) -> None:
+        """Send what libraries log (pypdf, WeasyPrint, fontTools, Python warnings) through this
+        log, so that no plain-text line slips into a JSON log."""
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if isinstance(h, _JsonHandler)]:
+            root.removeHandler(handler)
+        if not self.json_lines:
+            return
+        root.addHandler(_JsonHandler(self))
+        root.setLevel(min(root.level or logging.WARNING, logging.WARNING))
+        logging.captureWarnings(True)
+
     def info(self, stage: str, text: str | None = None, **fields: Any) -> None:
         self.emit("info", stage, text, **fields)
 
@@ -65,6 +78,19 @@ class Log:
 
     def error(self, stage: str, text: str, **fields: Any) -> None:
         self.emit("error", stage, text, outcome=fields.pop("outcome", "failed"), **fields)
+
+
+class _JsonHandler(logging.Handler):
+    def __init__(self, log: Log):
+        super().__init__(logging.WARNING)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = "error" if record.levelno >= logging.ERROR else "warning"
+        try:
+            self.log.emit(level, "library", record.getMessage(), item=record.name, outcome=level)
+        except Exception:  # noqa: BLE001 - logging must never break a run
+            self.handleError(record)
 
 
 def _stage(name: str) -> str:
