@@ -424,7 +424,7 @@ def test_a_full_disk_names_the_output_path_and_stage(tmp_path):
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
     assert last == (f"briefing.files.OutputError: cannot write {target} (assemble): the file is larger "
-                    "than this system allows (file size limit) [errno 27]")
+                    "than this system allows (file size limit) (File too large)")
     assert not target.exists() and not list(target.parent.glob(".*.tmp"))
 
 

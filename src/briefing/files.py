@@ -30,8 +30,9 @@ class OutputError(BriefingError):
 
     def __init__(self, path: Path, stage: str, err: OSError):
         self.path, self.stage = path, stage
-        reason = _REASONS.get(err.errno or 0, err.strerror or str(err))
-        super().__init__(f"cannot write {path} ({stage}): {reason} [errno {err.errno}]")
+        plain = err.strerror or str(err)
+        reason = f"{_REASONS[err.errno]} ({plain})" if err.errno in _REASONS else plain
+        super().__init__(f"cannot write {path} ({stage}): {reason}")
 
 
 def write_atomic(path: Path, data: bytes, *, stage: str = "write") -> None:
