@@ -450,6 +450,7 @@ def _json_lines(text: str) -> list[dict]:
     return records
 
 
+@pytest.mark.slow
 def test_every_log_json_line_parses_with_a_timestamp_and_run_id(root, server):
     handler, controller = server
     env = {**os.environ, "BRIEFING_SMTP_URL": f"smtp://127.0.0.1:{controller.port}"}

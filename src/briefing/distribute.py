@@ -22,6 +22,7 @@ from .mail import (
     SKIP,
     Attachment,
     Letter,
+    Policy,
     Result,
     SendLog,
     decide,
@@ -237,8 +238,8 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
             if opts.dry_run:
                 tell(_dry_result(letter, ctx, transport.name))
                 continue
-            deliver([letter], transport=transport, log=log, force=opts.force, max_bytes=opts.max_bytes,
-                    retries=opts.retries, backoff=opts.backoff, say=tell)
+            deliver([letter], transport=transport, log=log, say=tell,
+                    policy=Policy(opts.force, opts.max_bytes, opts.retries, opts.backoff))
     finally:
         log.close()
     return results

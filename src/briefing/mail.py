@@ -503,21 +503,30 @@ def decide(letter: Letter, log: SendLog, transport: str, *, force: bool,
     return SEND, f"retrying: the last attempt failed ({detail})" if detail else "retrying a failed attempt"
 
 
-def deliver(letters: list[Letter], *, transport: Outbox | Smtp, log: SendLog, force: bool = False,
-            max_bytes: int = MAX_BYTES_DEFAULT, retries: int = 3,
-            backoff: float = 1.0, say: Callable[[Result], None] | None = None) -> list[Result]:
+@dataclass(frozen=True)
+class Policy:
+    """How hard to try: resend what was sent (--force), size limit, retries with backoff."""
+
+    force: bool = False
+    max_bytes: int = MAX_BYTES_DEFAULT
+    retries: int = 3
+    backoff: float = 1.0
+
+
+def deliver(letters: list[Letter], *, transport: Outbox | Smtp, log: SendLog, policy: Policy = Policy(),
+            say: Callable[[Result], None] | None = None) -> list[Result]:
     results = []
     for letter in letters:
-        result = _deliver_one(letter, transport, log, force, max_bytes, (retries, backoff))
+        result = _deliver_one(letter, transport, log, policy)
         results.append(result)
         if say:
             say(result)
     return results
 
 
-def _deliver_one(letter: Letter, transport: Outbox | Smtp, log: SendLog, force: bool,
-                 max_bytes: int, retry: tuple[int, float]) -> Result:
-    action, reason = decide(letter, log, transport.name, force=force, max_bytes=max_bytes)
+def _deliver_one(letter: Letter, transport: Outbox | Smtp, log: SendLog, policy: Policy) -> Result:
+    force = policy.force
+    action, reason = decide(letter, log, transport.name, force=force, max_bytes=policy.max_bytes)
     if action == REFUSE:
         return Result(letter.email, FAILED, reason, action)
     if action == SKIP:
@@ -534,7 +543,7 @@ def _deliver_one(letter: Letter, transport: Outbox | Smtp, log: SendLog, force: 
         msg = compose(letter)
     except DeliveryError as err:
         return Result(letter.email, FAILED, str(err), action)
-    return _attempts(letter, msg, transport, log, retry)
+    return _attempts(letter, msg, transport, log, (policy.retries, policy.backoff))
 
 
 def _attempts(letter: Letter, msg: EmailMessage, transport: Outbox | Smtp, log: SendLog,
