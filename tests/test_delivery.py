@@ -500,3 +500,23 @@ def test_the_scheduled_tick_sends_what_changed_since_the_last_edition(root, serv
     text = latest.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "What changed since your last edition (1 November 2026):\n  - Globex Imaginary: " in text
     assert "Globex widget recall widens" in text
+
+
+def test_a_damaged_pdf_after_the_build_holds_back_only_its_recipient(root, server, monkeypatch):
+    handler, controller = server
+    smtp(monkeypatch, controller)
+    from briefing import build as build_module
+
+    real_build = build_module.build
+
+    def build_then_damage(options, progress=None):  # as if the disk returned garbage after the build
+        report = real_build(options, progress)
+        (root / "output" / "editions" / "sam-madeup.pdf").write_bytes(b"%PDF-1.7\ngarbage")
+        return report
+
+    monkeypatch.setattr("briefing.distribute.build", build_then_damage)
+    results = send(opts(root))
+    assert [(r.email, r.outcome) for r in results] == [("pat@example.org", "sent"),
+                                                       ("sam@example.org", "not-built")]
+    assert "cannot read an attachment" in results[1].detail
+    assert sorted(received(handler)) == ["pat@example.org"]

@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pikepdf
+from pikepdf import PdfError
+
 from .build import Options, build, recipient_slug, recipient_sponsors, recipients_for
 from .changes import load_snapshot, previous_edition, summarise
 from .data import Project, load_project
@@ -134,8 +137,6 @@ def build_for_letters(opts: SendOptions, recipients: list[Recipient],
 
 
 def _pages(path: Path) -> int:
-    import pikepdf
-
     with pikepdf.open(path) as pdf:
         return len(pdf.pages)
 
@@ -234,7 +235,12 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
             if why:
                 tell(Result(r.email, NOT_BUILT, f"{why}; left for the next run", NOT_BUILT))
                 continue
-            letter = _letter(ctx, r, files)
+            try:
+                letter = _letter(ctx, r, files)
+            except (OSError, PdfError) as err:  # a PDF the build left damaged: only this recipient waits
+                tell(Result(r.email, NOT_BUILT, f"cannot read an attachment: {err}; left for the next run",
+                            NOT_BUILT))
+                continue
             if opts.dry_run:
                 tell(_dry_result(letter, ctx, transport.name))
                 continue

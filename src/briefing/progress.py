@@ -51,7 +51,7 @@ class Log:
         if self.json_lines:
             record = self.record(level, stage, **fields)
             if text is not None:
-                record["message"] = text
+                record["message"] = text.strip()
             print(json.dumps(record, ensure_ascii=False, default=str), file=stream, flush=True)
             return
         if text is None or (self.quiet and level != "error"):
