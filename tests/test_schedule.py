@@ -32,3 +32,17 @@ def test_scheduler_runs_survives_a_failure_and_stops_on_sigterm(root):  # noqa: 
     assert "unknown field 'bogus'" in runs[0]["message"] and runs[0]["run_id"] != runs[1]["run_id"]
     assert out[0]["outcome"] == "started" and out[0]["tz"] == "UTC"
     assert (out[-1]["stage"], out[-1]["outcome"], out[-1]["runs"]) == ("scheduler", "stopped", len(runs))
+
+
+def test_ctrl_c_stops_the_scheduler_with_130(root):  # noqa: F811
+    process = subprocess.Popen([str(BRIEFING), "schedule", "--cron", "0 6 * * 1-5", "--tz", "UTC",
+                                "--data", "data", "--out", "output"],
+                               cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "next run" in process.stdout.readline() + process.stdout.readline()
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert stdout.splitlines()[-1] == "scheduler stopped after 0 run(s)" and stderr == "interrupted\n"

@@ -146,7 +146,13 @@ def run_schedule(expression: str, tz: ZoneInfo, run: Callable[[Log], TickResult]
                  max_runs: int | None = None, stop: threading.Event | None = None) -> int:
     """Call ``run`` at every time ``expression`` names in ``tz``; return the number of runs."""
     stop = stop or threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    received: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        received.append(signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     times = next_runs(expression, tz)
     runs = 0
     log.info("scheduler", f"scheduler started: {expression!r} in {tz.key}", outcome="started",
@@ -163,6 +169,8 @@ def run_schedule(expression: str, tz: ZoneInfo, run: Callable[[Log], TickResult]
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         log.info("scheduler", f"scheduler stopped after {runs} run(s)", outcome="stopped", runs=runs)
+    if signal.SIGINT in received:  # Ctrl-C: the current run finished; exit as interrupted (130)
+        raise KeyboardInterrupt
     return runs
 
 
