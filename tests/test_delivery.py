@@ -520,3 +520,17 @@ def test_a_damaged_pdf_after_the_build_holds_back_only_its_recipient(root, serve
                                                        ("sam@example.org", "not-built")]
     assert "cannot read an attachment" in results[1].detail
     assert sorted(received(handler)) == ["pat@example.org"]
+
+
+def test_a_full_disk_during_send_names_the_send_log(root):
+    import resource
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    done = subprocess.run([str(BRIEFING), "send", "--for", "pat@example.org", "--data", "data", "--out", "output"],
+                          cwd=root, capture_output=True, text=True, timeout=120, preexec_fn=small_files)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines()[-1].startswith("error: cannot write output/send-log.sqlite (send log): ")
+    assert "Traceback" not in done.stderr and ".yaml" not in done.stderr

@@ -341,6 +341,7 @@ def schedule(data_dir, out_dir, expression, tz_name, show_next, no_send, max_run
       briefing schedule --next 5                     when would it run?
       briefing schedule                              uses `schedule:` and `timezone:` from book.yaml
       briefing schedule --cron "0 6 * * 1-5" --tz America/Los_Angeles --log-json
+
     A failing run is logged and the next tick still comes; SIGTERM stops cleanly.
     For cron or systemd instead, see deploy/ and the README.
     """

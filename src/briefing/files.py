@@ -28,10 +28,13 @@ _REASONS = {
 class OutputError(BriefingError):
     """An output could not be written: a problem of the output folder, not of the data."""
 
-    def __init__(self, path: Path, stage: str, err: OSError):
+    def __init__(self, path: Path, stage: str, err: OSError | str):
         self.path, self.stage = path, stage
-        plain = err.strerror or str(err)
-        reason = f"{_REASONS[err.errno]} ({plain})" if err.errno in _REASONS else plain
+        if isinstance(err, OSError):
+            plain = err.strerror or str(err)
+            reason = f"{_REASONS[err.errno]} ({plain})" if err.errno in _REASONS else plain
+        else:
+            reason = err
         super().__init__(f"cannot write {path} ({stage}): {reason}")
 
 

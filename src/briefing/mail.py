@@ -32,7 +32,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import BriefingError, DeliveryError
-from .files import write_atomic
+from .files import OutputError, write_atomic
 from .model import parse_sender
 
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
@@ -277,6 +277,20 @@ class SendLog:
     """
 
     def __init__(self, path: Path | None, *, read_only: bool = False):
+        self.path = path
+        try:
+            self._open(path, read_only)
+        except (sqlite3.Error, OSError) as err:
+            raise self._error(err) from None
+
+    def _error(self, err: Exception) -> OutputError:
+        """The send log could not be written: name it (disk full, read-only), not the data."""
+        if isinstance(err, OSError):
+            return OutputError(self.path or Path(LOG_NAME), "send log", err)
+        hint = " (is the disk full or the folder read-only?)" if "I/O" in str(err) or "readonly" in str(err) else ""
+        return OutputError(self.path or Path(LOG_NAME), "send log", f"{err}{hint}")
+
+    def _open(self, path: Path | None, read_only: bool) -> None:
         self.read_only = read_only
         if path is None or (read_only and not path.is_file()):
             self.db = sqlite3.connect(":memory:", isolation_level=None)
@@ -312,6 +326,12 @@ class SendLog:
         return found[0] if found else None
 
     def record(self, letter: Letter, state: str, transport: str, detail: str = "") -> None:
+        try:
+            self._record(letter, state, transport, detail)
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+
+    def _record(self, letter: Letter, state: str, transport: str, detail: str) -> None:
         self.db.execute(
             "INSERT INTO sends (key, recipient, edition, attachments, message_id, state, detail, "
             "transport, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
