@@ -28,11 +28,11 @@ def run_lock(out: Path, *, wait: bool = False) -> Iterator[None]:
     try:
         out.mkdir(parents=True, exist_ok=True)
         lock.acquire()
-    except OSError as err:  # read-only or not ours: name the folder, not whatever was being built
-        raise OutputError(out / LOCK_NAME, "lock", err) from None
     except Timeout:
         raise Locked(f"another briefing run is using {out} (lock file {out / LOCK_NAME}); "
                      "it will finish on its own, or run again with --wait") from None
+    except OSError as err:  # (Timeout is an OSError too, hence second) read-only, not ours: name the folder
+        raise OutputError(out / LOCK_NAME, "lock", err) from None
     try:
         yield
     finally:
