@@ -100,16 +100,15 @@ def test_each_recipient_gets_exactly_their_pdfs_once(project, server, monkeypatc
         expected[f"{slug}-one-pager.pdf"] = out / f"{slug}-one-pager.pdf"
     assert sam == {name: path.read_bytes() for name, path in expected.items()}
     msg = by_rcpt["pat@example.org"]
-    assert msg["Subject"] == "Sponsor briefing — Fictional Sponsor Book — 1 November 2026"
+    assert msg["Subject"] == "Fictional Sponsor Book — 1 November 2026"
     assert msg["X-Briefing-Edition"] == "2026-11-01"
     assert msg["From"] == "briefings@example.org" and msg["To"] == "Pat Fictional <pat@example.org>"
     assert msg["Message-ID"].startswith("<briefing.") and msg["Date"]
     body = msg.get_body(("plain",)).get_content()
-    assert "pat-fictional.pdf, 9 pages" in body and "1 November 2026" in body
-    html = msg.get_body(("html",))
-    assert 'src="cid:cover"' in html.get_content()
-    cover = next(p for p in msg.walk() if p.get_content_type() == "image/png")
-    assert cover.get_content().startswith(b"\x89PNG")
+    assert "pat-fictional.pdf — Fictional Sponsor Book, prepared for Pat Fictional: 9 pages, " in body
+    assert "1 November 2026" in body
+    assert "pat-fictional.pdf" in msg.get_body(("html",)).get_content()
+    assert not [p for p in msg.walk() if p.get_content_maintype() == "image"]  # no decorative image
     for part in msg.iter_attachments():
         assert part.get_content_type() == "application/pdf"
 
@@ -223,7 +222,7 @@ def test_dry_run_writes_nothing(project, monkeypatch):
     data, out = project
     result = CliRunner().invoke(main, ["send", "--dry-run", "--data", str(data), "--out", str(out)])
     assert result.exit_code == 0
-    assert "would send pat-fictional.pdf" in result.output
+    assert result.output.splitlines()[0] == "would write to outbox  pat@example.org  pat-fictional.pdf: not sent before"
     assert not (out / "outbox").exists() and not (out / "send-log.sqlite").exists()
 
 

@@ -1,7 +1,8 @@
-"""The command line: flags in, library calls, messages and exit codes out.
+"""The command line: flags in, one library call, messages and exit codes out.
 
-Exit codes: 0 success; 1 data, render or delivery errors (each with its location);
-2 usage errors; 3 another run holds the lock; 4 the system lacks a library WeasyPrint needs.
+Exit codes: 0 success; 1 data, render or delivery errors (each with its location), or someone
+not served; 2 usage errors (unknown option, sponsor slug or recipient); 3 another run holds the
+lock; 4 the system lacks a library WeasyPrint needs; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -9,15 +10,16 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 from pathlib import Path
 
 import click
 
-from .errors import BriefingError, DataError
+from .errors import BriefingError, DataError, UsageError
 from .lock import Locked, run_lock
+from .progress import Log
 
-EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_SYSTEM = 1, 2, 3, 4
+EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_SYSTEM, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
+LOG_KEY = "briefing.log"
 
 data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
                            show_default=True, help="Folder with book.yaml, sponsors/ and distribution.yaml.")
@@ -26,10 +28,25 @@ out_option = click.option("--out", "out_dir", type=click.Path(path_type=Path), d
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 wait_option = click.option("--wait", is_flag=True,
                            help="If another run holds the output folder, wait for it (default: exit 3).")
+json_option = click.option("--log-json", is_flag=True,
+                           help="Every line on stdout and stderr one JSON object (ts, run_id, level, stage, "
+                                "item, duration_s, outcome), for log collectors.")
 
 
-def _fail(message: str, code: int = EXIT_ERROR) -> None:
-    click.echo(message, err=True)
+def _log(json_lines: bool = False, quiet: bool = False) -> Log:
+    """The command's log; remembered so that errors raised later are written in the same form."""
+    log = Log(json_lines=json_lines, quiet=quiet)
+    log.capture_logging()
+    click.get_current_context().meta[LOG_KEY] = log
+    return log
+
+
+def _fail(ctx: click.Context, message: str, code: int = EXIT_ERROR) -> None:
+    log = ctx.meta.get(LOG_KEY)
+    if log is not None and log.json_lines:
+        log.emit("error", "cli", message, outcome="failed", exit_code=code)
+    else:
+        click.echo(message, err=True)
     sys.exit(code)
 
 
@@ -39,16 +56,21 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _fail(ctx, "interrupted", EXIT_INTERRUPTED)
         except DataError as err:
-            _fail(f"{err}\nFix the lines above and run again (`briefing validate` lists every problem).")
+            _fail(ctx, f"{err}\nFix the lines above and run again (`briefing validate` lists every problem).")
+        except UsageError as err:
+            _fail(ctx, f"error: {err}", EXIT_USAGE)
         except Locked as err:
-            _fail(f"error: {err}", EXIT_LOCKED)
+            _fail(ctx, f"error: {err}", EXIT_LOCKED)
         except BriefingError as err:
-            _fail(f"error: {err}")
+            _fail(ctx, f"error: {err}")
         except OSError as err:
             if "pango" in str(err).lower() or "gobject" in str(err).lower() or "cannot load library" in str(err):
-                _fail(_system_hint(err), EXIT_SYSTEM)
-            raise
+                _fail(ctx, _system_hint(err), EXIT_SYSTEM)
+            where = f"{err.filename}: " if err.filename else ""
+            _fail(ctx, f"error: {where}{err.strerror or err}")
 
 
 def _system_hint(err: Exception) -> str:
@@ -68,8 +90,9 @@ def main() -> None:
       briefing validate                 check every data file, with file:line:column errors
       briefing build                    sponsor PDFs + the book into output/
       briefing build --for all          also one personalised edition per recipient
-      briefing send --dry-run           show what each executive would receive
+      briefing send --dry-run           show what each executive would receive, and why
       briefing changes                  what changed since the previous edition
+      briefing schedule --next 5        when the next scheduled runs are
     """
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
@@ -129,14 +152,14 @@ def schema(which: str | None) -> None:
 @out_option
 @click.option("--no-book", is_flag=True, help="Only the per-sponsor PDFs.")
 @click.option("--book-only", is_flag=True, help="Only the book.")
-@click.option("--for", "recipients", metavar="EMAIL|all", help="Also write personalised editions to OUT/editions/.")
+@click.option("--for", "recipients", metavar="EMAIL|ID|all", help="Also write personalised editions to OUT/editions/.")
 @click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="Override book.yaml's page size.")
 @click.option("--variant", type=click.Choice(["full", "one-pager"]), default="full", show_default=True)
 @click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0 = cores).")
 @click.option("--timeout", type=click.FloatRange(1), default=120.0, show_default=True,
               help="Seconds before a hanging render is stopped.")
 @click.option("--force", is_flag=True, help="Rebuild everything, ignoring the manifest.")
-@click.option("--log-json", is_flag=True, help="One JSON object per line on stdout, for log collectors.")
+@json_option
 @wait_option
 @quiet_option
 def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, variant, jobs, timeout,
@@ -157,61 +180,74 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
 
     if no_book and book_only:
         raise click.UsageError("--no-book and --book-only contradict each other")
+    log = _log(log_json, quiet)
+    _check_slugs(data_dir, slugs)
     options = Options(data_dir=data_dir, out_dir=out_dir, slugs=list(slugs), sponsors=not book_only,
                       book=not no_book, recipients=recipients, page_size=page_size, variant=variant,
                       jobs=jobs, timeout=timeout, force=force)
-    with run_lock(out_dir, wait=wait), Reporter(quiet=quiet, json_lines=log_json) as reporter:
+    with run_lock(out_dir, wait=wait), Reporter(log=log) as reporter:
         report = run_build(options, progress=reporter.event)
     reporter.summary(report)
     if not report.ok:
         sys.exit(EXIT_ERROR)
 
 
+def _check_slugs(data_dir: Path, slugs: tuple[str, ...]) -> None:
+    """An unknown slug is a usage error (exit 2), found before anything is loaded or built."""
+    known = sorted(p.stem for p in (data_dir / "sponsors").glob("*.yaml"))
+    unknown = [s for s in slugs if s not in known]
+    if unknown and known:
+        raise UsageError(f"unknown sponsor(s): {', '.join(unknown)} (known: {', '.join(known)})")
+
+
 @main.command()
-def doctor() -> None:
-    """Check that this machine can print: Python packages, Pango, fonts, output folder."""
+@data_option
+@out_option
+def doctor(data_dir, out_dir) -> None:
+    """Check that this machine can print: WeasyPrint and Pango, the project, fonts, the output folder.
+
+    \b
+    Examples:
+      briefing doctor
+      briefing doctor --data /srv/briefing/data --out /srv/briefing/output
+    """
+    from .doctor import checks as doctor_checks
+
     ok = True
-    try:
-        import weasyprint
-
-        click.echo(f"ok: WeasyPrint {weasyprint.__version__} with Pango")
-    except OSError as err:
-        click.echo(_system_hint(err), err=True)
-        ok = False
-    from .data import find_root
-
-    try:
-        root = find_root(Path("data"))
-        fonts = sorted(p.name for p in (root / "assets" / "fonts").glob("*.[ot]tf"))
-        click.echo(f"ok: project at {root} with {len(fonts)} fonts")
-    except BriefingError as err:
-        click.echo(f"problem: {err}", err=True)
-        ok = False
+    for good, line in doctor_checks(data_dir, out_dir):
+        click.echo(("ok: " if good else "problem: ") + line, err=not good)
+        ok = ok and good
     sys.exit(0 if ok else EXIT_SYSTEM)
 
 
 @main.command()
 @data_option
 @out_option
-@click.option("--for", "recipients", metavar="EMAIL|all", default="all", show_default=True,
+@click.option("--for", "recipients", metavar="EMAIL|ID|all", default="all", show_default=True,
               help="Whom to send to.")
-@click.option("--dry-run", is_flag=True, help="Print what would be sent; write and send nothing.")
-@click.option("--force", is_flag=True, help="Send again even if the send log says it was sent.")
+@click.option("--dry-run", is_flag=True,
+              help="Build what is missing, then say per recipient what a real run would do and why; "
+                   "send nothing, write no outbox file and no send-log row.")
+@click.option("--force", is_flag=True, help="Send again even if already sent (a new Message-ID that "
+                                            "References the earlier one).")
 @click.option("--outbox", type=click.Path(path_type=Path),
               help="Folder for .eml files when BRIEFING_SMTP_URL is not set (default OUT/outbox).")
 @click.option("--max-size", type=click.FloatRange(0.1), default=20.0, show_default=True,
               help="Largest total of attachments per message, in MB.")
-@click.option("--log-json", is_flag=True, help="One JSON object per recipient on stdout.")
+@json_option
 @wait_option
 @quiet_option
 def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, log_json, wait, quiet) -> None:
-    """Email each recipient in data/distribution.yaml what they receive, once.
+    """Email each recipient in data/distribution.yaml their edition, once.
 
     \b
     Transport: BRIEFING_SMTP_URL, e.g. smtp://user:pass@host:587 (STARTTLS when offered;
     ?starttls=required refuses clear text), smtps://user:pass@host:465; ?verify=false for test
-    servers. Without it, messages are written as .eml files into OUT/outbox/.
-    Sender: BRIEFING_SMTP_FROM or `sender` in book.yaml.
+    servers. Without it, messages are written as .eml files into OUT/outbox/ and logged as
+    `written-to-outbox` (not `sent`); a later run with BRIEFING_SMTP_URL delivers them.
+    Sender: BRIEFING_SMTP_FROM or `sender` in book.yaml, 'Name <address>' or 'address'.
+    A recipient whose PDFs cannot be built is reported and left for the next run; the
+    others are sent; the exit code is then 1.
 
     \b
     Examples:
@@ -219,35 +255,39 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, log_js
       briefing send --for avery.example@example.org
       BRIEFING_SMTP_URL=smtps://mailer:secret@mail.example.org:465 briefing send
     """
-    from .changes import changes_since
     from .distribute import SendOptions
     from .distribute import send as run_send
+    from .progress import Reporter
 
-    def say(result) -> None:
-        if log_json:
-            click.echo(json.dumps({"stage": "send", "recipient": result.email, "outcome": result.outcome,
-                                   "detail": result.detail}))
+    log = _log(log_json, quiet)
+    results = []
+
+    def say(r) -> None:
+        results.append(r)
+        level = "info" if r.served else "error"
+        if quiet and r.served and not log_json:
             return
-        if quiet and result.outcome in ("sent", "skipped", "dry-run"):
-            return
-        stream_err = result.outcome in ("failed", "unknown")
-        click.echo(f"{result.outcome:>8}  {result.email}  {result.detail}", err=stream_err)
+        log.emit(level, "send", f"{r.outcome:>17}  {r.email}  {r.detail}", item=r.email, outcome=r.outcome,
+                 action=r.action, detail=r.detail)
 
     options = SendOptions(data_dir=data_dir, out_dir=out_dir, recipients=recipients, dry_run=dry_run,
                           force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024))
-    with run_lock(out_dir, wait=wait):
-        results = run_send(options, say=say,
-                           changes_for=lambda since: changes_since(data_dir, out_dir, since))
-    bad = [r for r in results if r.outcome in ("failed", "unknown")]
-    if not quiet and not log_json:
-        sent = sum(r.outcome == "sent" for r in results)
-        skipped = sum(r.outcome == "skipped" for r in results)
-        if results and skipped == len(results):
-            click.echo("nothing to send: every recipient already has this edition")
-        elif not dry_run:
-            click.echo(f"{sent} sent, {skipped} already sent, {len(bad)} not sent")
-    if bad:
+    with run_lock(out_dir, wait=wait), Reporter(log=log) as reporter:
+        run_send(options, say=say, progress=reporter.event)
+    _send_summary(log, results, dry_run)
+    if any(not r.served for r in results):
         sys.exit(EXIT_ERROR)
+
+
+def _send_summary(log: Log, results: list, dry_run: bool) -> None:
+    from .distribute import summary_line
+
+    bad = [r for r in results if not r.served]
+    line = summary_line(results, dry_run)
+    if bad:
+        log.error("send", line, outcome="failed", not_served=len(bad))
+    else:
+        log.info("send", line, outcome="ok")
 
 
 @main.command()
@@ -264,8 +304,9 @@ def changes(data_dir, out_dir, since, as_json) -> None:
       briefing changes
       briefing changes --since 2026-10-01 --json
     """
-    from .changes import editions, load_snapshot, previous_edition, summarise
+    from .changes import editions
     from .data import load_project
+    from .distribute import what_changed
     from .model import format_date
 
     project = load_project(data_dir)
@@ -274,24 +315,22 @@ def changes(data_dir, out_dir, since, as_json) -> None:
     if since is not None and since not in known and not _is_date(since):
         raise click.BadParameter(f"'{since}' is neither a date (YYYY-MM-DD) nor an edition; "
                                  f"editions in {out_dir}: {listed}", param_hint="--since")
-    base = previous_edition(out_dir, project.book.edition, since)
-    if since is not None and base is None:
-        _fail(f"error: no edition on or before {since} in {out_dir}; editions there: {listed}")
-    summary = summarise(project.sponsors, load_snapshot(out_dir, base)) if base else {}
+    found = what_changed(project, out_dir, since)
+    if since is not None and found.base is None:
+        raise BriefingError(f"no edition on or before {since} in {out_dir}; editions there: {listed}")
     if as_json:
-        click.echo(json.dumps({"edition": project.book.edition, "since": base, "sponsors": summary},
+        click.echo(json.dumps({"edition": found.edition, "since": found.base, "sponsors": found.summary},
                               indent=2, ensure_ascii=False))
         return
-    if base is None:
-        click.echo("no earlier edition in " + str(out_dir) + ": this is the first edition")
+    if found.base is None:
+        click.echo(f"no earlier edition in {out_dir}: this is the first edition")
         return
-    if not summary:
-        click.echo(f"no changes since {format_date(base)}")
+    if not found.summary:
+        click.echo(f"no changes since {format_date(found.base)}")
         return
-    click.echo(f"Changes since {format_date(base)}:")
-    for slug, lines in summary.items():
-        name = project.sponsors[slug].name if slug in project.sponsors else slug
-        click.echo(f"\n{name}")
+    click.echo(f"Changes since {format_date(found.base)}:")
+    for slug, lines in found.summary.items():
+        click.echo(f"\n{found.names.get(slug, slug)}")
         for line in lines:
             click.echo(f"  - {line}")
 
@@ -341,60 +380,71 @@ def serve(data_dir, out_dir, port, host, jobs) -> None:
     serve_forever(server, lambda: stop.wait())
 
 
+tz_option = click.option("--tz", "tz_name", metavar="ZONE",
+                         help="Time zone the cron expression is read in, e.g. America/Los_Angeles "
+                              "(default: book.yaml `timezone`, else this machine's zone).")
+
+
 @main.command()
 @data_option
 @out_option
-@click.option("--cron", "expression", help="When to run, e.g. '0 6 * * MON-FRI' (default: book.yaml `schedule`).")
+@click.option("--cron", "expression", help="When to run, e.g. '0 6 * * 1-5' (default: book.yaml `schedule`).")
+@tz_option
+@click.option("--next", "show_next", type=click.IntRange(1, 1000), metavar="N",
+              help="Print the next N run times with their UTC offsets and exit.")
 @click.option("--no-send", is_flag=True, help="Only build on each tick.")
 @click.option("--max-runs", type=click.IntRange(1), help="Stop after this many runs (default: run until SIGTERM).")
-@click.option("--log-json", is_flag=True, help="One JSON object per line (run id, stage, duration, outcome).")
-def schedule(data_dir, out_dir, expression, no_send, max_runs, log_json) -> None:
-    """Run forever: on each cron tick build what changed, then send new editions once.
+@json_option
+@quiet_option
+def schedule(data_dir, out_dir, expression, tz_name, show_next, no_send, max_runs, log_json, quiet) -> None:
+    """Run forever: at each cron time, `briefing tick` (build what changed, send new editions).
 
     \b
     Examples:
-      briefing schedule                              uses `schedule:` from book.yaml
-      briefing schedule --cron "0 6,14 * * *" --log-json
+      briefing schedule --next 5                     when would it run?
+      briefing schedule                              uses `schedule:` and `timezone:` from book.yaml
+      briefing schedule --cron "0 6 * * 1-5" --tz America/Los_Angeles --log-json
+
     A failing run is logged and the next tick still comes; SIGTERM stops cleanly.
     For cron or systemd instead, see deploy/ and the README.
     """
-    from .build import Options
-    from .build import build as run_build
-    from .data import load_project
-    from .distribute import SendOptions
-    from .distribute import send as run_send
-    from .schedule import run_schedule
+    from .schedule import TickOptions, next_runs, run_schedule, schedule_settings, tick
 
-    if expression is None:
-        expression = load_project(data_dir).book.schedule
-        if not expression:
-            raise click.UsageError("no --cron given and no `schedule` in data/book.yaml")
+    log = _log(log_json, quiet)
+    expression, tz = schedule_settings(data_dir, expression, tz_name)
+    if show_next:
+        times = next_runs(expression, tz)
+        for _ in range(show_next):
+            click.echo(next(times).strftime("%a %Y-%m-%d %H:%M %z %Z"))
+        return
+    options = TickOptions(data_dir=data_dir, out_dir=out_dir, send=not no_send)
+    run_schedule(expression, tz, lambda run_log: tick(options, run_log), log, max_runs=max_runs)
 
-    def log(record: dict) -> None:
-        if log_json:
-            click.echo(json.dumps(record, ensure_ascii=False), nl=True)
-        else:
-            click.echo(" ".join(f"{k}={v}" for k, v in record.items()), err=True)
 
-    def tick(run_id: str) -> dict:
-        with run_lock(out_dir, wait=True):
-            started = time.monotonic()
-            report = run_build(Options(data_dir=data_dir, out_dir=out_dir))
-            log({"run_id": run_id, "stage": "build", "duration": round(time.monotonic() - started, 3),
-                 "rebuilt": len(report.rebuilt), "reused": len(report.reused), "failed": len(report.failed),
-                 "outcome": "ok" if report.ok else "failed"})
-            if not report.ok:
-                raise BriefingError("; ".join(f"{n}: {e}" for n, e in report.failed))
-            sent = 0
-            if not no_send:
-                results = run_send(SendOptions(data_dir=data_dir, out_dir=out_dir))
-                sent = sum(r.outcome == "sent" for r in results)
-                bad = [r for r in results if r.outcome in ("failed", "unknown")]
-                if bad:
-                    raise BriefingError("; ".join(f"{r.email}: {r.detail}" for r in bad))
-            return {"rebuilt": len(report.rebuilt), "sent": sent}
+@main.command(name="tick")
+@data_option
+@out_option
+@click.option("--no-send", is_flag=True, help="Only build.")
+@click.option("--outbox", type=click.Path(path_type=Path),
+              help="Folder for .eml files when BRIEFING_SMTP_URL is not set (default OUT/outbox).")
+@json_option
+@wait_option
+@quiet_option
+def tick_command(data_dir, out_dir, no_send, outbox, log_json, wait, quiet) -> None:
+    """One scheduled run (what cron and systemd call): build what changed, send new editions
+    with what changed since each recipient's last one, and log every step.
 
-    run_schedule(expression, tick, log, max_runs=max_runs)
+    \b
+    Examples:
+      briefing tick --quiet --log-json >> output/briefing.log 2>&1
+      briefing tick --no-send
+    """
+    from .schedule import TickOptions, tick
+
+    log = _log(log_json, quiet)
+    result = tick(TickOptions(data_dir=data_dir, out_dir=out_dir, send=not no_send, wait=wait, outbox=outbox), log)
+    if not result.ok:
+        sys.exit(EXIT_ERROR)
 
 
 @main.command()
@@ -402,37 +452,16 @@ def schedule(data_dir, out_dir, expression, no_send, max_runs, log_json) -> None
 @out_option
 @quiet_option
 def watch(data_dir, out_dir, quiet) -> None:
-    """Rebuild whenever a file in data/, templates/ or assets/ is saved; keep watching.
+    """Rebuild whenever a file in data/, templates/ or assets/ is saved; keep watching (Ctrl-C stops).
 
     \b
-    Example:
+    Examples:
       briefing watch          edit data/sponsors/alibaba.yaml, and output/alibaba.pdf follows
+      briefing watch --out data/preview   saves under --out are never a reason to rebuild
     """
-    from watchfiles import watch as watch_files
+    from .schedule import watch as run_watch
 
-    from .build import Options
-    from .build import build as run_build
-    from .data import find_root
-
-    root = find_root(data_dir)
-    folders = [str(data_dir), str(root / "templates"), str(root / "assets")]
-
-    def once() -> None:
-        try:
-            with run_lock(out_dir, wait=True):
-                report = run_build(Options(data_dir=data_dir, out_dir=out_dir))
-            for name, error in report.failed:
-                click.echo(f"error: {name}: {error}", err=True)
-            if not quiet:
-                click.echo(f"{time.strftime('%H:%M:%S')} {len(report.rebuilt)} rebuilt, "
-                           f"{len(report.failed)} failed ({report.seconds:.1f} s); watching…")
-        except BriefingError as err:  # located data errors: print them and keep watching
-            click.echo(str(err), err=True)
-
-    once()
-    for _ in watch_files(*folders, debounce=300, step=100,
-                         watch_filter=lambda change, path: "/output" not in path and not path.endswith("~")):
-        once()
+    run_watch(data_dir, out_dir, _log(False, quiet))
 
 
 if __name__ == "__main__":

@@ -60,4 +60,4 @@ class DeliveryError(BriefingError):
 
 
 class UsageError(BriefingError):
-    """The request names something that does not exist (an unknown sponsor or recipient)."""
+    """The command names something that does not exist (a sponsor slug, a recipient): exit code 2."""

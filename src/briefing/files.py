@@ -1,20 +1,52 @@
-"""Atomic writes: a reader never sees a half-written PDF or manifest."""
+"""Atomic writes: a reader never sees a half-written PDF or manifest.
+
+A failed write names the output path and the stage that wrote it, with the reason in an
+operator's words (disk full, read-only, permission): never the data file being printed.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import signal
 import tempfile
 from pathlib import Path
 
 from .errors import BriefingError
 
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file is larger than this system allows (file size limit)",
+    errno.EROFS: "the folder is on a read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
 
-def write_atomic(path: Path, data: bytes) -> None:
+
+class OutputError(BriefingError):
+    """An output could not be written: a problem of the output folder, not of the data."""
+
+    def __init__(self, path: Path, stage: str, err: OSError | str):
+        self.path, self.stage = path, stage
+        if isinstance(err, OSError):
+            plain = err.strerror or str(err)
+            reason = f"{_REASONS[err.errno]} ({plain})" if err.errno in _REASONS else plain
+        else:
+            reason = err
+        super().__init__(f"cannot write {path} ({stage}): {reason}")
+
+
+def write_atomic(path: Path, data: bytes, *, stage: str = "write") -> None:
     """Write ``data`` to a temporary file beside ``path``, fsync it, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # without this, going over RLIMIT_FSIZE kills the process (SIGXFSZ) instead of raising EFBIG
+    with contextlib.suppress(ValueError, OSError):  # ValueError: not the main thread
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -22,9 +54,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for others to read
         os.replace(tmp, path)
     except OSError as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise BriefingError(f"cannot write {path}: {err.strerror or err}") from None
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise OutputError(path, stage, err) from None
     with contextlib.suppress(OSError):
         dir_fd = os.open(path.parent, os.O_RDONLY)
         try:

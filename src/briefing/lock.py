@@ -13,6 +13,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .errors import BriefingError
+from .files import OutputError
 
 LOCK_NAME = ".briefing.lock"
 
@@ -23,13 +24,15 @@ class Locked(BriefingError):
 
 @contextmanager
 def run_lock(out: Path, *, wait: bool = False) -> Iterator[None]:
-    out.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out / LOCK_NAME), timeout=-1 if wait else 0)
     try:
+        out.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except Timeout:
         raise Locked(f"another briefing run is using {out} (lock file {out / LOCK_NAME}); "
                      "it will finish on its own, or run again with --wait") from None
+    except OSError as err:  # (Timeout is an OSError too, hence second) read-only, not ours: name the folder
+        raise OutputError(out / LOCK_NAME, "lock", err) from None
     try:
         yield
     finally:

@@ -20,6 +20,7 @@ import smtplib
 import sqlite3
 import ssl
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -30,8 +31,9 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .errors import DeliveryError
-from .files import write_atomic
+from .errors import BriefingError, DeliveryError
+from .files import OutputError, write_atomic
+from .model import parse_sender
 
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 LOG_NAME = "send-log.sqlite"
@@ -127,10 +129,15 @@ class Letter:
     title: str | None
     attachments: list[Attachment]
     subject: str
-    sender: str
+    sender: str  # 'Name <address>' or 'address', checked by model.parse_sender
     edition: str
     edition_label: str
     changes: list[str] = field(default_factory=list)
+    changes_since: str | None = None  # label of the edition the changes are counted from
+    watch: list[str] = field(default_factory=list)  # "Critical — Sponsor: title", one per line
+    book_title: str = "the sponsor briefing"
+    message_id: str = ""  # set by deliver(): stable per letter, new on --force
+    references: str | None = None  # the earlier Message-ID a --force resend replaces
 
     @cached_property
     def key(self) -> str:
@@ -138,30 +145,94 @@ class Letter:
         return hashlib.sha256(joined.encode()).hexdigest()
 
     @property
-    def message_id(self) -> str:
-        domain = self.sender.rsplit("@", 1)[-1]
-        return f"<briefing.{self.key[:32]}@{domain}>"
+    def sender_address(self) -> Address:
+        return parse_sender(self.sender)
+
+    def default_message_id(self, fresh: bool = False) -> str:
+        domain = self.sender_address.domain
+        tail = f".{uuid.uuid4().hex[:12]}" if fresh else ""
+        return f"<briefing.{self.key[:32]}{tail}@{domain}>"
 
 
-def _size(n: int) -> str:
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def size_label(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
 
 
-def cover_png(pdf: Path, width: int = 360) -> bytes:
-    """The first page as a small PNG for the message body (pypdfium2)."""
-    import io
+_size = size_label
 
-    import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(str(pdf))
-    try:
-        page = document[0]
-        image = page.render(scale=width / page.get_width()).to_pil()
-        buf = io.BytesIO()
-        image.convert("RGB").save(buf, format="PNG", optimize=True)
-        return buf.getvalue()
-    finally:
-        document.close()
+def _attachment_line(a: Attachment) -> str:
+    return f"{a.path.name} — {a.title}: {plural(a.pages, 'page')}, {size_label(a.size)}"
+
+
+def body_text(letter: Letter) -> str:
+    """The plain-text part: what to act on first, then what changed, then what is attached."""
+    lines = [f"Dear {letter.name},", "",
+             f"{letter.book_title} of {letter.edition_label} is attached."]
+    if letter.watch:
+        lines += ["", "On the watch list (critical and high):"] + [f"  - {w}" for w in letter.watch]
+    if letter.changes:
+        lines += ["", _changes_heading(letter) + ":"] + [f"  - {c}" for c in letter.changes]
+    total = sum(a.size for a in letter.attachments)
+    lines += ["", f"Attached ({plural(len(letter.attachments), 'file')}, {size_label(total)}):"]
+    lines += [f"  - {_attachment_line(a)}" for a in letter.attachments]
+    lines += ["", "Sent by briefing. Please do not forward it outside the organisation."]
+    return "\n".join(lines) + "\n"
+
+
+def _changes_heading(letter: Letter) -> str:
+    if letter.changes_since:
+        return f"What changed since your last edition ({letter.changes_since})"
+    return "What changed since the previous edition"
+
+
+_CSS_BODY = ("margin:0;padding:16px;background:#FFFFFF;color:#1F2933;"
+             "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:16px;line-height:1.45;")
+
+
+def _html_item(item: str, strong_head: bool) -> str:
+    """One list line; with ``strong_head`` the part before the first ' — ' (a severity, a file
+    name) is bold, so the eye finds it when scanning on a phone."""
+    head, sep, tail = item.partition(" — ")
+    if strong_head and sep:
+        text = f"<strong>{html.escape(head)}</strong>{sep}{html.escape(tail)}"
+    else:
+        text = html.escape(item)
+    return f'<li style="margin:0 0 6px 0;overflow-wrap:anywhere;word-break:break-word;">{text}</li>'
+
+
+def _html_list(items: list[str], strong_head: bool = False) -> str:
+    rows = "".join(_html_item(i, strong_head) for i in items)
+    return f'<ul style="margin:0 0 16px 0;padding-left:20px;">{rows}</ul>'
+
+
+def _html_heading(text: str) -> str:
+    return f'<h2 style="font-size:16px;margin:20px 0 8px 0;color:#1F3A5F;">{html.escape(text)}</h2>'
+
+
+def body_html(letter: Letter) -> str:
+    """The HTML part: one column, no images, readable on a 375 px phone."""
+    parts = [f"<p style=\"margin:0 0 12px 0;\">Dear {html.escape(letter.name)},</p>",
+             f"<p style=\"margin:0 0 12px 0;\">{html.escape(letter.book_title)} of "
+             f"<strong>{html.escape(letter.edition_label)}</strong> is attached.</p>"]
+    if letter.watch:
+        parts += [_html_heading("On the watch list (critical and high)"), _html_list(letter.watch, True)]
+    if letter.changes:
+        parts += [_html_heading(_changes_heading(letter)), _html_list(letter.changes)]
+    total = sum(a.size for a in letter.attachments)
+    parts += [_html_heading(f"Attached ({plural(len(letter.attachments), 'file')}, {size_label(total)})"),
+              _html_list([_attachment_line(a) for a in letter.attachments], True),
+              '<p style="margin:24px 0 0 0;color:#5F6B76;font-size:13px;">Sent by briefing. '
+              "Please do not forward it outside the organisation.</p>"]
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(letter.subject)}</title></head>"
+            f'<body style="{_CSS_BODY}"><div style="max-width:600px;margin:0 auto;">'
+            + "".join(parts) + "</div></body></html>")
 
 
 def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
@@ -169,41 +240,24 @@ def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
     header_safe(letter.subject, "subject")
     if letter.title:
         header_safe(letter.title, "recipient title")
+    try:
+        sender = letter.sender_address
+    except ValueError as err:
+        raise DeliveryError(str(err)) from None
     msg = EmailMessage(policy=SMTP_POLICY)
     msg["Subject"] = letter.subject
-    msg["From"] = Address(addr_spec=letter.sender)
+    msg["From"] = sender
     msg["To"] = Address(display_name=letter.name, addr_spec=letter.email)
     when = dt.datetime.fromtimestamp(date, dt.UTC) if date else dt.datetime.now(dt.UTC)
     msg["Date"] = format_datetime(when)
-    msg["Message-ID"] = letter.message_id
+    msg["Message-ID"] = letter.message_id or letter.default_message_id()
+    if letter.references:
+        # a resend replaces the earlier message: threads together, and is not dropped as a duplicate
+        msg["References"] = letter.references
+        msg["In-Reply-To"] = letter.references
     msg["X-Briefing-Edition"] = letter.edition
-
-    lines = [f"Dear {letter.name},", "",
-             f"Attached is the sponsor briefing of {letter.edition_label}:", ""]
-    lines += [f"  - {a.title} ({a.path.name}, {a.pages} pages, {_size(a.size)})" for a in letter.attachments]
-    if letter.changes:
-        lines += ["", "What changed since the previous edition:", ""]
-        lines += [f"  - {c}" for c in letter.changes]
-    lines += ["", "This message was sent by briefing. Please do not forward it outside the organisation."]
-    msg.set_content("\n".join(lines))
-
-    items = "".join(f"<li><strong>{html.escape(a.title)}</strong> — {a.pages} pages, {_size(a.size)}</li>"
-                    for a in letter.attachments)
-    changes = ""
-    if letter.changes:
-        changes = ("<p><strong>What changed since the previous edition</strong></p><ul>"
-                   + "".join(f"<li>{html.escape(c)}</li>" for c in letter.changes) + "</ul>")
-    body = (f'<html><body style="font-family: Helvetica, Arial, sans-serif; color: #1F2933;">'
-            f"<p>Dear {html.escape(letter.name)},</p>"
-            f"<p>Attached is the sponsor briefing of {html.escape(letter.edition_label)}:</p>"
-            f'<p><img src="cid:cover" alt="Cover of the briefing" width="180" '
-            f'style="border: 1px solid #C5CBD3;"></p><ul>{items}</ul>{changes}'
-            f'<p style="color: #5F6B76; font-size: 12px;">Sent by briefing. Please do not forward '
-            f"it outside the organisation.</p></body></html>")
-    msg.add_alternative(body, subtype="html")
-    html_part = msg.get_payload()[1]
-    html_part.add_related(cover_png(letter.attachments[0].path), maintype="image", subtype="png",
-                          cid="<cover>", filename="cover.png", disposition="inline")
+    msg.set_content(body_text(letter))
+    msg.add_alternative(body_html(letter), subtype="html")
     for a in letter.attachments:
         msg.add_attachment(a.path.read_bytes(), maintype="application", subtype="pdf", filename=a.path.name)
     return msg
@@ -211,37 +265,87 @@ def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
 
 # --- the send log ---------------------------------------------------------------------------
 
-class SendLog:
-    """SQLite ledger of every attempt: recipient, edition, attachment hashes, outcome."""
+SENDING, SENT, OUTBOX, FAILED, UNKNOWN = "sending", "sent", "written-to-outbox", "failed", "unknown"
 
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")  # a committed 'sending' must survive a crash
-        self.db.execute("""CREATE TABLE IF NOT EXISTS sends (
-            key TEXT PRIMARY KEY, recipient TEXT NOT NULL, edition TEXT NOT NULL,
-            attachments TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL,
-            detail TEXT NOT NULL DEFAULT '', transport TEXT NOT NULL, updated TEXT NOT NULL)""")
+
+class SendLog:
+    """SQLite ledger of every letter: recipient, edition, attachment hashes, Message-ID, state.
+
+    States: ``sending`` (committed before DATA), ``sent`` (the server said 250: the only
+    delivered state), ``written-to-outbox`` (an .eml file, not delivered yet), ``failed``,
+    ``unknown`` (the connection died after the final dot, or a run crashed while ``sending``).
+    """
+
+    def __init__(self, path: Path | None, *, read_only: bool = False):
+        self.path = path
+        try:
+            self._open(path, read_only)
+        except (sqlite3.Error, OSError) as err:
+            raise self._error(err) from None
+
+    def _error(self, err: Exception) -> OutputError:
+        """The send log could not be written: name it (disk full, read-only), not the data."""
+        if isinstance(err, OSError):
+            return OutputError(self.path or Path(LOG_NAME), "send log", err)
+        hint = " (is the disk full or the folder read-only?)" if "I/O" in str(err) or "readonly" in str(err) else ""
+        return OutputError(self.path or Path(LOG_NAME), "send log", f"{err}{hint}")
+
+    def _open(self, path: Path | None, read_only: bool) -> None:
+        self.read_only = read_only
+        if path is None or (read_only and not path.is_file()):
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
+        elif read_only:
+            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")  # a committed 'sending' must survive a crash
+        if not read_only or path is None or not path.is_file():
+            self.db.execute("""CREATE TABLE IF NOT EXISTS sends (
+                key TEXT PRIMARY KEY, recipient TEXT NOT NULL, edition TEXT NOT NULL,
+                attachments TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL,
+                detail TEXT NOT NULL DEFAULT '', transport TEXT NOT NULL, updated TEXT NOT NULL)""")
+
+    def settle_crashed(self) -> int:
+        """A ``sending`` row means a run died mid-send (we hold the lock: nobody else is sending)."""
+        cursor = self.db.execute(
+            "UPDATE sends SET state = ?, detail = ? WHERE state = ?",
+            (UNKNOWN, "a run stopped while sending this message; it may have been delivered", SENDING))
+        return cursor.rowcount
+
+    def row(self, key: str) -> tuple[str, str, str] | None:
+        """(state, message_id, detail) of a letter, or None if it was never tried."""
+        found = self.db.execute("SELECT state, message_id, detail FROM sends WHERE key = ?", (key,)).fetchone()
+        if found and found[0] == SENDING and self.read_only:
+            return (UNKNOWN, found[1], "a run stopped while sending this message; it may have been delivered")
+        return found
 
     def state(self, key: str) -> str | None:
-        row = self.db.execute("SELECT state FROM sends WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        found = self.row(key)
+        return found[0] if found else None
 
     def record(self, letter: Letter, state: str, transport: str, detail: str = "") -> None:
+        try:
+            self._record(letter, state, transport, detail)
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+
+    def _record(self, letter: Letter, state: str, transport: str, detail: str) -> None:
         self.db.execute(
             "INSERT INTO sends (key, recipient, edition, attachments, message_id, state, detail, "
             "transport, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
             "state = excluded.state, detail = excluded.detail, transport = excluded.transport, "
-            "updated = excluded.updated",
+            "message_id = excluded.message_id, updated = excluded.updated",
             (letter.key, letter.email, letter.edition,
              ",".join(f"{a.path.name}:{a.sha256[:16]}" for a in letter.attachments), letter.message_id,
              state, detail[:500], transport, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
 
     def last_edition(self, email: str) -> str | None:
-        row = self.db.execute("SELECT MAX(edition) FROM sends WHERE recipient = ? AND state = 'sent'",
-                              (email,)).fetchone()
-        return row[0] if row else None
+        """The latest edition this person actually received (an outbox file is not receipt)."""
+        found = self.db.execute("SELECT MAX(edition) FROM sends WHERE recipient = ? AND state = ?",
+                                (email, SENT)).fetchone()
+        return found[0] if found else None
 
     def close(self) -> None:
         self.db.close()
@@ -269,9 +373,11 @@ class Outbox:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str) -> None:
+    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str) -> str:
         safe = re.sub(r"[^a-z0-9]+", "-", recipient.lower()).strip("-")
-        write_atomic(self.folder / f"{safe}-{key[:12]}.eml", msg.as_bytes(policy=SMTP_POLICY))
+        target = self.folder / f"{safe}-{key[:12]}.eml"
+        write_atomic(target, msg.as_bytes(policy=SMTP_POLICY), stage="send (outbox)")
+        return f" in {target}"
 
 
 def _quote_data(data: bytes) -> bytes:
@@ -328,7 +434,7 @@ class Smtp:
                 raise Permanent(f"{c.where}: {err.smtp_code} {_text(err.smtp_error)}") from None
             raise Transient(f"{c.where}: {type(err).__name__}: {err}") from None
 
-    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str) -> None:
+    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str) -> str:
         conn = self._connect()
         dot_sent = False
         try:
@@ -342,6 +448,7 @@ class Smtp:
             dot_sent = True
             code, reply = conn.getreply()
             _check(code, reply, "end of DATA")
+            return f" via {self.config.where}"
         except (Transient, Permanent):
             raise
         except (OSError, smtplib.SMTPException) as err:
@@ -372,63 +479,118 @@ def _check(code: int, reply: bytes, what: str, expect: int | None = None) -> Non
 
 # --- sending --------------------------------------------------------------------------------
 
+# actions, the same for a dry run and a real one: send it, it is already done, or hold it back
+SEND, SKIP, HOLD, REFUSE, NOT_BUILT = "send", "skip", "hold", "refuse", "not-built"
+
+
 @dataclass
 class Result:
     email: str
-    outcome: str  # sent, skipped, failed, unknown, dry-run
-    # exit code 0 only when every message went out (sent now or before)
+    outcome: str  # sent, written-to-outbox, skipped, failed, unknown, not-built; 'would …' in a dry run
     detail: str = ""
+    action: str = ""  # send, skip, hold, refuse, not-built: what was (or would be) done
+
+    @property
+    def served(self) -> bool:
+        """Exit code 0 only when everyone has their edition (sent now or before, or in the outbox)."""
+        return self.outcome in (SENT, OUTBOX, "skipped") or (self.outcome.startswith("would ")
+                                                              and self.action in (SEND, SKIP))
 
 
-def deliver(letters: list[Letter], *, transport: Outbox | Smtp, log: SendLog, force: bool = False,
-            max_bytes: int = MAX_BYTES_DEFAULT, retries: int = 3,
-            backoff: float = 1.0, say: Callable[[Result], None] | None = None) -> list[Result]:
+def decide(letter: Letter, log: SendLog, transport: str, *, force: bool,
+           max_bytes: int) -> tuple[str, str]:
+    """What a run does with ``letter`` and why; ``send --dry-run`` prints exactly this."""
+    total = sum(a.size for a in letter.attachments)
+    if total > max_bytes:
+        biggest = max(letter.attachments, key=lambda a: a.size)
+        return REFUSE, (f"attachments total {size_label(total)}, over the {size_label(max_bytes)} limit "
+                        f"(largest: {biggest.path.name}, {size_label(biggest.size)}); nothing was sent")
+    found = log.row(letter.key)
+    state, detail = (found[0], found[2]) if found else (None, "")
+    if state is None:
+        return SEND, "not sent before"
+    if force:
+        return SEND, f"--force: sending again with a new Message-ID (was {state})"
+    if state == SENT:
+        return SKIP, "already sent this edition"
+    if state == OUTBOX and transport == "smtp":
+        return SEND, "only written to the outbox before; delivering it now"
+    if state == OUTBOX:
+        return SKIP, "already in the outbox, not delivered: set BRIEFING_SMTP_URL to deliver it"
+    if state in (SENDING, UNKNOWN):
+        return HOLD, (f"{detail or 'a previous attempt may have been delivered'}; "
+                      "check with the recipient, then use --force to resend")
+    return SEND, f"retrying: the last attempt failed ({detail})" if detail else "retrying a failed attempt"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How hard to try: resend what was sent (--force), size limit, retries with backoff."""
+
+    force: bool = False
+    max_bytes: int = MAX_BYTES_DEFAULT
+    retries: int = 3
+    backoff: float = 1.0
+
+
+def deliver(letters: list[Letter], *, transport: Outbox | Smtp, log: SendLog, policy: Policy = Policy(),
+            say: Callable[[Result], None] | None = None) -> list[Result]:
     results = []
     for letter in letters:
-        result = _deliver_one(letter, transport, log, force, max_bytes, retries, backoff)
+        result = _deliver_one(letter, transport, log, policy)
         results.append(result)
         if say:
             say(result)
     return results
 
 
-def _deliver_one(letter: Letter, transport: Outbox | Smtp, log: SendLog, force: bool,
-                 max_bytes: int, retries: int, backoff: float) -> Result:
-    total = sum(a.size for a in letter.attachments)
-    if total > max_bytes:
-        biggest = max(letter.attachments, key=lambda a: a.size)
-        return Result(letter.email, "failed",
-                      f"attachments total {_size(total)}, over the {_size(max_bytes)} limit "
-                      f"(largest: {biggest.path.name}, {_size(biggest.size)}); nothing was sent")
-    state = log.state(letter.key)
-    if not force and state == "sent":
-        return Result(letter.email, "skipped", "already sent this edition")
-    if not force and state in ("sending", "unknown"):
-        return Result(letter.email, "unknown",
-                      "a previous attempt may have been delivered (connection lost after sending); "
-                      "check with the recipient, then use --force to resend")
+def _deliver_one(letter: Letter, transport: Outbox | Smtp, log: SendLog, policy: Policy) -> Result:
+    force = policy.force
+    action, reason = decide(letter, log, transport.name, force=force, max_bytes=policy.max_bytes)
+    if action == REFUSE:
+        return Result(letter.email, FAILED, reason, action)
+    if action == SKIP:
+        return Result(letter.email, "skipped", reason, action)
+    if action == HOLD:
+        return Result(letter.email, UNKNOWN, reason, action)
+    found = log.row(letter.key)
+    earlier = found[1] if found else None
+    if force and found and found[0] in (SENT, UNKNOWN, SENDING, OUTBOX):
+        letter.message_id, letter.references = letter.default_message_id(fresh=True), earlier
+    else:  # the same letter keeps its Message-ID (an outbox copy delivered later is the same message)
+        letter.message_id = earlier or letter.default_message_id()
     try:
         msg = compose(letter)
     except DeliveryError as err:
-        return Result(letter.email, "failed", str(err))
+        return Result(letter.email, FAILED, str(err), action)
+    return _attempts(letter, msg, transport, log, (policy.retries, policy.backoff))
+
+
+def _attempts(letter: Letter, msg: EmailMessage, transport: Outbox | Smtp, log: SendLog,
+              retry: tuple[int, float]) -> Result:
+    retries, backoff = retry
+    done = OUTBOX if transport.name == "outbox" else SENT
     for attempt in range(retries + 1):
-        log.record(letter, "sending", transport.name)
+        log.record(letter, SENDING, transport.name)
         try:
-            transport.send(msg, letter.sender, letter.email, letter.key)
+            where = transport.send(msg, letter.sender_address.addr_spec, letter.email, letter.key)
         except Transient as err:
-            log.record(letter, "failed", transport.name, str(err))
+            log.record(letter, FAILED, transport.name, str(err))
             if attempt < retries:
                 time.sleep(backoff * (2 ** attempt) * (0.5 + random.random()))  # noqa: S311 - jitter
                 continue
-            return Result(letter.email, "failed", f"{err} (after {retries + 1} attempts)")
+            return Result(letter.email, FAILED, f"{err} (after {retries + 1} attempts)", SEND)
         except Permanent as err:
-            log.record(letter, "failed", transport.name, str(err))
-            return Result(letter.email, "failed", str(err))
+            log.record(letter, FAILED, transport.name, str(err))
+            return Result(letter.email, FAILED, str(err), SEND)
         except Ambiguous as err:
-            log.record(letter, "unknown", transport.name, str(err))
-            return Result(letter.email, "unknown", str(err))
-        log.record(letter, "sent", transport.name)
-        return Result(letter.email, "sent", letter.message_id)
+            log.record(letter, UNKNOWN, transport.name, str(err))
+            return Result(letter.email, UNKNOWN, str(err), SEND)
+        except BriefingError as err:  # the outbox folder cannot be written
+            log.record(letter, FAILED, transport.name, str(err))
+            return Result(letter.email, FAILED, str(err), SEND)
+        log.record(letter, done, transport.name)
+        return Result(letter.email, done, f"{letter.message_id}{where or ''}", SEND)
     raise AssertionError("unreachable")  # pragma: no cover
 
 

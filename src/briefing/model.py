@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.headerregistry import Address
 from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
@@ -20,6 +21,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    EmailStr,
     Field,
     WithJsonSchema,
     model_validator,
@@ -46,12 +48,20 @@ def _no_controls(value: str) -> str:
     return value
 
 
+def _one_line(value: str) -> str:
+    # titles, names and subjects end up in headers and single-line layouts: a CR/LF
+    # would break a mail header or a running head, so it is refused at `validate`
+    if re.search(r"[\r\n\u0085\u2028\u2029]", value):
+        raise ValueError("must be one line: remove the line break")
+    return _no_controls(value)
+
+
 Text = Annotated[
     str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_no_controls),
     WithJsonSchema(_text_schema(MAX_TEXT)),
 ]
 Line = Annotated[
-    str, Field(min_length=1, max_length=300), AfterValidator(_no_controls),
+    str, Field(min_length=1, max_length=300), AfterValidator(_one_line),
     WithJsonSchema(_text_schema(300)),
 ]
 
@@ -144,14 +154,7 @@ RelPath = Annotated[str, AfterValidator(_relative_path), WithJsonSchema(
     {"type": "string", "pattern": r"^(?![/\\])(?![A-Za-z]:)(?!.*://)(?!(.*[\\/])?\.\.([\\/]|$))"})]
 
 
-def _email(value: str) -> str:
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as err:
-        raise ValueError(f"not a valid email address ({str(err).rstrip('.')}); write it as name@example.org") from None
-
-
-Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email"})]
+Email = EmailStr  # email-validator through pydantic: normalised, with the library's own reason
 Colour = Annotated[
     str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="a colour as #RRGGBB"),
 ]
@@ -523,6 +526,47 @@ def walk_blocks(sponsor: Sponsor) -> Iterator[tuple[Place, Block]]:
 
 # --- book and distribution ----------------------------------------------------------------
 
+def parse_sender(value: str) -> Address:
+    """``Name <address>`` or a bare address, as one mail header would read it; ValueError if not."""
+    from email.policy import default
+
+    if re.search(r"[\x00-\x1f\x7f\u2028\u2029]|=\?", value):
+        raise ValueError(f"sender must be one line of plain text: {value!r}")
+    try:
+        header = default.header_factory("From", value)
+        addresses = header.addresses
+    except (ValueError, IndexError, TypeError) as err:
+        raise ValueError(f"not a sender address ({err}): {value!r}") from None
+    if len(addresses) != 1 or not addresses[0].domain or header.defects:
+        raise ValueError(f"expected 'Name <address>' or 'address', got {value!r}")
+    try:
+        valid = validate_email(addresses[0].addr_spec, check_deliverability=False)
+    except EmailNotValidError as err:
+        raise ValueError(f"sender {value!r} is not a valid email address: {err}") from None
+    return Address(display_name=addresses[0].display_name, addr_spec=valid.normalized)
+
+
+def _sender(value: str) -> str:
+    return str(parse_sender(value))
+
+
+Sender = Annotated[str, AfterValidator(_sender),
+                   WithJsonSchema({"type": "string", "description": "'Name <address>' or 'address'"})]
+
+
+def _time_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}: use an IANA name such as America/Los_Angeles") from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_time_zone), WithJsonSchema({"type": "string"})]
+
+
 class Book(Strict):
     """data/book.yaml: the edition as a whole."""
 
@@ -534,8 +578,9 @@ class Book(Strict):
     page_size: Literal["A4", "Letter"] = "A4"
     sponsors: list[Slug] = Field([], description="order of sponsors; default: alphabetical")
     prepared_for: Line | None = None
-    sender: Email | None = Field(None, description="From address for `briefing send`")
-    schedule: Line | None = Field(None, description="cron expression for `briefing schedule`")
+    sender: Sender | None = Field(None, description="From for `briefing send`: address or 'Name <address>'")
+    schedule: Line | None = Field(None, description="cron expression for `briefing schedule`, e.g. '0 6 * * 1-5'")
+    timezone: TimeZone | None = Field(None, description="IANA zone the schedule is read in (default: the machine's)")
     stale_after_days: Count = Field(180, description="warn when a sponsor's as_of is older")
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
 
@@ -554,6 +599,7 @@ HeaderText = Annotated[Line, AfterValidator(_header_text)]
 
 
 class Recipient(Strict):
+    id: Slug | None = Field(None, description="names this person's edition file (default: from the email address)")
     name: HeaderText
     email: Email
     title: HeaderText | None = None
@@ -565,6 +611,11 @@ class Recipient(Strict):
         {"anyOf": [{"enum": ["book", "sponsors", "one-pagers"]},
                    {"type": "array", "items": {"enum": ["book", "sponsors", "one-pagers"]}}]})] = ["book"]
 
+    @property
+    def edition_id(self) -> str:
+        """What names this person's edition: the explicit `id`, else the address (never the name)."""
+        return self.id or re.sub(r"[^a-z0-9]+", "-", self.email.lower()).strip("-")
+
 
 class Distribution(Strict):
     """data/distribution.yaml: who receives what."""
@@ -575,11 +626,17 @@ class Distribution(Strict):
     def _unique(self) -> Distribution:
         seen: set[str] = set()
         found: list[tuple[tuple[str | int, ...], str]] = []
+        editions: dict[str, str] = {}
         for i, r in enumerate(self.recipients):
             key = r.email.lower()
             if key in seen:
                 found.append((("recipients", i, "email"), f"{r.email} is listed twice; keep one entry"))
             seen.add(key)
+            # two people must never share an edition file, whatever their names
+            other = editions.setdefault(r.edition_id, r.email)
+            if other != r.email:
+                found.append((("recipients", i, "email"), f"{r.email} and {other} would share the edition file "
+                              f"'editions/{r.edition_id}.pdf'; give one of them a different `id`"))
         if found:
             raise FieldErrors(found)
         return self

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from .data import Project, attachment_path
@@ -42,14 +40,9 @@ class Plan:
         return next((t for t in self.stale if t.kind == SPONSOR and t.slugs == [slug]), None)
 
 
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
-    return slug or digest(text, length=10)
-
-
 def recipient_slug(recipient: Recipient) -> str:
-    return slugify(recipient.name)
+    """The edition's file name: unique per person (explicit `id` or the address), never the name."""
+    return recipient.edition_id
 
 
 def recipients_for(project: Project, which: str | None) -> list[Recipient]:
@@ -60,9 +53,10 @@ def recipients_for(project: Project, which: str | None) -> list[Recipient]:
     everyone = project.distribution.recipients
     if which == "all":
         return list(everyone)
-    chosen = [r for r in everyone if r.email.lower() == which.lower()]
+    chosen = [r for r in everyone if which.lower() in (r.email.lower(), r.edition_id)]
     if not chosen:
-        raise UsageError(f"{which} is not in data/distribution.yaml")
+        known = ", ".join(r.email for r in everyone)
+        raise UsageError(f"{which} is not in data/distribution.yaml (known: {known})")
     return chosen
 
 
