@@ -15,13 +15,14 @@ fails when a model field is neither compared nor exempt.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from . import model as m
-from .data import Project, load_project
+from .data import Project
 from .files import write_atomic
 from .markup import money
 from .model import Sponsor, format_date
@@ -245,17 +246,29 @@ def summarise(current: dict[str, Sponsor], previous: dict[str, Sponsor]) -> dict
     return result
 
 
-def change_lines(project: Project, out: Path, since: str | None = None) -> list[str]:
-    """Lines for an email body: every change since edition ``since`` (a recipient's last one),
-    or since the previous edition; the project is loaded once by the caller."""
-    base = previous_edition(out, project.book.edition, since)
-    if base is None or base == project.book.edition:
-        return []
-    summary = summarise(project.sponsors, load_snapshot(out, base))
-    return [f"{project.sponsors[s].name if s in project.sponsors else s}: {line}"
-            for s, lines in summary.items() for line in lines]
+@dataclass
+class Changes:
+    """What changed since an earlier edition: per sponsor slug, the reader-facing lines."""
+
+    edition: str
+    base: str | None
+    summary: dict[str, list[str]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def lines(self, slugs: list[str] | None = None) -> list[str]:
+        """'Sponsor: change' lines, for the given sponsors (and any that left the book)."""
+        keep = None if slugs is None else set(slugs) | (set(self.summary) - set(self.names))
+        return [f"{self.names.get(s, s)}: {line}" for s, lines in self.summary.items()
+                if keep is None or s in keep for line in lines]
 
 
-def changes_since(data_dir: Path, out_dir: Path, since: str | None) -> list[str]:
-    """``change_lines`` for a data folder (loads and validates it)."""
-    return change_lines(load_project(data_dir), out_dir, since)
+def what_changed(project: Project, out_dir: Path, since: str | None = None) -> Changes:
+    """The library behind `briefing changes` and the email: the previous edition's snapshot
+    (or the latest at/before ``since``) against the current data."""
+    edition = project.book.edition
+    base = previous_edition(out_dir, edition, since)
+    if base is None or base == edition:
+        return Changes(edition, None if base is None else base)
+    summary = summarise(project.sponsors, load_snapshot(out_dir, base))
+    names = {s: sp.name for s, sp in project.sponsors.items()}
+    return Changes(edition, base, summary, names)

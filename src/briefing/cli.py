@@ -304,9 +304,8 @@ def changes(data_dir, out_dir, since, as_json) -> None:
       briefing changes
       briefing changes --since 2026-10-01 --json
     """
-    from .changes import editions
+    from .changes import editions, what_changed
     from .data import load_project
-    from .distribute import what_changed
     from .model import format_date
 
     project = load_project(data_dir)

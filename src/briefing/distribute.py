@@ -15,7 +15,7 @@ import pikepdf
 from pikepdf import PdfError
 
 from .build import Options, build, recipient_slug, recipient_sponsors, recipients_for
-from .changes import load_snapshot, previous_edition, summarise
+from .changes import Changes, what_changed
 from .data import Project, load_project
 from .errors import DeliveryError
 from .mail import (
@@ -32,7 +32,7 @@ from .mail import (
     deliver,
     transport_from_env,
 )
-from .model import Recipient, format_date, iter_blocks, parse_sender
+from .model import Recipient, format_date, parse_sender, walk_blocks
 
 Progress = Callable[..., None]
 WATCHED = ("critical", "high")
@@ -65,47 +65,17 @@ def sender_for(project: Project) -> str:
         raise DeliveryError(f"{where}: {err}") from None
 
 
-# --- what changed and what to watch ---------------------------------------------------------
-
-@dataclass
-class Changes:
-    """What changed since an earlier edition: per sponsor slug, the reader-facing lines."""
-
-    edition: str
-    base: str | None
-    summary: dict[str, list[str]] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
-
-    def lines(self, slugs: list[str] | None = None) -> list[str]:
-        """'Sponsor: change' lines, for the given sponsors (and any that left the book)."""
-        keep = None if slugs is None else set(slugs) | (set(self.summary) - set(self.names))
-        return [f"{self.names.get(s, s)}: {line}" for s, lines in self.summary.items()
-                if keep is None or s in keep for line in lines]
-
-
-def what_changed(project: Project, out_dir: Path, since: str | None = None) -> Changes:
-    """The library behind `briefing changes` and the email: the previous edition's snapshot
-    (or the latest at/before ``since``) against the current data."""
-    edition = project.book.edition
-    base = previous_edition(out_dir, edition, since)
-    if base is None or base == edition:
-        return Changes(edition, None if base is None else base)
-    summary = summarise(project.sponsors, load_snapshot(out_dir, base))
-    names = {s: sp.name for s, sp in project.sponsors.items()}
-    return Changes(edition, base, summary, names)
-
+# --- what to watch ---------------------------------------------------------------------------
 
 def watch_lines(project: Project, slugs: list[str]) -> list[str]:
     """Critical and high callouts of these sponsors, one line each, most severe first."""
     found = []
     for slug in slugs:
         sponsor = project.sponsors[slug]
-        for section in sponsor.sections:
-            for block in iter_blocks(section):
-                if block.callout is not None and block.callout.severity in WATCHED:
-                    c = block.callout
-                    found.append((WATCHED.index(c.severity), f"{c.severity.capitalize()} — {sponsor.name}: "
-                                                              f"{c.title}"))
+        for _, block in walk_blocks(sponsor):
+            c = block.callout
+            if c is not None and c.severity in WATCHED:
+                found.append((WATCHED.index(c.severity), f"{c.severity.capitalize()} — {sponsor.name}: {c.title}"))
     return [line for _, line in sorted(found, key=lambda item: item[0])]
 
 
