@@ -76,6 +76,8 @@ def test_every_command_has_help_with_examples():
         result = runner.invoke(main, [name, "--help"])
         assert result.exit_code == 0, name
         assert command.help, f"{name} has no help text"
+        examples = result.output.split("Example", 1)[1] if "Example" in result.output else ""
+        assert f"briefing {name}" in examples, f"`briefing {name} --help` shows no example of its use"
 
 
 # --- one schema, two users: the editor's plug-in and the loader agree (issue 15, problem 8) ---
