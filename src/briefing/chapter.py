@@ -18,6 +18,7 @@ from .data import Project
 from .errors import RenderError
 from .files import write_atomic
 from .html import accent_of, sponsor_html, watch_items
+from .markup import typeset_sponsor
 from .meta import ChapterMeta, SectionEntry, WatchEntry
 from .model import Sponsor
 from .outline import Heading, outline
@@ -65,7 +66,7 @@ def data_file_name(project: Project, slug: str) -> str:
 
 def chapter_html(project: Project, edition: Edition, slug: str) -> tuple[str, Drawn]:
     """The chapter's HTML and its charts (drawn now or taken from the cache)."""
-    sponsor = project.sponsors[slug]
+    sponsor = typeset_sponsor(project.sponsors[slug])
     try:
         charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor), one_pager=edition.one_pager),
                              edition.paths)
@@ -84,7 +85,7 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
                          what=data_file)
     if edition.one_pager:
         _check_one_page(printed, ChapterAnchors(slug), data_file)
-    meta = replace(_meta(project.sponsors[slug], edition, printed, ChapterAnchors(slug), key),
+    meta = replace(_meta(typeset_sponsor(project.sponsors[slug]), edition, printed, ChapterAnchors(slug), key),
                    charts_drawn=charts.drawn)
     write_atomic(chapter_pdf(edition, slug), printed.pdf)
     write_atomic(chapter_meta_path(edition, slug), meta.to_json())
@@ -108,8 +109,8 @@ def _meta(sponsor: Sponsor, edition: Edition, printed: Printed, anchors: Chapter
         return SectionEntry(heading.number, heading.title, heading.anchor, found.get(heading.anchor, 0),
                             tuple(entry(sub) for sub in heading.subsections))
 
-    watch = tuple(WatchEntry(w.block.callout.title, w.block.callout.severity, w.anchor, w.block.callout.body,
-                             found.get(w.anchor, 0))
+    # the watch list carries the one-line summary and a link; the full text stays in its section
+    watch = tuple(WatchEntry(w.line, w.block.callout.severity, w.anchor, w.heading, found.get(w.anchor, 0))
                   for w in watch_items(sponsor, anchors) if w.block.callout is not None)
     return ChapterMeta(slug=anchors.slug, name=sponsor.name, variant=edition.variant, pages=printed.pages,
                        size=printed.size, anchors=found, key=key,

@@ -27,12 +27,13 @@ class SectionEntry:
 
 @dataclass(frozen=True)
 class WatchEntry:
-    """A critical or high callout, for the book's watch list."""
+    """A critical or high callout, for the book's watch list: its one-line summary and where the
+    full text is (the text itself is printed once, in its section)."""
 
-    title: str
+    title: str  # the callout's `summary`, else its title
     severity: str
-    anchor: str
-    body: str
+    anchor: str  # the callout itself
+    section: str  # "2.2": the (sub)section holding the full text
     page: int
 
 
