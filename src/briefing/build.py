@@ -54,10 +54,12 @@ class Report:
     pages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)  # preflight, one line each
+    strict: bool = False  # findings fail the build
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not (self.strict and self.findings)
 
 
 # --- step 1: the edition ------------------------------------------------------------------
@@ -94,18 +96,20 @@ class ChapterResult:
     charts_drawn: int = 0
     pages: int = 0  # of the sponsor PDF, when one was finished
     error: str = ""  # the chapter printed but the sponsor PDF failed
+    findings: tuple[str, ...] = ()  # preflight of the chapter's pages
 
 
 def _chapter_job(task: ChapterTask) -> ChapterResult:
     meta = (print_chapter(task.project, task.edition, task.slug, task.key) if task.render
             else ChapterMeta.load(chapter_meta_path(task.edition, task.slug)))
+    drawn = meta.charts_drawn if task.render else 0
     if task.target is None:
-        return ChapterResult(task.render, meta.charts_drawn if task.render else 0)
+        return ChapterResult(task.render, drawn, findings=meta.findings)
     try:
         pages = finish_sponsor_pdf(task.project, task.edition, meta, task.edition.paths.out / task.target.name)
     except BriefingError as err:  # the chapter is fine; only this output failed
-        return ChapterResult(task.render, meta.charts_drawn if task.render else 0, error=str(err))
-    return ChapterResult(task.render, meta.charts_drawn if task.render else 0, pages)
+        return ChapterResult(task.render, drawn, error=str(err), findings=meta.findings)
+    return ChapterResult(task.render, drawn, pages, findings=meta.findings)
 
 
 def chapter_fresh(edition: Edition, slug: str, key: str) -> bool:
@@ -153,6 +157,8 @@ class _Ledger:
         elif result.rendered:
             self.report.rendered.append(outcome.name)
             self.report.charts_drawn += result.charts_drawn
+        if result is not None:
+            self.report.findings += [f for f in result.findings if f not in self.report.findings]
         target = self.plan.sponsor_target(outcome.name)
         if target is None:
             return
@@ -213,7 +219,8 @@ def build(opts: Options, progress: ProgressFn | None = None) -> Report:
                    timeout=opts.timeout)
     assemble_books(project, edition, ledger)
     report = ledger.report
-    report.warnings = [str(w) for w in project.warnings]
+    report.strict = opts.strict
+    report.warnings = [str(w) for w in project.warnings] + report.findings
     fresh = {t.name for t in the_plan.stale}
     report.reused = [t.name for t in the_plan.targets if t.name not in fresh]
     for name in report.reused:

@@ -8,20 +8,23 @@ chapter's metadata (``meta.ChapterMeta``): where each anchor landed, for content
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .anchors import ChapterAnchors
 from .chart_specs import Spec, sponsor_charts
 from .charts import chart_key, make_svg
 from .data import Project
-from .errors import RenderError
+from .errors import BriefingError, RenderError
 from .files import write_atomic
 from .html import accent_of, sponsor_html, watch_items
 from .markup import typeset_sponsor
 from .meta import ChapterMeta, SectionEntry, WatchEntry
 from .model import Sponsor
 from .outline import Heading, outline
+from .preflight import inspect, lines_for
 from .printer import Printed, print_html
 from .settings import Edition, Paths
 
@@ -82,14 +85,32 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     data_file = data_file_name(project, slug)
     html, charts = chapter_html(project, edition, slug)
     printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
-                         what=data_file)
+                         what=data_file, inspect=preflight(project, slug, data_file))
     if edition.one_pager:
         _check_one_page(printed, ChapterAnchors(slug), data_file)
     meta = replace(_meta(typeset_sponsor(project.sponsors[slug]), edition, printed, ChapterAnchors(slug), key),
-                   charts_drawn=charts.drawn)
+                   charts_drawn=charts.drawn, findings=tuple(printed.findings))
     write_atomic(chapter_pdf(edition, slug), printed.pdf)
     write_atomic(chapter_meta_path(edition, slug), meta.to_json())
     return meta
+
+
+def preflight(project: Project, slug: str, data_file: str) -> Callable[[Any], list[str]]:
+    """The preflight of this chapter: laid-out pages in, ``FILE:LINE: sponsor › section: problem`` out."""
+    from .yamlsafe import load_file
+
+    def check(document: Any) -> list[str]:
+        anchors = ChapterAnchors(slug)
+        by_name = {name: i for i, page in enumerate(document.pages) for name in page.anchors}
+        skip = {0} | {by_name[a] for a in (anchors.contents, anchors.changes) if a in by_name}
+        try:
+            located = load_file(project.files[slug], data_file)
+        except BriefingError:  # validated moments ago; without lines the findings still name the block
+            located = None
+        return lines_for(inspect(document, skip), data_file=data_file, sponsor=project.sponsors[slug],
+                         located=located)
+
+    return check
 
 
 def _check_one_page(printed: Printed, anchors: ChapterAnchors, data_file: str) -> None:

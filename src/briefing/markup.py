@@ -41,7 +41,7 @@ _KEEP = [
 ]
 _OPENING = re.compile(r'(^|[\s(\[{\u2013\u2014/])"')
 _OPENING_SINGLE = re.compile(r"(^|[\s(\[{\u2013\u2014/])'(?=\w)")
-_WORD = re.compile(r"[^\W\d_]{8,}")  # plain words of 8+ letters: the only ones hyphenated
+_WORD = re.compile(r"[^\W\d_]{10,}")  # plain words of 10+ letters: the only ones hyphenated
 
 
 def _quotes(text: str) -> str:
@@ -54,7 +54,7 @@ def _quotes(text: str) -> str:
 def _hyphenator() -> Any:
     import pyphen  # WeasyPrint's own dependency, so no new package
 
-    return pyphen.Pyphen(lang="en_GB", left=3, right=3)
+    return pyphen.Pyphen(lang="en_GB", left=4, right=4)
 
 
 def _soft_hyphens(text: str) -> str:

@@ -49,6 +49,7 @@ class ChapterMeta:
     sections: tuple[SectionEntry, ...] = ()
     watch: tuple[WatchEntry, ...] = ()
     charts_drawn: int = 0
+    findings: tuple[str, ...] = ()  # preflight: FILE:LINE: sponsor › section: problem
 
     @property
     def ids(self) -> ChapterAnchors:
@@ -74,6 +75,7 @@ class ChapterMeta:
         data["size"] = tuple(data["size"])
         data["sections"] = tuple(_section(s) for s in data["sections"])
         data["watch"] = tuple(WatchEntry(**w) for w in data["watch"])
+        data["findings"] = tuple(data.get("findings", ()))
         return cls(**data)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import RenderError
 
@@ -15,6 +17,7 @@ class Printed:
     pages: int
     anchors: dict[str, int]  # anchor id -> 0-based page index
     size: tuple[float, float]  # page width, height in PDF points
+    findings: list[str] = field(default_factory=list)  # from the `inspect` callback (preflight)
 
 
 class _Collect(logging.Handler):
@@ -29,8 +32,9 @@ class _Collect(logging.Handler):
 
 
 def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
-                what: str = "document") -> Printed:
-    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
+               what: str = "document", inspect: Callable[[Any], list[str]] | None = None) -> Printed:
+    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met.
+    ``inspect`` is given the laid-out ``Document`` (preflight) and returns its findings."""
     from weasyprint import HTML  # imported here: a run with nothing to print never loads it
     from weasyprint.urls import FatalURLFetchingError
 
@@ -63,4 +67,5 @@ def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, st
     first = document.pages[0]
     # WeasyPrint sizes are CSS px (1/96 in); PDF points are 1/72 in
     size = (first.width * 0.75, first.height * 0.75)
-    return Printed(pdf=pdf, pages=len(document.pages), anchors=anchors, size=size)
+    findings = inspect(document) if inspect else []
+    return Printed(pdf=pdf, pages=len(document.pages), anchors=anchors, size=size, findings=findings)
