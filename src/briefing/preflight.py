@@ -107,6 +107,8 @@ def _stranded(pages: list[_Page]) -> Iterator[Finding]:
     for page in pages[:-1]:
         for heading, src in page.headings:
             below = heading.position_y + heading.margin_height()
+            if below < (page.top + page.bottom) / 2:  # a heading alone at the top is an empty page's problem
+                continue
             if not any(line.position_y >= below - SLACK for line, _ in page.lines):
                 text = " ".join(_text(heading).split())
                 yield Finding(src, f"heading '{text}' is stranded at the foot of page {page.index + 1}")
