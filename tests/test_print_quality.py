@@ -136,9 +136,9 @@ def test_risk_printed_once_and_summarised_with_links(printed):
     whole = " ".join(" ".join(p.split()) for p in pages)
     assert whole.count("invented factory may produce fewer") == 1
     glance = " ".join(pages[1].split())
-    assert "Pretend supply of widgets may run short in 2030" in glance and "full text in 1.1" in glance
+    assert "Pretend supply of widgets may run short in 2030" in glance and "see 1.1" in glance
     book = " ".join(" ".join(p.split()) for p in _text(out / "briefing-book.pdf"))
-    assert re.search(r"Zephyr Widgets: Pretend supply of widgets may run short in 2030 → section 1\.1, page \d+", book)
+    assert re.search(r"Zephyr Widgets: Pretend supply of widgets may run short in 2030 \(see section 1\.1, page \d+\)", book)
     assert "Context Invented venue context" not in whole and "Invented venue context" in whole
 
 
