@@ -25,7 +25,7 @@ from .html import BOOK_TEMPLATE, TocLink, page_context, render
 from .markup import money, typeset_sponsor
 from .merge import Assembly, Mark, Part, assemble
 from .meta import ChapterMeta, WatchEntry
-from .model import Recipient, format_date
+from .model import Recipient, Sponsor, format_date
 from .palette import ACCENT
 from .printer import Printed, print_html
 from .settings import Edition
@@ -106,6 +106,15 @@ def watch_list(layout: Layout, front_pages: int) -> list[dict[str, Any]]:
              "sponsor": name, "page": page} for w, name, page in items]
 
 
+def _deal_line(sponsor: Sponsor) -> str:
+    """``since January 2017 · through 2028 · ~$800 million``, for the book cover."""
+    p = sponsor.partnership
+    if p is None:
+        return ", ".join(sponsor.categories) or "–"
+    parts = [f"since {format_date(p.joined)}", f"through {p.through}"] + ([money(p.value)] if p.value else [])
+    return " · ".join(parts)
+
+
 def overview_rows(project: Project, slugs: list[str]) -> list[dict[str, str]]:
     rows = []
     for slug in slugs:
@@ -116,6 +125,7 @@ def overview_rows(project: Project, slugs: list[str]) -> list[dict[str, str]]:
             "categories": ", ".join(s.categories) or "–",
             "since": format_date(p.joined) if p else "–", "through": str(p.through) if p else "–",
             "value": money(p.value) if p and p.value else "–", "as_of": format_date(s.as_of),
+            "deal": _deal_line(s),
         })
     return rows
 
