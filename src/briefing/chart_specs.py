@@ -55,7 +55,7 @@ def chart_cards(block: Block) -> list[dict[str, str]]:
             text = ("~" if approx else "") + _number(value) + ("%" if percent else "")
             cards.append({"label": label, "value": text, "unit": None if percent else c.unit, "change": None,
                           "period": series.name if len(c.series) > 1 else None,
-                          "note": c.unit if percent else None, "source": None})  # one line under all
+                          "note": None, "source": None})  # unit, period and source: one line under all
     return cards
 
 
