@@ -161,3 +161,28 @@ def test_small_chart_printed_as_cards_and_book_lists_non_usd_value(printed):
     assert "Source: Invented staff register" in text
     book = " ".join(" ".join(p.split()) for p in _text(out / "briefing-book.pdf"))
     assert "Deal values in other currencies, with no US$ rate in the data: Zephyr Widgets €450 million" in book
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("count", [1, 12, 50])
+def test_book_cover_lists_one_to_fifty_sponsors_on_one_page(count, tmp_path):
+    from briefing.html import make_env
+    from briefing.model import Book
+    from briefing.printer import print_html
+
+    root = make_project(tmp_path, PRINT)
+    book = Book.model_validate({"title": "Imaginary Print Book", "organisation": "Example Host City (fictional)",
+                                "edition": "2026-11-01", "sponsors": ["zephyr-widgets"]})
+    rows = [{"name": f"Pretend Sponsor {i}", "tier": "Imaginary Partner",
+             "deal": f"since March 2019 · through 2030 · ${i} million"} for i in range(1, count + 1)]
+    template = make_env(root / "templates").from_string(
+        '{% extends "base.html" %}{% block stylesheet %}assets/css/book.css{% endblock %}'
+        '{% block body %}{% include "partials/book_cover.html" %}{% endblock %}')
+    html = template.render(book=book, page_size="A4", variant="full", accent="#2E6B4F", accent_soft="#E0EAE4",
+                           classification="Internal test", edition="1 November 2026", rows=rows, prepared_for=None)
+    printed = print_html(html, base=root, roots=[root / "templates", root / "assets"])
+    assert printed.pages == 1
+    text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=printed.pdf, capture_output=True,
+                                   check=True).stdout.decode().split())
+    assert all(f"Pretend Sponsor {i} " in text + " " for i in range(1, count + 1))
+    assert ("$1 million" in text) == (count <= 24)  # fifty deal lines give way to names and tiers
