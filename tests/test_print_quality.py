@@ -138,7 +138,8 @@ def test_risk_printed_once_and_summarised_with_links(printed):
     glance = " ".join(pages[1].split())
     assert "Pretend supply of widgets may run short in 2030" in glance and "see 1.1" in glance
     book = " ".join(" ".join(p.split()) for p in _text(out / "briefing-book.pdf"))
-    assert re.search(r"Zephyr Widgets: Pretend supply of widgets may run short in 2030 \(see section 1\.1, page \d+\)", book)
+    line = r"Zephyr Widgets: Pretend supply of widgets may run short in 2030 \(see section 1\.1, page \d+\)"
+    assert re.search(line, book)
     assert "Context Invented venue context" not in whole and "Invented venue context" in whole
 
 
