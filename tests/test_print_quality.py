@@ -115,12 +115,28 @@ def test_preflight_points_at_each_flaw_in_the_yaml(printed):
     assert len(parsed) == len(quokka) and parsed
     lines = (PRINT / "sponsors" / "quokka-flawed.yaml").read_text().splitlines()
     by_kind = {kind: [(int(line), p) for line, _, p in parsed if kind in p]
-               for kind in ("near-empty", "printed twice", "is hyphenated", "overflows")}
+               for kind in ("near-empty", "printed twice", "is hyphenated", "overflows", "missing glyph")}
     assert all(by_kind.values()), by_kind
     repeated_line = by_kind["printed twice"][0][0]
     assert "printed twice on purpose" in lines[repeated_line] or "printed twice on purpose" in lines[repeated_line - 1]
+    assert re.search(r"printed twice \(also at line \d+\)", by_kind["printed twice"][0][1])
     assert "Presi" in lines[by_kind["is hyphenated"][0][0] - 1]
     assert "table" in lines[by_kind["overflows"][0][0] - 1]
+    assert "arrow" in lines[by_kind["missing glyph"][0][0] - 1] and "U+2192" in by_kind["missing glyph"][0][1]
+
+
+@pytest.mark.slow
+def test_strict_build_exits_1_and_again_when_nothing_changed(printed):
+    from click.testing import CliRunner
+
+    from briefing.cli import main
+
+    out, _ = printed
+    args = ["build", "--data", str(out.parent / "data"), "--out", str(out), "--no-book"]
+    assert CliRunner().invoke(main, args).exit_code == 0  # findings are warnings by default
+    for _ in range(2):  # the second run prints nothing new and must still fail
+        result = CliRunner().invoke(main, [*args, "--strict"])
+        assert result.exit_code == 1 and "quokka-flawed.yaml:" in result.output
 
 
 @pytest.mark.slow

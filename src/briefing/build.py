@@ -59,7 +59,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not (self.strict and self.findings)
+        return not self.failed and not (self.strict and self.findings)  # failed also names "preflight"
 
 
 # --- step 1: the edition ------------------------------------------------------------------
@@ -96,7 +96,6 @@ class ChapterResult:
     charts_drawn: int = 0
     pages: int = 0  # of the sponsor PDF, when one was finished
     error: str = ""  # the chapter printed but the sponsor PDF failed
-    findings: tuple[str, ...] = ()  # preflight of the chapter's pages
 
 
 def _chapter_job(task: ChapterTask) -> ChapterResult:
@@ -104,12 +103,12 @@ def _chapter_job(task: ChapterTask) -> ChapterResult:
             else ChapterMeta.load(chapter_meta_path(task.edition, task.slug)))
     drawn = meta.charts_drawn if task.render else 0
     if task.target is None:
-        return ChapterResult(task.render, drawn, findings=meta.findings)
+        return ChapterResult(task.render, drawn)
     try:
         pages = finish_sponsor_pdf(task.project, task.edition, meta, task.edition.paths.out / task.target.name)
     except BriefingError as err:  # the chapter is fine; only this output failed
-        return ChapterResult(task.render, drawn, error=str(err), findings=meta.findings)
-    return ChapterResult(task.render, drawn, pages, findings=meta.findings)
+        return ChapterResult(task.render, drawn, error=str(err))
+    return ChapterResult(task.render, drawn, pages)
 
 
 def chapter_fresh(edition: Edition, slug: str, key: str) -> bool:
@@ -157,8 +156,6 @@ class _Ledger:
         elif result.rendered:
             self.report.rendered.append(outcome.name)
             self.report.charts_drawn += result.charts_drawn
-        if result is not None:
-            self.report.findings += [f for f in result.findings if f not in self.report.findings]
         target = self.plan.sponsor_target(outcome.name)
         if target is None:
             return
@@ -220,7 +217,10 @@ def build(opts: Options, progress: ProgressFn | None = None) -> Report:
     assemble_books(project, edition, ledger)
     report = ledger.report
     report.strict = opts.strict
+    report.findings = stored_findings(project, edition)
     report.warnings = [str(w) for w in project.warnings] + report.findings
+    if opts.strict and report.findings:
+        report.failed.append(("preflight", f"{len(report.findings)} finding(s); --strict fails the build"))
     fresh = {t.name for t in the_plan.stale}
     report.reused = [t.name for t in the_plan.targets if t.name not in fresh]
     for name in report.reused:
@@ -231,6 +231,18 @@ def build(opts: Options, progress: ProgressFn | None = None) -> Report:
         save_snapshot(opts.out_dir, project.book.edition, project.sponsors)
     report.seconds = time.monotonic() - started
     return report
+
+
+def stored_findings(project: Project, edition: Edition) -> list[str]:
+    """Preflight findings of every chapter on disk for this edition, reused or printed now, so a
+    strict run fails again while a flaw stays in the data (not only on the run that printed it)."""
+    found: list[str] = []
+    for slug in project.sponsors:
+        try:
+            found += ChapterMeta.load(chapter_meta_path(edition, slug)).findings
+        except (OSError, ValueError, TypeError, KeyError):
+            continue  # not printed in this variant and size
+    return list(dict.fromkeys(found))
 
 
 def _clear_leftovers(out: Path) -> None:

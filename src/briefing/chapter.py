@@ -107,8 +107,8 @@ def preflight(project: Project, slug: str, data_file: str) -> Callable[[Any], li
             located = load_file(project.files[slug], data_file)
         except BriefingError:  # validated moments ago; without lines the findings still name the block
             located = None
-        return lines_for(inspect(document, skip), data_file=data_file, sponsor=project.sponsors[slug],
-                         located=located)
+        return lines_for(inspect(document, skip, project.root / "assets" / "fonts"), data_file=data_file,
+                         sponsor=project.sponsors[slug], located=located)
 
     return check
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from .markup import plain
@@ -32,6 +34,7 @@ _PATH_PART = re.compile(r"(\w+)(?:\[(\d+)\])?")
 class Finding:
     src: str  # data path, e.g. "sections[1].blocks[0]"; "" when it is about the whole document
     problem: str
+    also: str | None = None  # another data path the problem involves ("{also}" in `problem`)
 
 
 @dataclass
@@ -191,16 +194,45 @@ def _repeated(pages: list[_Page]) -> Iterator[Finding]:
             if earlier != src and (earlier, src) not in reported:
                 reported.add((earlier, src))
                 yield Finding(src, f"a passage of {REPEAT_WORDS}+ words is printed twice "
-                                   f"(also at {earlier or 'the front pages'}): '{' '.join(shingle[:8])} …'")
+                                   f"(also at {{also}}): '{' '.join(shingle[:8])} …'", also=earlier)
 
 
-def inspect(document: Any, skip_pages: set[int]) -> list[Finding]:
-    """Every finding on a laid-out document; ``skip_pages`` (0-based) may be near-empty by design."""
+@lru_cache(maxsize=4)
+def _shipped_cmap(fonts_dir: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # WeasyPrint's own dependency
+
+    points: set[int] = set()
+    for path in sorted(fonts_dir.glob("*.[ot]tf")):
+        points |= set(TTFont(str(path), lazy=True).getBestCmap() or {})
+    return frozenset(points)
+
+
+def _missing_glyphs(document: Any, pages: list[_Page], fonts_dir: Path | None) -> Iterator[Finding]:
+    """A character drawn from a system font: the shipped fonts lack it, so another machine may
+    print a box. Only looked for when a font outside the shipped families was used."""
+    used = {getattr(font, "family", "") for font in getattr(document, "fonts", {}).values()}
+    if fonts_dir is None or all(family.startswith("Noto") for family in used):
+        return
+    shipped = _shipped_cmap(fonts_dir)
+    seen: set[str] = set()
+    for page in pages:
+        for line, where in page.lines:
+            for char in _text(line):
+                if ord(char) not in shipped and not char.isspace() and char not in seen and ord(char) > 0x20:
+                    seen.add(char)
+                    yield Finding(where.src, f"missing glyph: '{char}' (U+{ord(char):04X}) is not in the shipped "
+                                             f"fonts, so it is drawn from a system font")
+
+
+def inspect(document: Any, skip_pages: set[int], fonts_dir: Path | None = None) -> list[Finding]:
+    """Every finding on a laid-out document; ``skip_pages`` (0-based) may be near-empty by design.
+    Call it after ``write_pdf``, which records the fonts the missing-glyph check reads."""
     pages = _pages(document)
     found: list[Finding] = []
     for check in (_stranded, _split, _overflow, _hyphenated, _repeated):
         found += check(pages)
     found += _near_empty(pages, skip_pages)
+    found += _missing_glyphs(document, pages, fonts_dir)
     return found
 
 
@@ -230,8 +262,13 @@ def section_name(sponsor: Sponsor, src: str) -> str:
 
 def lines_for(findings: list[Finding], *, data_file: str, sponsor: Sponsor, located: Any) -> list[str]:
     """``FILE:LINE: sponsor › section: problem``, one per finding."""
+    def line_of(src: str) -> int:
+        return (located.where(data_loc(src))[0] if located is not None else None) or 1
+
     out = []
     for f in findings:
-        line, _ = located.where(data_loc(f.src)) if located is not None else (None, None)
-        out.append(f"{data_file}:{line or 1}: {plain(sponsor.name)} › {section_name(sponsor, f.src)}: {f.problem}")
+        problem = f.problem
+        if f.also is not None:
+            problem = problem.replace("{also}", f"line {line_of(f.also)}" if f.also else "the front pages")
+        out.append(f"{data_file}:{line_of(f.src)}: {plain(sponsor.name)} › {section_name(sponsor, f.src)}: {problem}")
     return list(dict.fromkeys(out))
