@@ -105,8 +105,8 @@ def test_each_recipient_gets_exactly_their_pdfs_once(project, server, monkeypatc
     assert msg["From"] == "briefings@example.org" and msg["To"] == "Pat Fictional <pat@example.org>"
     assert msg["Message-ID"].startswith("<briefing.") and msg["Date"]
     body = msg.get_body(("plain",)).get_content()
-    # one sponsor: cover, one page of front matter (contents, overview, watch list), the chapter
-    assert "pat-fictional.pdf, 7 pages" in body and "1 November 2026" in body
+    # one sponsor: cover, one page of front matter (contents, overview, watch list), 3 chapter pages
+    assert "pat-fictional.pdf, 5 pages" in body and "1 November 2026" in body
     html = msg.get_body(("html",))
     assert 'src="cid:cover"' in html.get_content()
     cover = next(p for p in msg.walk() if p.get_content_type() == "image/png")
