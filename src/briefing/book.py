@@ -22,7 +22,7 @@ from .errors import RenderError
 from .files import write_atomic
 from .hashing import digest
 from .html import BOOK_TEMPLATE, TocLink, page_context, render
-from .markup import money, typeset_sponsor
+from .markup import money, typeset, typeset_sponsor
 from .merge import Assembly, Mark, Part, assemble
 from .meta import ChapterMeta, WatchEntry
 from .model import Recipient, Sponsor, format_date
@@ -180,7 +180,9 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
     charts = draw_charts(book_charts(sponsors), edition.paths)
     context = page_context(edition, ACCENT, edition.book.classification) | {"unconverted": unconverted(sponsors),
         "rows": overview_rows(project, request.slugs), "chart_urls": charts.urls, "changes": changed,
-        "changes_since": edition.since, "prepared_for": _prepared_for(edition, request.recipient)}
+        "changes_since": edition.since,
+        "prepared_for": typeset(prepared, hyphenate=False) if (prepared := _prepared_for(edition, request.recipient))
+        else None}
     front_pages = 4 + bool(changed)
     front = Front(Printed(b"", 0, {}, (0, 0)), titles, {anchor: 3 + i for i, (_, anchor) in enumerate(titles)})
     for _ in range(SETTLE_ROUNDS):

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .anchors import BOOK, ChapterAnchors, book_link
 from .chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
-from .markup import SEVERITY_LABEL, filters
+from .markup import SEVERITY_LABEL, filters, typeset_book
 from .model import Block, Place, Sponsor, format_date, walk_blocks
 from .outline import Outline, outline
 from .palette import ACCENT, readable_accent, soften
@@ -128,7 +128,7 @@ def sponsor_toc(sponsor: Sponsor, anchors: ChapterAnchors, the_outline: Outline,
 
 def page_context(edition: Edition, accent: str, classification: str) -> dict[str, Any]:
     """What base.html needs, for every document."""
-    return {"book": edition.book, "page_size": edition.page_size, "variant": edition.variant,
+    return {"book": typeset_book(edition.book), "page_size": edition.page_size, "variant": edition.variant,
             "accent": accent, "accent_soft": soften(accent), "classification": classification,
             "edition": format_date(edition.book.edition)}
 

@@ -13,7 +13,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .model import Money, Sponsor, Table
+from .model import Book, Money, Sponsor, Table
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
 _md.disable(["image", "html_inline", "html_block"])
@@ -104,6 +104,12 @@ def typeset_sponsor(sponsor: Sponsor) -> Sponsor:
     """The sponsor as printed: every text field through ``typeset`` (the data itself is unchanged)."""
     tree = _typeset_tree(sponsor.model_dump(exclude_none=True), "", True)
     return Sponsor.model_validate(tree)
+
+
+def typeset_book(book: Book) -> Book:
+    """book.yaml's printed lines (title, subtitle, organisation, prepared for) through ``typeset``."""
+    fields = ("title", "subtitle", "organisation", "prepared_for")
+    return book.model_copy(update={k: typeset(v, hyphenate=False) for k in fields if (v := getattr(book, k))})
 
 
 def plain(text: str) -> str:
