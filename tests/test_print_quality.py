@@ -203,3 +203,22 @@ def test_book_cover_lists_one_to_fifty_sponsors_on_one_page(count, tmp_path):
                                    check=True).stdout.decode().split())
     assert all(f"Pretend Sponsor {i} " in text + " " for i in range(1, count + 1))
     assert ("$1 million" in text) == (count <= 24)  # fifty deal lines give way to names and tiers
+
+
+def test_preflight_sees_a_stranded_heading_and_a_split_card():
+    """Flaws the shipped CSS prevents, laid out without it: the checks must still see them."""
+    from weasyprint import HTML
+
+    from briefing.preflight import inspect
+
+    html = """<style>@page { size: A4; margin: 20mm } h2 { margin: 0; break-after: auto } .tall { height: 215mm }
+      .block { break-inside: avoid }</style>
+      <div class="block" data-src="sections[0].blocks[0]"><div class="tall"></div></div>
+      <h2 data-src="sections[0].subsections[0].title">A pretend heading left at the foot</h2>
+      <div class="block" data-src="sections[0].subsections[0].blocks[0]"><div class="tall"></div></div>
+      <div class="card" data-src="sections[1].blocks[0]"><div style="height: 300mm"></div><p>end</p></div>"""
+    document = HTML(string=html).render()
+    found = inspect(document, skip_pages=set())
+    assert any(f.src == "sections[0].subsections[0].title" and "stranded at the foot of page 1" in f.problem
+               for f in found)
+    assert any(f.src == "sections[1].blocks[0]" and "split across pages" in f.problem for f in found)

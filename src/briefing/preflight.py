@@ -77,6 +77,8 @@ def _walk(box: Any, where: _Where, page: _Page) -> None:
     if isinstance(box, boxes.LineBox | boxes.ReplacedBox):
         page.lowest = max(page.lowest, box.position_y + box.margin_height())
         page.lines.append((box, where))
+    elif element is not None and hasattr(element, "get") and element.get("data-src"):
+        page.lowest = max(page.lowest, box.position_y + box.border_height())  # a block fills to its border
     for child in getattr(box, "children", []):
         _walk(child, where, page)
 
