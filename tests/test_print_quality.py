@@ -36,6 +36,7 @@ def test_typeset_hyphenates_only_long_lower_case_words():
     assert SHY not in words[0] and SHY not in words[1]  # names and capitalised words never break
     assert SHY in words[2] and SHY in words[3]
     assert SHY not in words[4]
+    assert SHY not in typeset("see alibabagroup.com and www.internationally.example/partnerships")
 
 
 def _chart(kind: str, values: dict[str, float], unit: str = "people", approximate: object = False) -> Block:

@@ -41,7 +41,8 @@ _KEEP = [
 ]
 _OPENING = re.compile(r'(^|[\s(\[{\u2013\u2014/])"')
 _OPENING_SINGLE = re.compile(r"(^|[\s(\[{\u2013\u2014/])'(?=\w)")
-_WORD = re.compile(r"[^\W\d_]{10,}")  # plain words of 10+ letters: the only ones hyphenated
+# plain words of 10+ letters, not part of a domain, path or address: the only ones hyphenated
+_WORD = re.compile(r"(?<![\w./@])[^\W\d_]{10,}(?![\w@]|[./]\w)")
 
 
 def _quotes(text: str) -> str:
