@@ -17,17 +17,19 @@ COMPLETE: dict[str, Any] = {
     "headline": "An invented quarry", "as_of": "2026-05", "classification": "Internal",
     "brand": {"colour": "#336699"},
     "partnership": {"programme": "Make-believe Programme", "joined": "2020-03", "through": 2030, "term": "10 years",
-                    "value": {"amount": 5, "scale": "million", "currency": "USD", "approximate": True},
+                    "value": {"amount": 5, "scale": "million", "currency": "USD", "approximate": True,
+                              "usd_rate": 1},
                     "announced": {"date": "2020-03-01", "where": "Nowhere", "how": "By invention"}},
     "summary": "Quux digs invented holes.",
     "key_figures": [{"label": "Holes dug", "value": "42", "unit": "holes", "period": "FY2025", "change": "+1",
-                     "note": "invented"}],
+                     "note": "invented", "source": "Invented report"}],
     "key_points": ["One.", "Two."],
     "sections": [{
         "title": "Everything", "blocks": [
             {"text": "Plain words.", "cite": ["src-a"]},
             {"bullets": ["First.", "Second."]},
-            {"callout": {"title": "Gravel shortage", "body": "Invented.", "severity": "high"}},
+            {"callout": {"title": "Gravel shortage", "body": "Invented.", "severity": "high",
+                         "summary": "Gravel may run short"}},
             {"figures": [{"label": "Sand", "value": "7"}]},
             {"table": {"title": "Pits", "columns": [{"name": "Pit", "align": "left"}, {"name": "Depth (m)"}],
                        "rows": [["North", "10"], ["South", "12"]], "notes": ["Invented depths."]}},
@@ -37,7 +39,7 @@ COMPLETE: dict[str, Any] = {
             {"timeline": [{"year": 2024, "label": "Make-believe 2024", "season": "Summer", "date": "2024-07",
                            "highlights": ["Invented highlight."]}]},
             {"chart": {"kind": "bar", "title": "Depth by pit", "unit": "m", "period": "2025", "source": "Invented",
-                       "as_of": "2025-12", "highlight": "North", "alt": "Invented alt text.",
+                       "as_of": "2025-12", "highlight": "North", "alt": "Invented alt text.", "approximate": True,
                        "series": [{"name": "Depth", "values": {"North": 10, "South": 12, "East": 9}}]}},
         ],
         "subsections": [{"title": "More", "blocks": [{"text": "Sub words."}]}],
@@ -49,7 +51,7 @@ COMPLETE: dict[str, Any] = {
 REPLACE = {"as_of": "2026-06", "joined": "2020-04", "date": "2020-03-02", "through": 2031, "year": 2025,
            "colour": "#663399", "severity": "critical", "kind": "column", "scale": "billion", "currency": "EUR",
            "approximate": False, "leadership": False, "align": "right", "amount": 6, "url": "https://example.org/b",
-           "highlight": "South", "cite": ["src-z"], "id": "src-q"}
+           "highlight": "South", "cite": ["src-z"], "id": "src-q", "usd_rate": 2}
 SKIP = {(m.Brand, "logo"), (m.Attachment, "title"), (m.Attachment, "file"), (m.Sponsor, "attachments")}  # need files
 
 

@@ -105,7 +105,7 @@ def test_each_recipient_gets_exactly_their_pdfs_once(project, server, monkeypatc
     assert msg["From"] == "briefings@example.org" and msg["To"] == "Pat Fictional <pat@example.org>"
     assert msg["Message-ID"].startswith("<briefing.") and msg["Date"]
     body = msg.get_body(("plain",)).get_content()
-    assert "pat-fictional.pdf — Fictional Sponsor Book, prepared for Pat Fictional: 9 pages, " in body
+    assert "pat-fictional.pdf — Fictional Sponsor Book, prepared for Pat Fictional: 5 pages, " in body
     assert "1 November 2026" in body
     assert "pat-fictional.pdf" in msg.get_body(("html",)).get_content()
     assert not [p for p in msg.walk() if p.get_content_maintype() == "image"]  # no decorative image

@@ -16,16 +16,16 @@ from typing import Any
 from .anchors import BOOK, ChapterAnchors, book_link
 from .attachments import appended
 from .chapter import chapter_pdf, draw_charts
-from .chart_specs import book_charts
+from .chart_specs import book_charts, unconverted
 from .data import Project
 from .errors import RenderError
 from .files import write_atomic
 from .hashing import digest
 from .html import BOOK_TEMPLATE, TocLink, page_context, render
-from .markup import money
+from .markup import money, typeset, typeset_sponsor
 from .merge import Assembly, Mark, Part, assemble
 from .meta import ChapterMeta, WatchEntry
-from .model import Recipient, format_date
+from .model import Recipient, Sponsor, format_date
 from .palette import ACCENT
 from .printer import Printed, print_html
 from .settings import Edition
@@ -102,20 +102,30 @@ def watch_list(layout: Layout, front_pages: int) -> list[dict[str, Any]]:
     items: list[tuple[WatchEntry, str, int]] = [
         (w, ch.meta.name, front_pages + ch.page_of[w.page] + 1) for ch in layout.chapters for w in ch.meta.watch]
     items.sort(key=lambda item: SEVERITY_ORDER.get(item[0].severity, 9))
-    return [{"title": w.title, "severity": w.severity, "body": w.body, "link": book_link(w.anchor),
+    return [{"title": w.title, "severity": w.severity, "section": w.section, "link": book_link(w.anchor),
              "sponsor": name, "page": page} for w, name, page in items]
+
+
+def _deal_line(sponsor: Sponsor) -> str:
+    """``since January 2017 · through 2028 · ~$800 million``, for the book cover."""
+    p = sponsor.partnership
+    if p is None:
+        return ", ".join(sponsor.categories) or "–"
+    parts = [f"since {format_date(p.joined)}", f"through {p.through}"] + ([money(p.value)] if p.value else [])
+    return " · ".join(parts)
 
 
 def overview_rows(project: Project, slugs: list[str]) -> list[dict[str, str]]:
     rows = []
     for slug in slugs:
-        s = project.sponsors[slug]
+        s = typeset_sponsor(project.sponsors[slug])
         p = s.partnership
         rows.append({
             "cover": ChapterAnchors(slug).cover, "name": s.name, "tier": s.tier or "–",
             "categories": ", ".join(s.categories) or "–",
             "since": format_date(p.joined) if p else "–", "through": str(p.through) if p else "–",
             "value": money(p.value) if p and p.value else "–", "as_of": format_date(s.as_of),
+            "deal": _deal_line(s),
         })
     return rows
 
@@ -166,10 +176,13 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
     titles = [("Overview", BOOK.overview), ("Watch list", BOOK.watch)]
     if changed:
         titles.append((f"Changes since {edition.since}", BOOK.changes))
-    charts = draw_charts(book_charts([project.sponsors[s] for s in request.slugs]), edition.paths)
-    context = page_context(edition, ACCENT, edition.book.classification) | {
+    sponsors = [typeset_sponsor(project.sponsors[s]) for s in request.slugs]
+    charts = draw_charts(book_charts(sponsors), edition.paths)
+    context = page_context(edition, ACCENT, edition.book.classification) | {"unconverted": unconverted(sponsors),
         "rows": overview_rows(project, request.slugs), "chart_urls": charts.urls, "changes": changed,
-        "changes_since": edition.since, "prepared_for": _prepared_for(edition, request.recipient)}
+        "changes_since": edition.since,
+        "prepared_for": typeset(prepared, hyphenate=False) if (prepared := _prepared_for(edition, request.recipient))
+        else None}
     front_pages = 4 + bool(changed)
     front = Front(Printed(b"", 0, {}, (0, 0)), titles, {anchor: 3 + i for i, (_, anchor) in enumerate(titles)})
     for _ in range(SETTLE_ROUNDS):

@@ -54,10 +54,12 @@ class Report:
     pages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)  # preflight, one line each
+    strict: bool = False  # findings fail the build
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not (self.strict and self.findings)  # failed also names "preflight"
 
 
 # --- step 1: the edition ------------------------------------------------------------------
@@ -99,13 +101,14 @@ class ChapterResult:
 def _chapter_job(task: ChapterTask) -> ChapterResult:
     meta = (print_chapter(task.project, task.edition, task.slug, task.key) if task.render
             else ChapterMeta.load(chapter_meta_path(task.edition, task.slug)))
+    drawn = meta.charts_drawn if task.render else 0
     if task.target is None:
-        return ChapterResult(task.render, meta.charts_drawn if task.render else 0)
+        return ChapterResult(task.render, drawn)
     try:
         pages = finish_sponsor_pdf(task.project, task.edition, meta, task.edition.paths.out / task.target.name)
     except BriefingError as err:  # the chapter is fine; only this output failed
-        return ChapterResult(task.render, meta.charts_drawn if task.render else 0, error=str(err))
-    return ChapterResult(task.render, meta.charts_drawn if task.render else 0, pages)
+        return ChapterResult(task.render, drawn, error=str(err))
+    return ChapterResult(task.render, drawn, pages)
 
 
 def chapter_fresh(edition: Edition, slug: str, key: str) -> bool:
@@ -213,7 +216,11 @@ def build(opts: Options, progress: ProgressFn | None = None) -> Report:
                    timeout=opts.timeout)
     assemble_books(project, edition, ledger)
     report = ledger.report
-    report.warnings = [str(w) for w in project.warnings]
+    report.strict = opts.strict
+    report.findings = stored_findings(project, edition)
+    report.warnings = [str(w) for w in project.warnings] + report.findings
+    if opts.strict and report.findings:
+        report.failed.append(("preflight", f"{len(report.findings)} finding(s); --strict fails the build"))
     fresh = {t.name for t in the_plan.stale}
     report.reused = [t.name for t in the_plan.targets if t.name not in fresh]
     for name in report.reused:
@@ -224,6 +231,18 @@ def build(opts: Options, progress: ProgressFn | None = None) -> Report:
         save_snapshot(opts.out_dir, project.book.edition, project.sponsors)
     report.seconds = time.monotonic() - started
     return report
+
+
+def stored_findings(project: Project, edition: Edition) -> list[str]:
+    """Preflight findings of every chapter on disk for this edition, reused or printed now, so a
+    strict run fails again while a flaw stays in the data (not only on the run that printed it)."""
+    found: list[str] = []
+    for slug in project.sponsors:
+        try:
+            found += ChapterMeta.load(chapter_meta_path(edition, slug)).findings
+        except (OSError, ValueError, TypeError, KeyError):
+            continue  # not printed in this variant and size
+    return list(dict.fromkeys(found))
 
 
 def _clear_leftovers(out: Path) -> None:

@@ -8,21 +8,25 @@ chapter's metadata (``meta.ChapterMeta``): where each anchor landed, for content
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .anchors import ChapterAnchors
 from .chart_specs import Spec, sponsor_charts
 from .charts import chart_key, make_svg
 from .data import Project
-from .errors import RenderError
+from .errors import BriefingError, RenderError
 from .files import write_atomic
 from .glyphs import where_in
 from .html import accent_of, sponsor_html, watch_items
+from .markup import typeset_sponsor
 from .meta import ChapterMeta, SectionEntry, WatchEntry
 from .model import Sponsor
 from .outline import Heading, outline
-from .printer import Printed, print_html
+from .preflight import inspect, lines_for
+from .printer import Hooks, Printed, print_html
 from .settings import Edition, Paths
 
 # the one-pager's blocks in the order onepager.html prints them; each has a start and an end anchor
@@ -66,7 +70,7 @@ def data_file_name(project: Project, slug: str) -> str:
 
 def chapter_html(project: Project, edition: Edition, slug: str) -> tuple[str, Drawn]:
     """The chapter's HTML and its charts (drawn now or taken from the cache)."""
-    sponsor = project.sponsors[slug]
+    sponsor = typeset_sponsor(project.sponsors[slug])
     try:
         charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor), one_pager=edition.one_pager),
                              edition.paths)
@@ -83,14 +87,33 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     html, charts = chapter_html(project, edition, slug)
     sponsor = project.sponsors[slug]
     printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
-                         what=data_file, locate=lambda char: where_in(sponsor.model_dump(), char))
+                         what=data_file, hooks=Hooks(locate=lambda char: where_in(sponsor.model_dump(), char),
+                                                     inspect=preflight(project, slug, data_file)))
     if edition.one_pager:
         _check_one_page(printed, ChapterAnchors(slug), data_file)
-    meta = replace(_meta(sponsor, edition, printed, ChapterAnchors(slug), key),
-                   charts_drawn=charts.drawn)
+    meta = replace(_meta(typeset_sponsor(sponsor), edition, printed, ChapterAnchors(slug), key),
+                   charts_drawn=charts.drawn, findings=tuple(printed.findings))
     write_atomic(chapter_pdf(edition, slug), printed.pdf)
     write_atomic(chapter_meta_path(edition, slug), meta.to_json())
     return meta
+
+
+def preflight(project: Project, slug: str, data_file: str) -> Callable[[Any], list[str]]:
+    """The preflight of this chapter: laid-out pages in, ``FILE:LINE: sponsor › section: problem`` out."""
+    from .yamlsafe import load_file
+
+    def check(document: Any) -> list[str]:
+        anchors = ChapterAnchors(slug)
+        by_name = {name: i for i, page in enumerate(document.pages) for name in page.anchors}
+        skip = {0} | {by_name[a] for a in (anchors.contents, anchors.changes) if a in by_name}
+        try:
+            located = load_file(project.files[slug], data_file)
+        except BriefingError:  # validated moments ago; without lines the findings still name the block
+            located = None
+        return lines_for(inspect(document, skip, project.root / "assets" / "fonts"), data_file=data_file,
+                         sponsor=project.sponsors[slug], located=located)
+
+    return check
 
 
 def _check_one_page(printed: Printed, anchors: ChapterAnchors, data_file: str) -> None:
@@ -110,8 +133,8 @@ def _meta(sponsor: Sponsor, edition: Edition, printed: Printed, anchors: Chapter
         return SectionEntry(heading.number, heading.title, heading.anchor, found.get(heading.anchor, 0),
                             tuple(entry(sub) for sub in heading.subsections))
 
-    watch = tuple(WatchEntry(w.block.callout.title, w.block.callout.severity, w.anchor, w.block.callout.body,
-                             found.get(w.anchor, 0))
+    # the watch list carries the one-line summary and a link; the full text stays in its section
+    watch = tuple(WatchEntry(w.line, w.block.callout.severity, w.anchor, w.heading, found.get(w.anchor, 0))
                   for w in watch_items(sponsor, anchors) if w.block.callout is not None)
     return ChapterMeta(slug=anchors.slug, name=sponsor.name, variant=edition.variant, pages=printed.pages,
                        size=printed.size, anchors=found, key=key,

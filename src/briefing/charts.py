@@ -75,6 +75,17 @@ def _fmt(v: float, d: int, unit: str) -> str:
     return text + "%" if unit.strip().startswith("%") else text
 
 
+def _approx(spec: dict[str, Any], label: str) -> str:
+    """'~' before a value the data marks approximate: the whole chart (True) or some labels."""
+    marked = spec.get("approximate") or False
+    return "~" if marked is True or (isinstance(marked, list) and label in marked) else ""
+
+
+def _top(spec: dict[str, Any], values: list[float]) -> float:
+    """The axis end: shared by every chart of the same unit in a document (``scale_max``)."""
+    return max([*values, 0.0, float(spec.get("scale_max") or 0.0)])
+
+
 def _label(text: str, width: int = 26, lines: int = 2) -> str:
     wrapped = textwrap.wrap(text, width) or [""]
     if len(wrapped) > lines:
@@ -142,14 +153,14 @@ def _bar(fig, spec):
     _finite(everything)
     d = _decimals(everything)
     height = 0.7 / len(series)
-    top = max(everything + [0])
+    top = _top(spec, everything)
     for si, s in enumerate(series):
         vals = [s["values"].get(lab, 0.0) for lab in labels]
         ys = [i + (si - (len(series) - 1) / 2) * height for i in range(n)]
         colours = _colours(spec, labels) if len(series) == 1 else [_series_colour(spec, si)] * n
         ax.barh(ys, vals, height=height * 0.92, color=colours, label=s.get("name") or None)
-        for y, v in zip(ys, vals, strict=True):
-            ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, y, _fmt(v, d, spec["unit"]),
+        for y, v, lab in zip(ys, vals, labels, strict=True):
+            ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, y, _approx(spec, lab) + _fmt(v, d, spec["unit"]),
                     va="center", ha="left" if v >= 0 else "right", fontsize=7.5, color=INK)
     ax.set_yticks(range(n), [_label(lab, 34) for lab in labels])
     ax.invert_yaxis()
@@ -170,14 +181,14 @@ def _column(fig, spec):
     _finite(everything)
     d = _decimals(everything)
     width = 0.6 / len(series)
-    top = max(everything + [0])
+    top = _top(spec, everything)
     for si, s in enumerate(series):
         vals = [s["values"].get(lab, 0.0) for lab in labels]
         xs = [i + (si - (len(series) - 1) / 2) * width for i in range(n)]
         colours = _colours(spec, labels) if len(series) == 1 else [_series_colour(spec, si)] * n
         ax.bar(xs, vals, width=width * 0.9, color=colours, label=s.get("name") or None)
-        for x, v in zip(xs, vals, strict=True):
-            ax.text(x, v + top * 0.02, _fmt(v, d, spec["unit"]), ha="center", va="bottom",
+        for x, v, lab in zip(xs, vals, labels, strict=True):
+            ax.text(x, v + top * 0.02, _approx(spec, lab) + _fmt(v, d, spec["unit"]), ha="center", va="bottom",
                     fontsize=8, color=INK)
     ax.set_xticks(range(n), [_label(lab, 18) for lab in labels])
     ax.set_ylim(min(0, min(everything) * 1.15), top * 1.18 if top > 0 else 1)
@@ -198,9 +209,12 @@ def _line(fig, spec):
         vals = list(s["values"].values())
         colour = palette[si % len(palette)]
         ax.plot(range(len(vals)), vals, color=colour, linewidth=1.6, marker="o", markersize=3)
-        ax.text(len(vals) - 1 + 0.08, vals[-1], f"{_fmt(vals[-1], d, spec['unit'])}  {s.get('name') or ''}",
+        last = _approx(spec, labels[-1]) + _fmt(vals[-1], d, spec["unit"])
+        ax.text(len(vals) - 1 + 0.08, vals[-1], f"{last}  {s.get('name') or ''}",
                 va="center", fontsize=7.5, color=colour)
         ax.set_xticks(range(len(labels)), [_label(lab, 14) for lab in labels])
+    if spec.get("scale_max"):
+        ax.set_ylim(min(0, min(everything)), _top(spec, everything) * 1.1)
     ax.grid(axis="y", color=GRID, linewidth=0.5)
 
 
@@ -215,7 +229,8 @@ def _donut(fig, spec):
     colours = _colours(spec, labels)
     ax.pie(vals, colors=colours, startangle=90, counterclock=False,
            wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 1},
-           labels=[f"{_label(lab, 20)}\n{_fmt(v, d, spec['unit'])}" for lab, v in zip(labels, vals, strict=True)],
+           labels=[f"{_label(lab, 20)}\n{_approx(spec, lab)}{_fmt(v, d, spec['unit'])}"
+                   for lab, v in zip(labels, vals, strict=True)],
            textprops={"fontsize": 7.5})
     ax.set_aspect("equal")
 

@@ -159,11 +159,12 @@ def schema(which: str | None) -> None:
 @click.option("--timeout", type=click.FloatRange(1), default=120.0, show_default=True,
               help="Seconds before a hanging render is stopped.")
 @click.option("--force", is_flag=True, help="Rebuild everything, ignoring the manifest.")
+@click.option("--strict", is_flag=True, help="Preflight findings fail the build (exit 1), e.g. for scheduled runs.")
 @json_option
 @wait_option
 @quiet_option
 def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, variant, jobs, timeout,
-          force, log_json, wait, quiet) -> None:
+          force, strict, log_json, wait, quiet) -> None:
     """Build sponsor PDFs and the briefing book (only what changed).
 
     \b
@@ -184,7 +185,7 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
     _check_slugs(data_dir, slugs)
     options = Options(data_dir=data_dir, out_dir=out_dir, slugs=list(slugs), sponsors=not book_only,
                       book=not no_book, recipients=recipients, page_size=page_size, variant=variant,
-                      jobs=jobs, timeout=timeout, force=force)
+                      jobs=jobs, timeout=timeout, force=force, strict=strict)
     with run_lock(out_dir, wait=wait), Reporter(log=log) as reporter:
         report = run_build(options, progress=reporter.event)
     reporter.summary(report)

@@ -15,9 +15,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .anchors import BOOK, ChapterAnchors, book_link
-from .chart_specs import chart_alt, first_timeline
-from .markup import SEVERITY_LABEL, filters
-from .model import Block, Sponsor, format_date, walk_blocks
+from .chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
+from .markup import SEVERITY_LABEL, filters, typeset_book
+from .model import Block, Place, Sponsor, format_date, walk_blocks
 from .outline import Outline, outline
 from .palette import ACCENT, readable_accent, soften
 from .settings import Edition
@@ -45,7 +45,8 @@ def make_env(templates: Path) -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(filters())
-    env.globals.update(BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL, chart_alt=chart_alt)
+    env.globals.update(BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL, chart_alt=chart_alt,
+                       is_small_chart=is_small_chart, chart_cards=chart_cards, risk_id=risk_id)
     return env
 
 
@@ -60,17 +61,34 @@ def critical_callout(sponsor: Sponsor) -> Block | None:
                  if b.callout is not None and b.callout.severity == "critical"), None)
 
 
+WATCHED = ("critical", "high")
+
+
+def risk_id(slug: str, place: Place) -> str:
+    """The anchor of a watched callout: the at-a-glance page and the watch list link to it."""
+    return ChapterAnchors(slug)(f"risk-{place.heading.replace('.', '-')}-{place.index}")
+
+
 @dataclass(frozen=True)
 class WatchItem:
-    """A critical or high callout and the anchor of the (sub)section it lives in."""
+    """A critical or high callout, the anchor of the callout itself and its one-line summary."""
 
     block: Block
     anchor: str
+    heading: str  # "2.2": the (sub)section that prints the full text
+
+    @property
+    def line(self) -> str:
+        c = self.block.callout
+        assert c is not None
+        return c.summary or c.title
 
 
 def watch_items(sponsor: Sponsor, anchors: ChapterAnchors) -> list[WatchItem]:
-    return [WatchItem(b, anchors.section(place.heading)) for place, b in walk_blocks(sponsor)
-            if b.callout is not None and b.callout.severity in ("critical", "high")]
+    """Watched callouts, most severe first (their full text stays in their section)."""
+    found = [WatchItem(b, risk_id(anchors.slug, place), place.heading) for place, b in walk_blocks(sponsor)
+             if b.callout is not None and b.callout.severity in WATCHED]
+    return sorted(found, key=lambda w: WATCHED.index(w.block.callout.severity))  # type: ignore[union-attr]
 
 
 def top_people(sponsor: Sponsor, limit: int = 3) -> list[Any]:
@@ -110,7 +128,7 @@ def sponsor_toc(sponsor: Sponsor, anchors: ChapterAnchors, the_outline: Outline,
 
 def page_context(edition: Edition, accent: str, classification: str) -> dict[str, Any]:
     """What base.html needs, for every document."""
-    return {"book": edition.book, "page_size": edition.page_size, "variant": edition.variant,
+    return {"book": typeset_book(edition.book), "page_size": edition.page_size, "variant": edition.variant,
             "accent": accent, "accent_soft": soften(accent), "classification": classification,
             "edition": format_date(edition.book.edition)}
 
@@ -124,6 +142,7 @@ def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: d
     context = page_context(edition, accent_of(sponsor), sponsor.classification or edition.book.classification)
     context.update(
         slug=slug, a=anchors, s=sponsor, outline=the_outline, critical=critical_callout(sponsor),
+        risks=watch_items(sponsor, anchors),
         toc=sponsor_toc(sponsor, anchors, the_outline, edition.since, bool(changes)),
         timeline=first_timeline(sponsor), chart_urls=chart_urls, top_people=top_people, logo_url=logo_url,
         changes=changes, changes_since=edition.since,

@@ -6,19 +6,116 @@ Markdown in data goes through markdown-it with raw HTML, images and non-web link
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .model import Money, Table
+from .model import Book, Money, Sponsor, Table
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
 _md.disable(["image", "html_inline", "html_block"])
 _md.validateLink = lambda url: url.lower().startswith(("https://", "http://"))  # type: ignore[method-assign]
 
-SEVERITY_LABEL = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Note"}
+SEVERITY_LABEL = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Note",
+                  "context": "Context"}
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+# --- typography: one filter for all data text ---------------------------------------------
+
+NBSP, SHY = "\u00a0", "\u00ad"
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
+           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+# "15-20", "2024-2025", "January-March": a range takes an en dash
+_RANGE = re.compile(rf"(?<![\w.])(\d+|{_MONTHS})-(\d+|{_MONTHS})(?![\w-])")
+# what must never break across a line: dates, "2 billion", "RMB 996.3", "US$ 5"
+_KEEP = [
+    re.compile(rf"\b(\d{{1,2}}) ({_MONTHS})\b(?: (\d{{4}}))?"),           # 19 January 2017
+    re.compile(rf"\b({_MONTHS}) (\d{{1,2}}),? (\d{{4}})\b"),               # January 19, 2017
+    re.compile(rf"\b({_MONTHS}) (\d{{4}})\b"),                              # January 2017
+    re.compile(r"(\d) (thousand|million|billion|trillion|percent|per cent)\b"),
+    re.compile(r"\b([A-Z]{3}|US\$|[A-Z]{2}\$) (\d)"),                       # RMB 996.3
+]
+_OPENING = re.compile(r'(^|[\s(\[{\u2013\u2014/])"')
+_OPENING_SINGLE = re.compile(r"(^|[\s(\[{\u2013\u2014/])'(?=\w)")
+# plain words of 10+ letters, not part of a domain, path or address: the only ones hyphenated
+_WORD = re.compile(r"(?<![\w./@])[^\W\d_]{10,}(?![\w@]|[./]\w)")
+
+
+def _quotes(text: str) -> str:
+    text = _OPENING.sub(lambda m: m.group(1) + "\u201c", text).replace('"', "\u201d")
+    text = _OPENING_SINGLE.sub(lambda m: m.group(1) + "\u2018", text)
+    return text.replace("'", "\u2019")
+
+
+@lru_cache(maxsize=1)
+def _hyphenator() -> Any:
+    import pyphen  # WeasyPrint's own dependency, so no new package
+
+    return pyphen.Pyphen(lang="en_GB", left=4, right=4)
+
+
+def _soft_hyphens(text: str) -> str:
+    """Hyphenation points only in long lower-case words, so names, product names, figures and
+    dates never break (CSS ``hyphens: manual`` then uses just these points)."""
+    return _WORD.sub(lambda m: m.group(0) if not m.group(0).islower()
+                     else _hyphenator().inserted(m.group(0), hyphen=SHY), text)
+
+
+def typeset(text: str, *, hyphenate: bool = True) -> str:
+    """Book typography for a piece of data text: curly quotes and apostrophes, en dashes in
+    ranges, no-break spaces inside dates and amounts, and (optionally) soft hyphens."""
+    if not text:
+        return text
+    text = _quotes(text)
+    text = _RANGE.sub("\\1\u2013\\2", text)
+    for pattern in _KEEP:
+        text = pattern.sub(lambda m: m.group(0).replace(" ", NBSP), text)
+    return _soft_hyphens(text) if hyphenate else text
+
+
+# fields that are identifiers, paths, dates or enumerations, never prose
+_VERBATIM = {"url", "logo", "file", "id", "cite", "as_of", "joined", "date", "colour", "currency", "scale",
+             "severity", "kind", "align", "classification"}
+# short labels: typeset but never hyphenated (titles, names, chart labels)
+_NO_HYPHENS = {"name", "title", "label", "value", "role", "tier", "headline", "unit", "period",
+               "highlight", "categories", "summary_line", "programme", "where", "source", "note",
+               "change", "columns", "organisation", "since", "term", "values", "publisher"}
+
+
+def _typeset_tree(value: Any, key: str, hyphenate: bool) -> Any:
+    if key in _VERBATIM:
+        return value
+    hyphenate = hyphenate and key not in _NO_HYPHENS
+    if isinstance(value, str):
+        return typeset(value, hyphenate=hyphenate)
+    if isinstance(value, list):
+        return [_typeset_tree(v, key, hyphenate) for v in value]
+    if isinstance(value, dict):
+        if key == "values":  # chart labels: the keys are text too
+            return {typeset(k, hyphenate=False): v for k, v in value.items()}
+        return {k: _typeset_tree(v, k, hyphenate) for k, v in value.items()}
+    return value
+
+
+def typeset_sponsor(sponsor: Sponsor) -> Sponsor:
+    """The sponsor as printed: every text field through ``typeset`` (the data itself is unchanged)."""
+    tree = _typeset_tree(sponsor.model_dump(exclude_none=True), "", True)
+    return Sponsor.model_validate(tree)
+
+
+def typeset_book(book: Book) -> Book:
+    """book.yaml's printed lines (title, subtitle, organisation, prepared for) through ``typeset``."""
+    fields = ("title", "subtitle", "organisation", "prepared_for")
+    return book.model_copy(update={k: typeset(v, hyphenate=False) for k in fields if (v := getattr(book, k))})
+
+
+def plain(text: str) -> str:
+    """Typeset text back to plain text: for search, comparison and alt text."""
+    return text.replace(SHY, "").replace(NBSP, " ")
 
 
 def markdown(text: str) -> Markup:

@@ -27,12 +27,13 @@ class SectionEntry:
 
 @dataclass(frozen=True)
 class WatchEntry:
-    """A critical or high callout, for the book's watch list."""
+    """A critical or high callout, for the book's watch list: its one-line summary and where the
+    full text is (the text itself is printed once, in its section)."""
 
-    title: str
+    title: str  # the callout's `summary`, else its title
     severity: str
-    anchor: str
-    body: str
+    anchor: str  # the callout itself
+    section: str  # "2.2": the (sub)section holding the full text
     page: int
 
 
@@ -48,6 +49,7 @@ class ChapterMeta:
     sections: tuple[SectionEntry, ...] = ()
     watch: tuple[WatchEntry, ...] = ()
     charts_drawn: int = 0
+    findings: tuple[str, ...] = ()  # preflight: FILE:LINE: sponsor › section: problem
 
     @property
     def ids(self) -> ChapterAnchors:
@@ -73,6 +75,7 @@ class ChapterMeta:
         data["size"] = tuple(data["size"])
         data["sections"] = tuple(_section(s) for s in data["sections"])
         data["watch"] = tuple(WatchEntry(**w) for w in data["watch"])
+        data["findings"] = tuple(data.get("findings", ()))
         return cls(**data)
 
 

@@ -185,7 +185,8 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Severity = Literal["critical", "high", "medium", "low", "info"]
+# "context" is a neutral note (background, not a risk): give a risk severity only when the source does
+Severity = Literal["critical", "high", "medium", "low", "info", "context"]
 
 
 # --- blocks -----------------------------------------------------------------------------
@@ -194,8 +195,11 @@ class Callout(Strict):
     """A boxed message; `critical` and `high` ones go to the book's watch list."""
 
     title: Line
-    body: Text = Field(description="Markdown")
-    severity: Severity = "info"
+    body: Text = Field(description="Markdown; printed once, in its section")
+    severity: Severity = Field("info", description="only as the source states it; `context` for background "
+                               "notes that are not risks")
+    summary: Line | None = Field(None, description="one line for the at-a-glance page and the book's watch "
+                                 "list, which link to the full text; default: the title")
 
 
 class Figure(Strict):
@@ -207,6 +211,8 @@ class Figure(Strict):
     period: Line | None = None
     change: Line | None = Field(None, description="e.g. '+7.4% YoY'; only when the source gives it")
     note: Line | None = None
+    source: Line | None = Field(None, description="where the figure comes from, printed under the card; "
+                                "default: the sponsor's source document")
 
 
 class Column(Strict):
@@ -282,6 +288,8 @@ class Chart(Strict):
     as_of: PartialDate
     series: list[Series] = Field(min_length=1, max_length=6)
     highlight: Line | None = Field(None, description="label drawn in the accent colour")
+    approximate: Flag | list[Line] = Field(False, description="values that are estimates, printed with '~': "
+                                           "`yes` for all, or a list of their labels")
     alt: Text | None = Field(None, description="alt text; generated from the data when absent")
 
     @model_validator(mode="after")
@@ -405,6 +413,8 @@ class Money(Strict):
     scale: Literal["thousand", "million", "billion"] | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
     approximate: Flag = False
+    usd_rate: PositiveNumber | None = Field(None, description="US$ per unit of `currency`, only as the source "
+                                            "gives it; without it a non-USD value is listed, not converted")
 
 
 class Announcement(Strict):

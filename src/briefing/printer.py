@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import RenderError
 
@@ -17,6 +18,7 @@ class Printed:
     pages: int
     anchors: dict[str, int]  # anchor id -> 0-based page index
     size: tuple[float, float]  # page width, height in PDF points
+    findings: list[str] = field(default_factory=list)  # from the `inspect` callback (preflight)
 
 
 class _Collect(logging.Handler):
@@ -32,6 +34,16 @@ class _Collect(logging.Handler):
 
 _NOTDEF = re.compile(r"\.notdef glyph.*\(U\+([0-9A-F]{4,6})\)")
 Locate = Callable[[str], list[str]]  # character -> where the data holds it ("section 'X', field y")
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Optional callers' help: ``locate`` names the data fields that hold a character no font
+    has (the sponsor's own text); ``inspect`` gets the laid-out ``Document`` (preflight) and
+    returns its findings."""
+
+    locate: Locate | None = None
+    inspect: Callable[[Any], list[str]] | None = None
 
 
 def _name_glyphs(messages: list[str], locate: Locate | None) -> list[str]:
@@ -52,11 +64,8 @@ def _name_glyphs(messages: list[str], locate: Locate | None) -> list[str]:
 
 
 def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
-                what: str = "document", locate: Locate | None = None) -> Printed:
-    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met.
-
-    ``locate`` names the data fields that hold a character no font has (the sponsor's own text).
-    """
+                what: str = "document", hooks: Hooks | None = None) -> Printed:
+    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
     from weasyprint import HTML  # imported here: a run with nothing to print never loads it
     from weasyprint.urls import FatalURLFetchingError
 
@@ -75,7 +84,8 @@ def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, st
         raise RenderError(f"{what}: " + "; ".join(reasons)) from None
     finally:
         logger.removeHandler(handler)
-    problems = [f"refused to read {d}" for d in fetcher.denied] + _name_glyphs(handler.problems, locate)
+    hooks = hooks or Hooks()
+    problems = [f"refused to read {d}" for d in fetcher.denied] + _name_glyphs(handler.problems, hooks.locate)
     if problems:
         unique = list(dict.fromkeys(problems))
         hint = ""
@@ -89,4 +99,5 @@ def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, st
     first = document.pages[0]
     # WeasyPrint sizes are CSS px (1/96 in); PDF points are 1/72 in
     size = (first.width * 0.75, first.height * 0.75)
-    return Printed(pdf=pdf, pages=len(document.pages), anchors=anchors, size=size)
+    findings = hooks.inspect(document) if hooks.inspect else []
+    return Printed(pdf=pdf, pages=len(document.pages), anchors=anchors, size=size, findings=findings)

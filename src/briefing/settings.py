@@ -39,6 +39,7 @@ class Options:
     jobs: int = 0  # 0 = number of cores
     timeout: float = TIMEOUT
     force: bool = False
+    strict: bool = False  # preflight findings fail the build (scheduled runs)
 
 
 @dataclass(frozen=True)
