@@ -1,6 +1,10 @@
 """The build, as one pipeline of named steps:
 
-    load → edition → plan → print chapters (charts, HTML, PDF) → assemble books → save
+    load → per audience level: view → edition → plan → print chapters (charts, HTML, PDF)
+         → assemble books → save
+
+Each level's outputs are built from that level's view of the data (``audience.view``), taken
+before anything is rendered, so nothing above the level can reach a page, an outline or an email.
 
 Two phases, as in MkDocs and Pelican: everything is loaded and validated before anything is
 written, so one bad file never leaves half a book. Each sponsor is laid out once per variant,
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from .audience import Levels, clearance, project_view, view_all
 from .book import BookRequest, assemble_book
 from .changes import load_snapshot, previous_edition, save_snapshot, summarise
 from .chapter import chapter_meta_path, chapter_pdf, print_chapter
@@ -27,7 +32,17 @@ from .jobs import Job, Outcome, run
 from .manifest import MANIFEST, Manifest
 from .meta import ChapterMeta
 from .model import format_date
-from .plan import BOOK, Plan, Target, plan, recipient_slug, recipient_sponsors, recipients_for
+from .plan import (
+    BOOK,
+    Plan,
+    Target,
+    book_level,
+    check_slugs,
+    plan,
+    recipient_slug,
+    recipient_sponsors,
+    recipients_for,
+)
 from .settings import Edition, Options, Paths
 from .sponsor_pdf import finish_sponsor_pdf
 
@@ -62,16 +77,22 @@ class Report:
 
 # --- step 1: the edition ------------------------------------------------------------------
 
-def make_edition(project: Project, opts: Options) -> Edition:
-    """Settings for the whole build: page size, variant, and what changed since the last edition."""
+def make_edition(project: Project, opts: Options, level: str | None = None) -> Edition:
+    """Settings for one level's build: page size, variant, and what changed since the last edition.
+
+    ``project`` is the level's view; the earlier edition is seen through the same level, so no
+    change line speaks of anything the level may not read."""
     out = opts.out_dir
+    levels = Levels.of(project.book)
+    level = level or levels.top
     since = previous_edition(out, project.book.edition)
-    changes = summarise(project.sponsors, load_snapshot(out, since)) if since else {}
+    before = view_all(load_snapshot(out, since), level, levels) if since else {}
+    changes = summarise(project.sponsors, before) if since else {}
     return Edition(book=project.book,
                    paths=Paths(root=project.root, data_dir=opts.data_dir.resolve(), out=out.resolve()),
                    page_size=opts.page_size or project.book.page_size, variant=opts.variant,
                    since=format_date(since) if since else None,
-                   changes=MappingProxyType({s: tuple(lines) for s, lines in changes.items()}))
+                   changes=MappingProxyType({s: tuple(lines) for s, lines in changes.items()}), audience=level)
 
 
 # --- step 2: chapters, in worker processes ------------------------------------------------
@@ -130,9 +151,10 @@ def chapter_tasks(project: Project, edition: Edition, the_plan: Plan, force: boo
 class _Ledger:
     """Collects outcomes into the report and the manifest as they arrive."""
 
-    def __init__(self, the_plan: Plan, edition: Edition, manifest: Manifest, say: ProgressFn):
+    def __init__(self, the_plan: Plan, edition: Edition, manifest: Manifest, say: ProgressFn,
+                 report: Report | None = None):
         self.plan, self.edition, self.manifest, self.say = the_plan, edition, manifest, say
-        self.report = Report()
+        self.report = report if report is not None else Report()
         self.failed_chapters: dict[str, str] = {}
 
     def built(self, target: Target, pages: int, seconds: float) -> None:
@@ -197,28 +219,46 @@ def assemble_books(project: Project, edition: Edition, ledger: _Ledger) -> None:
 
 # --- the pipeline -------------------------------------------------------------------------
 
+def levels_wanted(project: Project, opts: Options) -> list[str]:
+    """Every level this build prints: the sponsor PDFs' and book's, and each chosen recipient's."""
+    levels = Levels.of(project.book)
+    wanted = {book_level(opts, levels)} if opts.sponsors or opts.book else set()
+    wanted |= {clearance(r, levels) for r in recipients_for(project, opts.recipients)}
+    return [level for level in levels.order if level in wanted]
+
+
+def build_level(project: Project, opts: Options, level: str, manifest: Manifest, say: ProgressFn,
+                report: Report) -> bool:
+    """One level's outputs, from that level's view of the data; True if anything was stale."""
+    view = project_view(project, level)
+    edition = make_edition(view, opts, level)
+    the_plan = plan(view, opts, edition, manifest)
+    for target in the_plan.stale:
+        say("plan", target.name)
+    ledger = _Ledger(the_plan, edition, manifest, say, report)
+    print_chapters(chapter_tasks(view, edition, the_plan, opts.force), ledger, jobs=opts.jobs,
+                   timeout=opts.timeout)
+    assemble_books(view, edition, ledger)
+    fresh = {t.name for t in the_plan.stale}
+    reused = [t.name for t in the_plan.targets if t.name not in fresh]
+    report.reused += reused
+    for name in reused:
+        report.pages[name] = manifest.pages(name)
+    return bool(the_plan.stale)
+
+
 def build(opts: Options, progress: ProgressFn | None = None) -> Report:
     """Build what ``opts`` asks for, rebuilding only outputs whose inputs changed."""
     started = time.monotonic()
     say = progress or Progress()
     project = load_project(opts.data_dir)
-    edition = make_edition(project, opts)
+    check_slugs(project, opts)
     manifest = Manifest.load(opts.out_dir)
-    the_plan = plan(project, opts, edition, manifest)
     _clear_leftovers(opts.out_dir)
-    for target in the_plan.stale:
-        say("plan", target.name)
-    ledger = _Ledger(the_plan, edition, manifest, say)
-    print_chapters(chapter_tasks(project, edition, the_plan, opts.force), ledger, jobs=opts.jobs,
-                   timeout=opts.timeout)
-    assemble_books(project, edition, ledger)
-    report = ledger.report
+    report = Report()
+    stale = [build_level(project, opts, level, manifest, say, report) for level in levels_wanted(project, opts)]
     report.warnings = [str(w) for w in project.warnings]
-    fresh = {t.name for t in the_plan.stale}
-    report.reused = [t.name for t in the_plan.targets if t.name not in fresh]
-    for name in report.reused:
-        report.pages[name] = manifest.pages(name)
-    if the_plan.stale:
+    if any(stale):
         manifest.save(opts.out_dir, project.book.edition)
     if report.ok:
         save_snapshot(opts.out_dir, project.book.edition, project.sponsors)

@@ -50,6 +50,11 @@ EXEMPT: dict[tuple[type[BaseModel], str], str] = {
     (m.People, "leadership"): "which block the one-pager lists: layout only",
     (m.Source, "id"): "an internal name for `cite`",
 }
+# who may read an item is not news to its readers: a level's change shows as the item arriving in
+# (or leaving) that level's edition, since both sides are compared through the same level's view
+EXEMPT.update({(model, "audience"): "audience level: seen as the item appearing or leaving in each level's edition"
+               for model in (m.Sponsor, m.Section, m.Subsection, m.Block, m.Figure, m.Person, m.Source,
+                             m.Attachment)})
 
 
 # --- snapshots ----------------------------------------------------------------------------

@@ -121,16 +121,18 @@ def tick(opts: TickOptions, log: Log) -> TickResult:
 def _send(opts, log: Log, send: Callable) -> dict[str, int]:
     from .mail import Result
 
-    counts = {"sent": 0, "outbox": 0, "not_served": 0}
+    counts = {"sent": 0, "outbox": 0, "waiting": 0, "not_served": 0}
 
     def say(r: Result) -> None:
         if r.outcome == "sent":
             counts["sent"] += 1
         elif r.outcome == "written-to-outbox":
             counts["outbox"] += 1
+        elif r.action == "wait":  # waiting for a sign-off is not a failed run; it is logged with its reason
+            counts["waiting"] += 1
         elif not r.served:
             counts["not_served"] += 1
-        level = "info" if r.served else "error"
+        level = "info" if r.served else "warning" if r.action == "wait" else "error"
         log.emit(level, "send", f"{r.outcome:>17}  {r.email}  {r.detail}", item=r.email, outcome=r.outcome,
                  detail=r.detail)
 

@@ -39,6 +39,7 @@ class Options:
     jobs: int = 0  # 0 = number of cores
     timeout: float = TIMEOUT
     force: bool = False
+    audience: str | None = None  # a level's sponsor PDFs and book, under OUT/levels/LEVEL/; None: the top level
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Edition:
     variant: str
     since: str | None = None  # "4 March 2026": the previous edition, when there is one
     changes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    audience: str = ""  # the level every page of this edition is printed for
 
     @property
     def one_pager(self) -> bool:
@@ -97,7 +99,8 @@ class Edition:
 
     @property
     def chapter_dir(self) -> Path:
-        return self.paths.build / self.variant / self.page_size.lower()
+        # per level: each level's chapters are printed once and reused by every book of that level
+        return self.paths.build / self.variant / self.page_size.lower() / (self.audience or "all")
 
     def changes_for(self, slug: str) -> list[str]:
         """Change lines printed in a chapter (the one-pager has no room for them)."""
