@@ -164,9 +164,12 @@ def test_an_unknown_audience_is_a_usage_error(tmp_path):
 
 # --- the printed editions (slow: every level is printed for real) ---------------------------
 
+def level_folder(out: Path, level: str) -> Path:
+    return out if level == "internal" else out / "levels" / level  # the base level keeps the usual names
+
+
 def level_files(out: Path, level: str) -> list[Path]:
-    folder = out / "levels" / level
-    files = [out / "editions" / f"{READER[level]}.pdf", *sorted(folder.glob("*.pdf"))]
+    files = [out / "editions" / f"{READER[level]}.pdf", *sorted(level_folder(out, level).glob("*.pdf"))]
     assert len(files) >= 5, files  # edition, book, one-pager book, sponsor PDFs and one-pagers
     return files
 
@@ -179,7 +182,7 @@ def test_no_printed_edition_leaks_above_its_level(audience_built, level, tmp_pat
         assert found(pdf_text(path), above(level)) == [], f"{path.name}: text"
         assert found(qdf_bytes(path, tmp_path), above(level)) == [], f"{path.name}: PDF bytes"
         assert found(struct_text(path), above(level)) == [], f"{path.name}: structure tree"
-    book = pdf_text(out / "levels" / level / "briefing-book.pdf")
+    book = pdf_text(level_folder(out, level) / "briefing-book.pdf")
     assert found(book, upto(level)) == upto(level)  # the checks would see a leak
     assert f"{level.capitalize()} edition" in book  # the cover and footer name the level
 
@@ -235,3 +238,11 @@ def test_no_email_body_leaks_above_its_level(audience_root, monkeypatch):  # noq
         if level != "public":  # watch list and "what changed" would show a leak
             assert found(body, MARKERS[level][:1]) == MARKERS[level][:1], (level, body)
     assert "Stormlantern" in bodies[next(t for t in bodies if "cas@" in t)]  # the critical watch item
+
+
+@pytest.mark.slow
+def test_a_project_without_levels_prints_as_before(fiction):
+    """No `audience`, `clearance` or `levels` anywhere: one level, no level on the pages."""
+    text = pdf_text(fiction / "output" / "briefing-book.pdf")
+    assert "Internal test" in text and "edition" not in text.split("Internal test")[1][:40]
+    assert not (fiction / "output" / "levels").exists()

@@ -181,6 +181,18 @@ def unknown_clearances(recipients: list[Recipient], located: Located, levels: Le
     return problems
 
 
+def uses_levels(project: Project) -> bool:
+    """Does this project use audience levels at all? Only then do pages name their level, so a
+    project without them prints exactly as before."""
+    book = project.book
+    if {"levels", "default_audience", "approvals"} & book.model_fields_set:
+        return True
+    everyone = project.distribution.recipients if project.distribution else []
+    if any(r.clearance for r in everyone):
+        return True
+    return any(level for s in project.sponsors.values() for _, level in _marks(s))
+
+
 def label(level: str) -> str:
     """How the cover and footer name an edition's level."""
     return f"{level.replace('-', ' ').capitalize()} edition"

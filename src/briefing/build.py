@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from .audience import Levels, clearance, project_view, view_all
+from .audience import Levels, clearance, label, project_view, uses_levels, view_all
 from .book import BookRequest, assemble_book
 from .changes import load_snapshot, previous_edition, save_snapshot, summarise
 from .chapter import chapter_meta_path, chapter_pdf, print_chapter
@@ -77,14 +77,14 @@ class Report:
 
 # --- step 1: the edition ------------------------------------------------------------------
 
-def make_edition(project: Project, opts: Options, level: str | None = None) -> Edition:
+def make_edition(project: Project, opts: Options, level: str | None = None, labelled: bool = False) -> Edition:
     """Settings for one level's build: page size, variant, and what changed since the last edition.
 
     ``project`` is the level's view; the earlier edition is seen through the same level, so no
     change line speaks of anything the level may not read."""
     out = opts.out_dir
     levels = Levels.of(project.book)
-    level = level or levels.top
+    level = level or levels.base
     since = previous_edition(out, project.book.edition)
     before = view_all(load_snapshot(out, since), level, levels) if since else {}
     changes = summarise(project.sponsors, before) if since else {}
@@ -92,7 +92,8 @@ def make_edition(project: Project, opts: Options, level: str | None = None) -> E
                    paths=Paths(root=project.root, data_dir=opts.data_dir.resolve(), out=out.resolve()),
                    page_size=opts.page_size or project.book.page_size, variant=opts.variant,
                    since=format_date(since) if since else None,
-                   changes=MappingProxyType({s: tuple(lines) for s, lines in changes.items()}), audience=level)
+                   changes=MappingProxyType({s: tuple(lines) for s, lines in changes.items()}), audience=level,
+                   audience_label=label(level) if labelled else "")
 
 
 # --- step 2: chapters, in worker processes ------------------------------------------------
@@ -231,7 +232,7 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
                 report: Report) -> bool:
     """One level's outputs, from that level's view of the data; True if anything was stale."""
     view = project_view(project, level)
-    edition = make_edition(view, opts, level)
+    edition = make_edition(view, opts, level, uses_levels(project))
     the_plan = plan(view, opts, edition, manifest)
     for target in the_plan.stale:
         say("plan", target.name)

@@ -161,8 +161,8 @@ def schema(which: str | None) -> None:
               help="Seconds before a hanging render is stopped.")
 @click.option("--force", is_flag=True, help="Rebuild everything, ignoring the manifest.")
 @click.option("--audience", metavar="LEVEL",
-              help="Print the sponsor PDFs and book for this audience level only, into OUT/levels/LEVEL/ "
-                   "(default: everything, at the highest level).")
+              help="Print the sponsor PDFs and book for readers of this audience level, into "
+                   "OUT/levels/LEVEL/ (default: the base level, normally internal, into OUT/).")
 @json_option
 @wait_option
 @quiet_option

@@ -130,7 +130,7 @@ def _builds(opts: SendOptions, recipients: list[Recipient], levels: Levels) -> l
         builds.append(Options(**common, sponsors=False, book=False, recipients=opts.recipients))
     for wants, variant in (("sponsors", "full"), ("one-pagers", "one-pager")):
         chosen = {clearance(r, levels) for r in recipients if wants in r.receives}
-        builds += [Options(**common, book=False, variant=variant, audience=level)
+        builds += [Options(**common, book=False, variant=variant, audience=None if level == levels.base else level)
                    for level in levels.order if level in chosen]
     return builds
 
@@ -157,7 +157,8 @@ def attachments(view: Project, r: Recipient, out: Path) -> list[Attachment]:
     book = view.book
     files: list[Attachment] = []
     mine = recipient_sponsors(view, r)
-    folder = out / level_prefix(clearance(r, Levels.of(book)))
+    levels = Levels.of(book)
+    folder = out / level_prefix(clearance(r, levels), levels)
     if "book" in r.receives and mine:
         files.append(Attachment(out / "editions" / f"{recipient_slug(r)}.pdf",
                                 f"{book.title}, prepared for {r.name}", 0))

@@ -15,7 +15,6 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .anchors import BOOK, ChapterAnchors, book_link
-from .audience import label as audience_label
 from .chart_specs import chart_alt, first_timeline
 from .markup import SEVERITY_LABEL, filters
 from .model import Block, Sponsor, format_date, walk_blocks
@@ -114,7 +113,7 @@ def page_context(edition: Edition, accent: str, classification: str) -> dict[str
     return {"book": edition.book, "page_size": edition.page_size, "variant": edition.variant,
             "accent": accent, "accent_soft": soften(accent), "classification": classification,
             "edition": format_date(edition.book.edition),
-            "audience": audience_label(edition.audience) if edition.audience else ""}
+            "audience": edition.audience_label}
 
 
 def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: dict[str, str],

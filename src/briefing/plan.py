@@ -68,13 +68,15 @@ def recipient_sponsors(project: Project, recipient: Recipient) -> list[str]:
 
 
 def book_level(opts: Options, levels: Levels) -> str:
-    """The level of the sponsor PDFs and book a build writes (recipients' editions have their own)."""
-    return levels.check(opts.audience) if opts.audience else levels.top
+    """The level of the sponsor PDFs and book a build writes (recipients' editions have their own):
+    without --audience the base level, that of unmarked items and recipients (fail closed)."""
+    return levels.check(opts.audience) if opts.audience else levels.base
 
 
-def level_prefix(level: str) -> str:
-    """Where a level's sponsor PDFs and book go: ``levels/partner/alibaba.pdf``."""
-    return f"levels/{level}/"
+def level_prefix(level: str, levels: Levels) -> str:
+    """Where a level's sponsor PDFs and book go: ``levels/partner/alibaba.pdf``; the base level's
+    are the usual ``alibaba.pdf``, so a project without levels keeps its file names."""
+    return "" if level == levels.base else f"levels/{level}/"
 
 
 def check_slugs(project: Project, opts: Options) -> None:
@@ -96,7 +98,7 @@ def targets(project: Project, opts: Options, edition: Edition) -> list[Target]:
     slugs = [s for s in opts.slugs if s in project.sponsors] if opts.slugs else list(project.sponsors)
     found: list[Target] = []
     if edition.audience == book_level(opts, levels):
-        prefix = level_prefix(edition.audience) if opts.audience else ""
+        prefix = level_prefix(edition.audience, levels)
         if opts.sponsors:
             found += [Target(f"{prefix}{s}{edition.suffix}.pdf", [s], SPONSOR) for s in slugs]
         if opts.book and slugs:  # a level that may see no sponsor has no book

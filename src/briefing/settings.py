@@ -39,7 +39,7 @@ class Options:
     jobs: int = 0  # 0 = number of cores
     timeout: float = TIMEOUT
     force: bool = False
-    audience: str | None = None  # a level's sponsor PDFs and book, under OUT/levels/LEVEL/; None: the top level
+    audience: str | None = None  # a level's sponsor PDFs and book, under OUT/levels/LEVEL/; None: the base level
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ class Edition:
     since: str | None = None  # "4 March 2026": the previous edition, when there is one
     changes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     audience: str = ""  # the level every page of this edition is printed for
+    audience_label: str = ""  # "Partner edition" on cover and footer; empty when the project has no levels
 
     @property
     def one_pager(self) -> bool:
