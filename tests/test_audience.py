@@ -246,3 +246,15 @@ def test_a_project_without_levels_prints_as_before(fiction):
     text = pdf_text(fiction / "output" / "briefing-book.pdf")
     assert "Internal test" in text and "edition" not in text.split("Internal test")[1][:40]
     assert not (fiction / "output" / "levels").exists()
+
+
+def test_a_level_that_may_read_no_sponsor_prints_nothing_and_says_so(tmp_path):
+    from conftest import FICTION
+
+    from briefing.build import build
+
+    root = make_project(tmp_path, FICTION / "data")  # no audience marks: every sponsor is internal
+    report = build(Options(data_dir=root / "data", out_dir=root / "output", audience="public"))
+    assert report.ok and report.rebuilt == [] and report.rendered == []
+    assert any("no sponsor may be read at the 'public' audience level" in w for w in report.warnings)
+    assert not (root / "output" / "levels").exists()

@@ -232,6 +232,8 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
                 report: Report) -> bool:
     """One level's outputs, from that level's view of the data; True if anything was stale."""
     view = project_view(project, level)
+    if not view.sponsors and level == book_level(opts, Levels.of(project.book)) and (opts.sponsors or opts.book):
+        report.warnings.append(f"no sponsor may be read at the '{level}' audience level: nothing printed for it")
     edition = make_edition(view, opts, level, uses_levels(project))
     the_plan = plan(view, opts, edition, manifest)
     for target in the_plan.stale:
@@ -258,7 +260,7 @@ def build(opts: Options, progress: ProgressFn | None = None) -> Report:
     _clear_leftovers(opts.out_dir)
     report = Report()
     stale = [build_level(project, opts, level, manifest, say, report) for level in levels_wanted(project, opts)]
-    report.warnings = [str(w) for w in project.warnings]
+    report.warnings = [str(w) for w in project.warnings] + report.warnings
     if any(stale):
         manifest.save(opts.out_dir, project.book.edition)
     if report.ok:
