@@ -7,6 +7,7 @@ confidential one; public and internal need none.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -103,6 +104,12 @@ def test_nothing_unapproved_is_sent_and_each_approval_releases_its_level(audienc
     assert sum(k == "send" and d.startswith("skipped:") for k, _, _, d in rows) == 5  # already sent: told
     assert next(d for k, _, w, d in trail(root) if k == "approve" and w == "Avery Example").endswith(
         "read every page")
+    shown = cli(root, "status").output
+    assert re.search(r"confidential: 3 file\(s\) built; needs 2 approval\(s\); ready to send", shown), shown
+    assert "approved by Blake Example" in shown and "sent  cas@example.org" in shown
+    earlier = json.loads(cli(root, "status", "--edition", "2026-10-01", "--json").output)
+    assert not earlier["current"] and earlier["trail"] == []
+    assert all(r["state"] == "not sent" for lvl in earlier["levels"] for r in lvl["recipients"])
 
 
 @pytest.mark.slow

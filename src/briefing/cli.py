@@ -299,12 +299,12 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, log_js
 def approve(data_dir, out_dir, approver, edition, level, note, wait) -> None:
     """Approve the built PDFs of an edition exactly as they are now (their hashes are recorded).
 
-    
+    \b
     `briefing send` sends a level's edition only when as many people as book.yaml's
     `approvals:` asks for have approved files that still match; a rebuilt PDF needs
     approving again. Review the PDFs first: `briefing send --dry-run` builds them.
 
-    
+    \b
     Examples:
       briefing approve --as "Avery Example"
       briefing approve --edition 2026-11-01 --audience partner --as "Avery Example" --note "checked p. 3"
@@ -322,19 +322,22 @@ def approve(data_dir, out_dir, approver, edition, level, note, wait) -> None:
 @main.command()
 @data_option
 @out_option
+@click.option("--edition", metavar="YYYY-MM-DD", help="An earlier edition's record (default: the current one).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {edition, levels: [...], trail: [...]}.")
-def status(data_dir, out_dir, as_json) -> None:
+def status(data_dir, out_dir, edition, as_json) -> None:
     """Per level of the edition: built, approved by whom, sent to whom, failed, waiting.
 
-    
+    \b
     Examples:
       briefing status
-      briefing status --json
+      briefing status --edition 2026-10-01 --json
     """
     from .editions import status as run_status
     from .editions import status_lines
 
-    found = run_status(data_dir, out_dir)
+    if edition is not None and not _is_date(edition):
+        raise click.BadParameter(f"'{edition}' is not a date (YYYY-MM-DD)", param_hint="--edition")
+    found = run_status(data_dir, out_dir, edition)
     if as_json:
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))
         return

@@ -94,43 +94,46 @@ def _recipients(project: Project, level: str, log: SendLog, ledger: Ledger, edit
     return found
 
 
-def _level(project: Project, out: Path, level: str, log: SendLog, ledger: Ledger) -> dict[str, Any]:
-    edition = project.book.edition
-    files = edition_files(project, out, level)
+def _level(project: Project, out: Path, level: str, log: SendLog, ledger: Ledger, edition: str) -> dict[str, Any]:
+    """One level of ``edition``; an earlier edition's PDFs are gone, so only its record is shown."""
+    files = edition_files(project, out, level) if edition == project.book.edition else []
     built = [f for f in files if f.is_file()]
     current = hashes(out, built)
     need = project.book.approvals.get(level, 0)
     approvals = ledger.approvals(edition, level)
     missing = [f.relative_to(out).as_posix() for f in files if not f.is_file()]
     reason = (f"not built: {', '.join(missing)}" if missing
-              else waiting(need, approvals, current, level, edition))
+              else waiting(need, approvals, current, level, edition) if files else None)
     return {"level": level, "approvals_needed": need, "built": current, "missing": missing,
             "approved_by": [_approver(a, current) for a in approvals], "ready": reason is None,
             "waiting": reason or "", "recipients": _recipients(project, level, log, ledger, edition)}
 
 
-def status(data_dir: Path, out_dir: Path) -> dict[str, Any]:
-    """Per level of the current edition: built, approved by whom, sent to whom, failed, waiting; plus
-    the trail of every approval, send and refusal."""
+def status(data_dir: Path, out_dir: Path, edition: str | None = None) -> dict[str, Any]:
+    """Per level of an edition (default: the current one): built, approved by whom, sent to whom,
+    failed, waiting; plus that edition's trail of every approval, send and refusal."""
     project = load_project(data_dir, require_distribution=True)
+    date = edition or project.book.edition
     log = SendLog(out_dir / LOG_NAME, read_only=True)
     try:
         ledger = Ledger(log.db, writable=False)
-        levels = [_level(project, out_dir, lvl, log, ledger) for lvl in _levels_with_readers(project)]
-        trail = ledger.trail()
+        levels = [_level(project, out_dir, lvl, log, ledger, date) for lvl in _levels_with_readers(project)]
+        trail = ledger.trail(date)
     finally:
         log.close()
-    return {"edition": project.book.edition, "edition_label": format_date(project.book.edition),
+    return {"edition": date, "edition_label": format_date(date), "current": date == project.book.edition,
             "levels": levels, "trail": trail}
 
 
 def status_lines(found: dict[str, Any]) -> list[str]:
     """The status as a person reads it."""
-    lines = [f"Edition of {found['edition_label']}"]
+    lines = [f"Edition of {found['edition_label']}" + ("" if found["current"] else " (an earlier edition: "
+                                                               "its record only)")]
     for lvl in found["levels"]:
         state = "ready to send" if lvl["ready"] else lvl["waiting"]
-        lines.append(f"  {lvl['level']}: {len(lvl['built'])} file(s) built; needs {lvl['approvals_needed']} "
-                     f"approval(s); {state}")
+        built = f"{len(lvl['built'])} file(s) built; " if found["current"] else ""
+        lines.append(f"  {lvl['level']}: {built}needs {lvl['approvals_needed']} approval(s)"
+                     + (f"; {state}" if found["current"] else ""))
         for a in lvl["approved_by"]:
             lines.append(f"    approved by {a['name']} at {a['at']}" + ("" if a["current"] else f" ({a['why_not']})"))
         for r in lvl["recipients"]:
