@@ -6,9 +6,11 @@ confidential one; public and internal need none.
 
 from __future__ import annotations
 
+import email
 import json
 import re
 import sqlite3
+from email import policy
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,10 @@ def server(monkeypatch):
 def cli(root: Path, *args: str):
     return CliRunner().invoke(main, [args[0], "--data", str(root / "data"), "--out", str(root / "output"),
                                      *args[1:]], catch_exceptions=False)
+
+
+def parse(raw: bytes):
+    return email.message_from_bytes(raw, policy=policy.default)
 
 
 def got(handler) -> set[str]:
@@ -152,3 +158,34 @@ def test_approving_what_is_not_built_or_another_edition_is_refused(tmp_path):
     result = cli(root, "approve", "--as", "Avery\nExample")
     assert result.exit_code == 2 and "one line of plain text" in result.output
     assert not (root / "output" / LOG_NAME).exists()
+
+
+@pytest.mark.slow
+def test_a_scheduled_tick_mails_approvers_a_review_copy_once(audience_root, server):  # noqa: F811
+    root, handler = audience_root, server
+    dist = root / "data" / "distribution.yaml"
+    dist.write_text(dist.read_text().replace("clearance: confidential\n",
+                                             "clearance: confidential\n    approver: yes\n"))
+    options = TickOptions(data_dir=root / "data", out_dir=root / "output")
+    first = tick(options, Log(quiet=True))
+    assert first.ok and first.counts["review"] == 2 and first.counts["waiting"] == 2
+    reviews = [parse(raw) for _, rcpts, raw in handler.messages if rcpts == ["cas@example.org"]]
+    assert sorted(str(m["Subject"]) for m in reviews) == [
+        "For review: Fictional Levels Book, confidential edition — 1 November 2026",
+        "For review: Fictional Levels Book, partner edition — 1 November 2026"]
+    partner = next(m for m in reviews if "partner" in str(m["Subject"]))
+    assert [p.get_filename() for p in partner.iter_attachments()] == ["pia-partner.pdf"]  # what pia would get
+    assert "briefing approve --edition 2026-11-01 --audience partner" in partner.get_body(("plain",)).get_content()
+
+    again = tick(options, Log(quiet=True))
+    assert again.counts["review"] == 0 and len(handler.messages) == 4  # each review copy once
+
+    for name in ("Avery Example", "Blake Example"):
+        assert cli(root, "approve", "--as", name).exit_code == 0
+    done = tick(options, Log(quiet=True))
+    assert done.counts["sent"] == 2 and done.counts["waiting"] == 0 and done.counts["review"] == 0
+    final = [parse(raw) for _, rcpts, raw in handler.messages if rcpts == ["cas@example.org"]][-1]
+    body = final.get_body(("plain",)).get_content()
+    assert not str(final["Subject"]).startswith("For review")
+    assert "What changed since your last edition (1 October 2026)" in body  # a review copy is not received
+    assert sum(k == "review" and d.startswith("sent:") for k, _, _, d in trail(root)) == 2

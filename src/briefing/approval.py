@@ -24,7 +24,7 @@ from pathlib import Path
 from .errors import UsageError
 from .hashing import file_sha256
 
-APPROVE, SEND, WAIT, REFUSE = "approve", "send", "wait", "refuse"
+APPROVE, SEND, WAIT, REFUSE, REVIEW = "approve", "send", "wait", "refuse", "review"
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS approvals (
         id INTEGER PRIMARY KEY AUTOINCREMENT, edition TEXT NOT NULL, level TEXT NOT NULL,

@@ -239,10 +239,12 @@ def doctor(data_dir, out_dir) -> None:
               help="Folder for .eml files when BRIEFING_SMTP_URL is not set (default OUT/outbox).")
 @click.option("--max-size", type=click.FloatRange(0.1), default=20.0, show_default=True,
               help="Largest total of attachments per message, in MB.")
+@click.option("--review", is_flag=True, help="Also mail each approver (`approver: yes` in distribution.yaml) a "
+                                             "review copy of every edition waiting for approval, once.")
 @json_option
 @wait_option
 @quiet_option
-def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, log_json, wait, quiet) -> None:
+def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review, log_json, wait, quiet) -> None:
     """Email each recipient in data/distribution.yaml their edition, once.
 
     \b
@@ -276,7 +278,7 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, log_js
                  action=r.action, detail=r.detail)
 
     options = SendOptions(data_dir=data_dir, out_dir=out_dir, recipients=recipients, dry_run=dry_run,
-                          force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024))
+                          force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024), review=review)
     with run_lock(out_dir, wait=wait), Reporter(log=log) as reporter:
         run_send(options, say=say, progress=reporter.event)
     _send_summary(log, results, dry_run)

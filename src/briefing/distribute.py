@@ -14,7 +14,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import PdfError
 
-from .approval import REFUSE, SEND, WAIT, Ledger, hashes, waiting
+from .approval import REFUSE, REVIEW, SEND, WAIT, Ledger, hashes, waiting
 from .audience import Levels, clearance, project_view, view_all
 from .build import Options, build, recipient_slug, recipient_sponsors, recipients_for
 from .changes import load_snapshot, previous_edition, summarise
@@ -57,6 +57,7 @@ class SendOptions:
     retries: int = 3
     backoff: float = 1.0
     jobs: int = 0
+    review: bool = False  # mail approvers a review copy of each edition waiting for approval
 
 
 def sender_for(project: Project) -> str:
@@ -276,6 +277,8 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
         ctx = _Context(project, opts, sender, log, Ledger(log.db, writable=not opts.dry_run))
         for r in recipients:
             _serve(ctx, r, failed, transport, tell)
+        if opts.review:
+            review_copies(ctx, transport, tell)
     finally:
         log.close()
     return results
@@ -312,6 +315,64 @@ def _serve(ctx: _Context, r: Recipient, failed: dict[str, str], transport: Outbo
     deliver([letter], transport=transport, log=ctx.log, say=told,
             policy=Policy(opts.force, opts.max_bytes, opts.retries, opts.backoff))
     return None
+
+
+# --- review copies -----------------------------------------------------------------------------
+
+def _level_attachments(ctx: _Context, level: str) -> list[Attachment]:
+    """Everything the readers of ``level`` would receive, each file once."""
+    everyone = ctx.project.distribution.recipients if ctx.project.distribution else []
+    found: dict[Path, Attachment] = {}
+    for r in everyone:
+        if clearance(r, ctx.levels) == level:
+            for a in attachments(ctx.view(level), r, ctx.opts.out_dir):
+                found.setdefault(a.path, a)
+    return list(found.values())
+
+
+def review_copies(ctx: _Context, transport: Outbox | Smtp, tell: Callable[[Result], None]) -> None:
+    """Each approver (``approver: yes``) gets every waiting edition up to their clearance, once per
+    set of files: they review the exact PDFs that will go out once they approve them."""
+    book = ctx.project.book
+    everyone = ctx.project.distribution.recipients if ctx.project.distribution else []
+    approvers = [r for r in everyone if r.approver]
+    for level in ctx.levels.order if approvers else ():
+        need = book.approvals.get(level, 0)
+        files = _level_attachments(ctx, level) if need else []
+        if not files or any(not a.path.is_file() for a in files):
+            continue
+        current = hashes(ctx.opts.out_dir, [a.path for a in files])
+        if waiting(need, ctx.ledger.approvals(book.edition, level), current, level, book.edition) is None:
+            continue
+        for r in approvers:
+            if ctx.levels.allows(clearance(r, ctx.levels), level):
+                _review(ctx, r, level, files, (transport, tell))
+
+
+def _review(ctx: _Context, r: Recipient, level: str, files: list[Attachment],
+            via: tuple[Outbox | Smtp, Callable[[Result], None]]) -> None:
+    transport, tell = via
+    book, opts = ctx.project.book, ctx.opts
+    for a in files:
+        a.pages = _pages(a.path)
+    letter = Letter(
+        name=r.name, email=r.email, title=r.title, attachments=[Attachment(a.path, a.title, a.pages) for a in files],
+        subject=f"For review: {book.title}, {level} edition — {format_date(book.edition)}", sender=ctx.sender,
+        edition=book.edition, edition_label=format_date(book.edition),
+        book_title=f"For your review, the {level} edition of {book.title}", purpose=f"review:{level}",
+        intro=("It is sent to no one until it is approved. If it may go out: "
+               f"briefing approve --edition {book.edition} --audience {level} --as NAME"))
+
+    def told(result: Result) -> None:
+        ctx.ledger.note(REVIEW, book.edition, level, r.email, f"{result.outcome}: {result.detail}")
+        tell(Result(result.email, result.outcome, f"review copy of the {level} edition: {result.detail}",
+                    result.action))
+
+    if opts.dry_run:
+        told(_dry_result(letter, ctx, transport.name))
+    else:
+        deliver([letter], transport=transport, log=ctx.log, say=told,
+                policy=Policy(opts.force, opts.max_bytes, opts.retries, opts.backoff))
 
 
 def summary_line(results: list[Result], dry_run: bool = False) -> str:

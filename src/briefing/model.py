@@ -652,6 +652,8 @@ class Recipient(Strict):
          "description": "`all`, or a list of sponsor slugs"})] = ["all"]
     clearance: Level | None = Field(None, description="the highest audience level this person may read "
                                     "(default: book.yaml `default_audience`, normally internal)")
+    approver: Flag = Field(False, description="mailed a review copy of each edition up to their clearance "
+                           "that waits for approval (scheduled runs and `send --review`)")
     receives: Annotated[list[Receives], BeforeValidator(_as_list), WithJsonSchema(
         {"anyOf": [{"enum": ["book", "sponsors", "one-pagers"]},
                    {"type": "array", "items": {"enum": ["book", "sponsors", "one-pagers"]}}]})] = ["book"]
