@@ -17,6 +17,8 @@ have_lib libharfbuzz-subset.so.0 || missing+=(libharfbuzz-subset0)
 python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
 # the tagging tests read the structure tree with poppler's pdfinfo -struct-text
 if [ -n "$extra" ]; then command -v pdfinfo >/dev/null || missing+=(poppler-utils); fi
+# the audience tests read every PDF uncompressed with qpdf --qdf, so no marker hides in a stream
+if [ -n "$extra" ]; then command -v qpdf >/dev/null || missing+=(qpdf); fi
 # the preview page's browser tests drive Debian's Chromium through Playwright (never `playwright install`)
 if [ -n "$extra" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then

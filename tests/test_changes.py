@@ -15,18 +15,18 @@ from briefing.changes import EXEMPT, describe, summarise
 COMPLETE: dict[str, Any] = {
     "name": "Quux Quarries (fictional)", "tier": "Pretend Partner", "categories": ["Gravel", "Sand"],
     "headline": "An invented quarry", "as_of": "2026-05", "classification": "Internal",
-    "brand": {"colour": "#336699"},
+    "audience": "internal", "brand": {"colour": "#336699"},
     "partnership": {"programme": "Make-believe Programme", "joined": "2020-03", "through": 2030, "term": "10 years",
                     "value": {"amount": 5, "scale": "million", "currency": "USD", "approximate": True,
                               "usd_rate": 1},
                     "announced": {"date": "2020-03-01", "where": "Nowhere", "how": "By invention"}},
     "summary": "Quux digs invented holes.",
     "key_figures": [{"label": "Holes dug", "value": "42", "unit": "holes", "period": "FY2025", "change": "+1",
-                     "note": "invented", "source": "Invented report"}],
+                     "note": "invented", "source": "Invented report", "audience": "partner"}],
     "key_points": ["One.", "Two."],
     "sections": [{
-        "title": "Everything", "blocks": [
-            {"text": "Plain words.", "cite": ["src-a"]},
+        "title": "Everything", "audience": "internal", "blocks": [
+            {"text": "Plain words.", "cite": ["src-a"], "audience": "public"},
             {"bullets": ["First.", "Second."]},
             {"callout": {"title": "Gravel shortage", "body": "Invented.", "severity": "high",
                          "summary": "Gravel may run short"}},
@@ -35,24 +35,26 @@ COMPLETE: dict[str, Any] = {
                        "rows": [["North", "10"], ["South", "12"]], "notes": ["Invented depths."]}},
             {"people": {"title": "Board", "leadership": True, "items": [
                 {"name": "Pat Pretend", "role": "Chair", "organisation": "Quux", "since": "2020",
-                 "notes": "Invented."}]}},
+                 "notes": "Invented.", "audience": "partner"}]}},
             {"timeline": [{"year": 2024, "label": "Make-believe 2024", "season": "Summer", "date": "2024-07",
                            "highlights": ["Invented highlight."]}]},
             {"chart": {"kind": "bar", "title": "Depth by pit", "unit": "m", "period": "2025", "source": "Invented",
                        "as_of": "2025-12", "highlight": "North", "alt": "Invented alt text.", "approximate": True,
                        "series": [{"name": "Depth", "values": {"North": 10, "South": 12, "East": 9}}]}},
         ],
-        "subsections": [{"title": "More", "blocks": [{"text": "Sub words."}]}],
+        "subsections": [{"title": "More", "audience": "partner", "blocks": [{"text": "Sub words."}]}],
     }],
     "sources": [{"id": "src-a", "title": "Invented source", "publisher": "Nobody", "url": "https://example.org/a",
-                 "note": "Invented note."}, {"id": "src-z", "title": "Uncited invented source"}],
+                 "note": "Invented note.", "audience": "public"}, {"id": "src-z", "title": "Uncited invented source"}],
 }
 # valid replacements for fields whose values have a form ("text + x" would not validate)
 REPLACE = {"as_of": "2026-06", "joined": "2020-04", "date": "2020-03-02", "through": 2031, "year": 2025,
            "colour": "#663399", "severity": "critical", "kind": "column", "scale": "billion", "currency": "EUR",
            "approximate": False, "leadership": False, "align": "right", "amount": 6, "url": "https://example.org/b",
-           "highlight": "South", "cite": ["src-z"], "id": "src-q", "usd_rate": 2}
-SKIP = {(m.Brand, "logo"), (m.Attachment, "title"), (m.Attachment, "file"), (m.Sponsor, "attachments")}  # need files
+           "highlight": "South", "cite": ["src-z"], "id": "src-q", "usd_rate": 2,
+           "audience": "confidential"}
+SKIP = {(m.Brand, "logo"), (m.Attachment, "title"), (m.Attachment, "file"), (m.Attachment, "audience"),
+        (m.Sponsor, "attachments")}  # need files
 
 
 def _fields(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[tuple[type, str]]:

@@ -1,6 +1,10 @@
 """The build, as one pipeline of named steps:
 
-    load → edition → plan → print chapters (charts, HTML, PDF) → assemble books → save
+    load → per audience level: view → edition → plan → print chapters (charts, HTML, PDF)
+         → assemble books → save
+
+Each level's outputs are built from that level's view of the data (``audience.view``), taken
+before anything is rendered, so nothing above the level can reach a page, an outline or an email.
 
 Two phases, as in MkDocs and Pelican: everything is loaded and validated before anything is
 written, so one bad file never leaves half a book. Each sponsor is laid out once per variant,
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from .audience import Levels, clearance, label, project_view, uses_levels, view_all
 from .book import BookRequest, assemble_book
 from .changes import load_snapshot, previous_edition, save_snapshot, summarise
 from .chapter import chapter_meta_path, chapter_pdf, print_chapter
@@ -27,7 +32,17 @@ from .jobs import Job, Outcome, run
 from .manifest import MANIFEST, Manifest
 from .meta import ChapterMeta
 from .model import format_date
-from .plan import BOOK, Plan, Target, plan, recipient_slug, recipient_sponsors, recipients_for
+from .plan import (
+    BOOK,
+    Plan,
+    Target,
+    book_level,
+    check_slugs,
+    plan,
+    recipient_slug,
+    recipient_sponsors,
+    recipients_for,
+)
 from .settings import Edition, Options, Paths
 from .sponsor_pdf import finish_sponsor_pdf
 
@@ -64,16 +79,23 @@ class Report:
 
 # --- step 1: the edition ------------------------------------------------------------------
 
-def make_edition(project: Project, opts: Options) -> Edition:
-    """Settings for the whole build: page size, variant, and what changed since the last edition."""
+def make_edition(project: Project, opts: Options, level: str | None = None, labelled: bool = False) -> Edition:
+    """Settings for one level's build: page size, variant, and what changed since the last edition.
+
+    ``project`` is the level's view; the earlier edition is seen through the same level, so no
+    change line speaks of anything the level may not read."""
     out = opts.out_dir
+    levels = Levels.of(project.book)
+    level = level or levels.base
     since = previous_edition(out, project.book.edition)
-    changes = summarise(project.sponsors, load_snapshot(out, since)) if since else {}
+    before = view_all(load_snapshot(out, since), level, levels) if since else {}
+    changes = summarise(project.sponsors, before) if since else {}
     return Edition(book=project.book,
                    paths=Paths(root=project.root, data_dir=opts.data_dir.resolve(), out=out.resolve()),
                    page_size=opts.page_size or project.book.page_size, variant=opts.variant,
                    since=format_date(since) if since else None,
-                   changes=MappingProxyType({s: tuple(lines) for s, lines in changes.items()}))
+                   changes=MappingProxyType({s: tuple(lines) for s, lines in changes.items()}), audience=level,
+                   audience_label=label(level) if labelled else "")
 
 
 # --- step 2: chapters, in worker processes ------------------------------------------------
@@ -133,9 +155,10 @@ def chapter_tasks(project: Project, edition: Edition, the_plan: Plan, force: boo
 class _Ledger:
     """Collects outcomes into the report and the manifest as they arrive."""
 
-    def __init__(self, the_plan: Plan, edition: Edition, manifest: Manifest, say: ProgressFn):
+    def __init__(self, the_plan: Plan, edition: Edition, manifest: Manifest, say: ProgressFn,
+                 report: Report | None = None):
         self.plan, self.edition, self.manifest, self.say = the_plan, edition, manifest, say
-        self.report = Report()
+        self.report = report if report is not None else Report()
         self.failed_chapters: dict[str, str] = {}
 
     def built(self, target: Target, pages: int, seconds: float) -> None:
@@ -200,32 +223,51 @@ def assemble_books(project: Project, edition: Edition, ledger: _Ledger) -> None:
 
 # --- the pipeline -------------------------------------------------------------------------
 
+def levels_wanted(project: Project, opts: Options) -> list[str]:
+    """Every level this build prints: the sponsor PDFs' and book's, and each chosen recipient's."""
+    levels = Levels.of(project.book)
+    wanted = {book_level(opts, levels)} if opts.sponsors or opts.book else set()
+    wanted |= {clearance(r, levels) for r in recipients_for(project, opts.recipients)}
+    return [level for level in levels.order if level in wanted]
+
+
+def build_level(project: Project, opts: Options, level: str, manifest: Manifest, say: ProgressFn,
+                report: Report) -> bool:
+    """One level's outputs, from that level's view of the data; True if anything was stale."""
+    view = project_view(project, level)
+    if not view.sponsors and level == book_level(opts, Levels.of(project.book)) and (opts.sponsors or opts.book):
+        report.warnings.append(f"no sponsor may be read at the '{level}' audience level: nothing printed for it")
+    edition = make_edition(view, opts, level, uses_levels(project))
+    the_plan = plan(view, opts, edition, manifest)
+    for target in the_plan.stale:
+        say("plan", target.name)
+    ledger = _Ledger(the_plan, edition, manifest, say, report)
+    print_chapters(chapter_tasks(view, edition, the_plan, opts.force), ledger, jobs=opts.jobs,
+                   timeout=opts.timeout)
+    assemble_books(view, edition, ledger)
+    report.findings += stored_findings(view, edition)
+    fresh = {t.name for t in the_plan.stale}
+    reused = [t.name for t in the_plan.targets if t.name not in fresh]
+    report.reused += reused
+    for name in reused:
+        report.pages[name] = manifest.pages(name)
+    return bool(the_plan.stale)
+
+
 def build(opts: Options, progress: ProgressFn | None = None) -> Report:
     """Build what ``opts`` asks for, rebuilding only outputs whose inputs changed."""
     started = time.monotonic()
     say = progress or Progress()
     project = load_project(opts.data_dir)
-    edition = make_edition(project, opts)
+    check_slugs(project, opts)
     manifest = Manifest.load(opts.out_dir)
-    the_plan = plan(project, opts, edition, manifest)
     _clear_leftovers(opts.out_dir)
-    for target in the_plan.stale:
-        say("plan", target.name)
-    ledger = _Ledger(the_plan, edition, manifest, say)
-    print_chapters(chapter_tasks(project, edition, the_plan, opts.force), ledger, jobs=opts.jobs,
-                   timeout=opts.timeout)
-    assemble_books(project, edition, ledger)
-    report = ledger.report
-    report.strict = opts.strict
-    report.findings = stored_findings(project, edition)
-    report.warnings = [str(w) for w in project.warnings] + report.findings
+    report = Report(strict=opts.strict)
+    stale = [build_level(project, opts, level, manifest, say, report) for level in levels_wanted(project, opts)]
+    report.warnings = [str(w) for w in project.warnings] + report.warnings + report.findings
     if opts.strict and report.findings:
         report.failed.append(("preflight", f"{len(report.findings)} finding(s); --strict fails the build"))
-    fresh = {t.name for t in the_plan.stale}
-    report.reused = [t.name for t in the_plan.targets if t.name not in fresh]
-    for name in report.reused:
-        report.pages[name] = manifest.pages(name)
-    if the_plan.stale:
+    if any(stale):
         manifest.save(opts.out_dir, project.book.edition)
     if report.ok:
         save_snapshot(opts.out_dir, project.book.edition, project.sponsors)

@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import model as m
+from .audience import Levels, view_all
 from .data import Project
 from .files import write_atomic
 from .markup import money
@@ -51,6 +52,11 @@ EXEMPT: dict[tuple[type[BaseModel], str], str] = {
     (m.People, "leadership"): "which block the one-pager lists: layout only",
     (m.Source, "id"): "an internal name for `cite`",
 }
+# who may read an item is not news to its readers: a level's change shows as the item arriving in
+# (or leaving) that level's edition, since both sides are compared through the same level's view
+EXEMPT.update({(model, "audience"): "audience level: seen as the item appearing or leaving in each level's edition"
+               for model in (m.Sponsor, m.Section, m.Subsection, m.Block, m.Figure, m.Person, m.Source,
+                             m.Attachment)})
 
 
 # --- snapshots ----------------------------------------------------------------------------
@@ -262,13 +268,17 @@ class Changes:
                 if keep is None or s in keep for line in lines]
 
 
-def what_changed(project: Project, out_dir: Path, since: str | None = None) -> Changes:
+def what_changed(project: Project, out_dir: Path, since: str | None = None, level: str | None = None) -> Changes:
     """The library behind `briefing changes` and the email: the previous edition's snapshot
-    (or the latest at/before ``since``) against the current data."""
+    (or the latest at/before ``since``) against the current data. With ``level``, ``project``
+    is that level's view and the snapshot is seen through the same level."""
     edition = project.book.edition
     base = previous_edition(out_dir, edition, since)
     if base is None or base == edition:
         return Changes(edition, None if base is None else base)
-    summary = summarise(project.sponsors, load_snapshot(out_dir, base))
+    before = load_snapshot(out_dir, base)
+    if level is not None:
+        before = view_all(before, level, Levels.of(project.book))
+    summary = summarise(project.sponsors, before)
     names = {s: sp.name for s, sp in project.sponsors.items()}
     return Changes(edition, base, summary, names)

@@ -1,8 +1,9 @@
 """The command line: flags in, one library call, messages and exit codes out.
 
 Exit codes: 0 success; 1 data, render or delivery errors (each with its location), or someone
-not served; 2 usage errors (unknown option, sponsor slug or recipient); 3 another run holds the
-lock; 4 the system lacks a library WeasyPrint needs; 130 interrupted (Ctrl-C).
+not served; 2 usage errors (unknown option, sponsor slug, recipient or level); 3 another run holds
+the lock; 4 the system lacks a library WeasyPrint needs; 5 `send` held letters back because their
+edition is not approved (or changed after approval), and nothing else went wrong; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .errors import BriefingError, DataError, UsageError
 from .lock import Locked, run_lock
 from .progress import Log
 
-EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_SYSTEM, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
+EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_SYSTEM, EXIT_WAITING, EXIT_INTERRUPTED = 1, 2, 3, 4, 5, 130
 LOG_KEY = "briefing.log"
 
 data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
@@ -160,11 +161,14 @@ def schema(which: str | None) -> None:
               help="Seconds before a hanging render is stopped.")
 @click.option("--force", is_flag=True, help="Rebuild everything, ignoring the manifest.")
 @click.option("--strict", is_flag=True, help="Preflight findings fail the build (exit 1), e.g. for scheduled runs.")
+@click.option("--audience", metavar="LEVEL",
+              help="Print the sponsor PDFs and book for readers of this audience level, into "
+                   "OUT/levels/LEVEL/ (default: the base level, normally internal, into OUT/).")
 @json_option
 @wait_option
 @quiet_option
 def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, variant, jobs, timeout,
-          force, strict, log_json, wait, quiet) -> None:
+          force, strict, audience, log_json, wait, quiet) -> None:
     """Build sponsor PDFs and the briefing book (only what changed).
 
     \b
@@ -174,6 +178,7 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
       briefing build --for all               plus personalised editions
       briefing build --variant one-pager     one page per sponsor, and a book of them
       briefing build --page-size Letter --out output-letter
+      briefing build --audience partner      what a partner may read, in output/levels/partner/
     """
     from .build import Options
     from .build import build as run_build
@@ -185,7 +190,7 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
     _check_slugs(data_dir, slugs)
     options = Options(data_dir=data_dir, out_dir=out_dir, slugs=list(slugs), sponsors=not book_only,
                       book=not no_book, recipients=recipients, page_size=page_size, variant=variant,
-                      jobs=jobs, timeout=timeout, force=force, strict=strict)
+                      jobs=jobs, timeout=timeout, force=force, strict=strict, audience=audience)
     with run_lock(out_dir, wait=wait), Reporter(log=log) as reporter:
         report = run_build(options, progress=reporter.event)
     reporter.summary(report)
@@ -235,10 +240,12 @@ def doctor(data_dir, out_dir) -> None:
               help="Folder for .eml files when BRIEFING_SMTP_URL is not set (default OUT/outbox).")
 @click.option("--max-size", type=click.FloatRange(0.1), default=20.0, show_default=True,
               help="Largest total of attachments per message, in MB.")
+@click.option("--review", is_flag=True, help="Also mail each approver (`approver: yes` in distribution.yaml) a "
+                                             "review copy of every edition waiting for approval, once.")
 @json_option
 @wait_option
 @quiet_option
-def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, log_json, wait, quiet) -> None:
+def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review, log_json, wait, quiet) -> None:
     """Email each recipient in data/distribution.yaml their edition, once.
 
     \b
@@ -272,12 +279,73 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, log_js
                  action=r.action, detail=r.detail)
 
     options = SendOptions(data_dir=data_dir, out_dir=out_dir, recipients=recipients, dry_run=dry_run,
-                          force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024))
+                          force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024), review=review)
     with run_lock(out_dir, wait=wait), Reporter(log=log) as reporter:
         run_send(options, say=say, progress=reporter.event)
     _send_summary(log, results, dry_run)
-    if any(not r.served for r in results):
-        sys.exit(EXIT_ERROR)
+    unserved = [r for r in results if not r.served]
+    if unserved:
+        # only waiting for a sign-off is a normal state, told apart so that scripts can wait for it
+        sys.exit(EXIT_WAITING if all(r.action == "wait" for r in unserved) else EXIT_ERROR)
+
+
+@main.command()
+@data_option
+@out_option
+@click.option("--as", "approver", required=True, metavar="NAME", help="Who approves (kept in the trail).")
+@click.option("--edition", metavar="YYYY-MM-DD", help="The edition you reviewed; refused if the output holds "
+                                                     "another one (default: book.yaml `edition`).")
+@click.option("--audience", "level", metavar="LEVEL", help="Approve only this level's edition (default: every "
+                                                          "level someone in distribution.yaml reads).")
+@click.option("--note", default="", help="Why, or what was checked (kept in the trail).")
+@wait_option
+def approve(data_dir, out_dir, approver, edition, level, note, wait) -> None:
+    """Approve the built PDFs of an edition exactly as they are now (their hashes are recorded).
+
+    \b
+    `briefing send` sends a level's edition only when as many people as book.yaml's
+    `approvals:` asks for have approved files that still match; a rebuilt PDF needs
+    approving again. Review the PDFs first: `briefing send --dry-run` builds them.
+
+    \b
+    Examples:
+      briefing approve --as "Avery Example"
+      briefing approve --edition 2026-11-01 --audience partner --as "Avery Example" --note "checked p. 3"
+    """
+    from .editions import approve as run_approve
+
+    with run_lock(out_dir, wait=wait):
+        done = run_approve(data_dir, out_dir, approver=approver, edition=edition, level=level, note=note)
+    if not done:
+        raise BriefingError("nothing to approve: no recipient in distribution.yaml receives a file")
+    for item in done:
+        click.echo(f"approved: {item.level} edition, {len(item.files)} file(s): {', '.join(item.files)}")
+
+
+@main.command()
+@data_option
+@out_option
+@click.option("--edition", metavar="YYYY-MM-DD", help="An earlier edition's record (default: the current one).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {edition, levels: [...], trail: [...]}.")
+def status(data_dir, out_dir, edition, as_json) -> None:
+    """Per level of the edition: built, approved by whom, sent to whom, failed, waiting.
+
+    \b
+    Examples:
+      briefing status
+      briefing status --edition 2026-10-01 --json
+    """
+    from .editions import status as run_status
+    from .editions import status_lines
+
+    if edition is not None and not _is_date(edition):
+        raise click.BadParameter(f"'{edition}' is not a date (YYYY-MM-DD)", param_hint="--edition")
+    found = run_status(data_dir, out_dir, edition)
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    for line in status_lines(found):
+        click.echo(line)
 
 
 def _send_summary(log: Log, results: list, dry_run: bool) -> None:

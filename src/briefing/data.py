@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .audience import Levels, unknown_clearances, unknown_levels
 from .errors import DataError, FieldErrors, Problem
 from .glyphs import missing_glyphs
 from .model import SLUG_PATTERN, Book, Distribution, Sponsor, date_end
@@ -308,7 +309,7 @@ def _load_book(data_dir: Path, root: Path, problems: list[Problem]) -> tuple[Boo
 
 
 def _load_distribution(data_dir: Path, root: Path, problems: list[Problem], known: set[str] | None,
-                       required: bool) -> Distribution | None:
+                       required: bool, book: Book | None = None) -> Distribution | None:
     """distribution.yaml if present; ``known`` sponsors are checked against it unless None."""
     dist_path = data_dir / "distribution.yaml"
     if not dist_path.is_file():
@@ -323,6 +324,8 @@ def _load_distribution(data_dir: Path, root: Path, problems: list[Problem], know
         return None
     distribution, found = validate(dist_loc, Distribution)
     problems += found + missing_glyphs(dist_loc, dist_path, root)
+    if distribution and book:
+        problems += unknown_clearances(distribution.recipients, dist_loc, Levels.of(book))
     if distribution and known is not None:
         problems += _check_recipients(distribution, dist_loc, known)
     return distribution
@@ -362,6 +365,8 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
         if sponsor is None:
             continue
         problems += _check_files(slug, sponsor, name, root, data_dir, located)
+        if book:
+            problems += unknown_levels(sponsor, located, Levels.of(book))
         sponsors[slug] = sponsor
         files[slug] = path
         warnings += _sponsor_warnings(sponsor, located, book.stale_after_days if book else 180, today)
@@ -374,7 +379,8 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
                                         f"{slug}.yaml; create it or remove '{slug}' from this list",
                                         line, col, f"sponsors[{i}]"))
 
-    distribution = _load_distribution(data_dir, root, problems, None if only else known, require_distribution)
+    distribution = _load_distribution(data_dir, root, problems, None if only else known, require_distribution,
+                                      book)
 
     if problems:
         raise DataError(problems)

@@ -14,6 +14,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import PdfError
 
+from .approval import REFUSE, REVIEW, SEND, WAIT, Ledger, hashes, waiting
+from .audience import Levels, clearance, project_view
 from .build import Options, build, recipient_slug, recipient_sponsors, recipients_for
 from .changes import Changes, what_changed
 from .data import Project, load_project
@@ -25,14 +27,19 @@ from .mail import (
     SKIP,
     Attachment,
     Letter,
+    Outbox,
     Policy,
     Result,
     SendLog,
+    Smtp,
     decide,
     deliver,
     transport_from_env,
 )
 from .model import Recipient, format_date, parse_sender, walk_blocks
+from .plan import level_prefix
+
+WAITING = "waiting-approval"
 
 Progress = Callable[..., None]
 WATCHED = ("critical", "high")
@@ -50,6 +57,7 @@ class SendOptions:
     retries: int = 3
     backoff: float = 1.0
     jobs: int = 0
+    review: bool = False  # mail approvers a review copy of each edition waiting for approval
 
 
 def sender_for(project: Project) -> str:
@@ -81,25 +89,25 @@ def watch_lines(project: Project, slugs: list[str]) -> list[str]:
 
 # --- building what the letters need -----------------------------------------------------------
 
-def _builds(opts: SendOptions, recipients: list[Recipient]) -> list[Options]:
-    wants = {w for r in recipients for w in r.receives}
+def _builds(opts: SendOptions, recipients: list[Recipient], levels: Levels) -> list[Options]:
+    """Editions per person; sponsor PDFs and one-pagers once per clearance level that wants them."""
     common = {"data_dir": opts.data_dir, "out_dir": opts.out_dir, "jobs": opts.jobs}
     builds = []
-    if "book" in wants:
+    if any("book" in r.receives for r in recipients):
         builds.append(Options(**common, sponsors=False, book=False, recipients=opts.recipients))
-    if "sponsors" in wants:
-        builds.append(Options(**common, book=False))
-    if "one-pagers" in wants:
-        builds.append(Options(**common, book=False, variant="one-pager"))
+    for wants, variant in (("sponsors", "full"), ("one-pagers", "one-pager")):
+        chosen = {clearance(r, levels) for r in recipients if wants in r.receives}
+        builds += [Options(**common, book=False, variant=variant, audience=None if level == levels.base else level)
+                   for level in levels.order if level in chosen]
     return builds
 
 
-def build_for_letters(opts: SendOptions, recipients: list[Recipient],
+def build_for_letters(opts: SendOptions, recipients: list[Recipient], levels: Levels,
                       progress: Progress | None = None) -> tuple[dict[str, str], list[str]]:
     """Build (incrementally) every PDF the letters attach; return failed outputs and warnings."""
     failed: dict[str, str] = {}
     warnings: list[str] = []
-    for options in _builds(opts, recipients):
+    for options in _builds(opts, recipients, levels):
         report = build(options, progress)
         failed.update(dict(report.failed))
         warnings += [w for w in report.warnings if w not in warnings]
@@ -111,20 +119,32 @@ def _pages(path: Path) -> int:
         return len(pdf.pages)
 
 
-def attachments(project: Project, r: Recipient, out: Path) -> list[Attachment]:
-    book = project.book
+def attachments(view: Project, r: Recipient, out: Path) -> list[Attachment]:
+    """What ``r`` receives; ``view`` is the project as their clearance sees it."""
+    book = view.book
     files: list[Attachment] = []
-    mine = recipient_sponsors(project, r)
+    mine = recipient_sponsors(view, r)
+    levels = Levels.of(book)
+    folder = out / level_prefix(clearance(r, levels), levels)
     if "book" in r.receives and mine:
         files.append(Attachment(out / "editions" / f"{recipient_slug(r)}.pdf",
                                 f"{book.title}, prepared for {r.name}", 0))
     if "sponsors" in r.receives:
-        files += [Attachment(out / f"{s}.pdf", f"{project.sponsors[s].name} sponsor briefing", 0)
+        files += [Attachment(folder / f"{s}.pdf", f"{view.sponsors[s].name} sponsor briefing", 0)
                   for s in mine]
     if "one-pagers" in r.receives:
-        files += [Attachment(out / f"{s}-one-pager.pdf", f"{project.sponsors[s].name} on one page", 0)
+        files += [Attachment(folder / f"{s}-one-pager.pdf", f"{view.sponsors[s].name} on one page", 0)
                   for s in mine]
     return files
+
+
+def edition_files(project: Project, out: Path, level: str) -> list[Path]:
+    """The PDFs that make up ``level``'s edition: everything its recipients would receive."""
+    levels = Levels.of(project.book)
+    view = project_view(project, level)
+    everyone = project.distribution.recipients if project.distribution else []
+    found = [a.path for r in everyone if clearance(r, levels) == level for a in attachments(view, r, out)]
+    return list(dict.fromkeys(found))
 
 
 def _not_built(files: list[Attachment], out: Path, failed: dict[str, str]) -> str | None:
@@ -146,26 +166,51 @@ class _Context:
     opts: SendOptions
     sender: str
     log: SendLog
-    changes: dict[str | None, Changes] = field(default_factory=dict)
+    ledger: Ledger
+    changes: dict[tuple[str | None, str], Changes] = field(default_factory=dict)
+    views: dict[str, Project] = field(default_factory=dict)
 
-    def changes_for(self, since: str | None) -> Changes:
-        if since not in self.changes:  # one comparison per distinct "last edition", not per person
-            self.changes[since] = what_changed(self.project, self.opts.out_dir, since)
-        return self.changes[since]
+    @property
+    def levels(self) -> Levels:
+        return Levels.of(self.project.book)
+
+    def view(self, level: str) -> Project:
+        """The project as ``level`` sees it: every letter is written from its reader's view."""
+        if level not in self.views:
+            self.views[level] = project_view(self.project, level)
+        return self.views[level]
+
+    def changes_for(self, since: str | None, level: str) -> Changes:
+        if (since, level) not in self.changes:  # one comparison per "last edition" and level, not per person
+            self.changes[since, level] = what_changed(self.view(level), self.opts.out_dir, since, level)
+        return self.changes[since, level]
 
 
 def _letter(ctx: _Context, r: Recipient, files: list[Attachment]) -> Letter:
     book = ctx.project.book
     for a in files:
         a.pages = _pages(a.path)
-    mine = recipient_sponsors(ctx.project, r)
-    changes = ctx.changes_for(ctx.log.last_edition(r.email))
+    level = clearance(r, ctx.levels)
+    view = ctx.view(level)
+    mine = recipient_sponsors(view, r)
+    changes = ctx.changes_for(ctx.log.last_edition(r.email), level)
     return Letter(
         name=r.name, email=r.email, title=r.title, attachments=files,
         subject=f"{book.title} — {format_date(book.edition)}", sender=ctx.sender,
         edition=book.edition, edition_label=format_date(book.edition), book_title=book.title,
         changes=changes.lines(mine), changes_since=format_date(changes.base) if changes.base else None,
-        watch=watch_lines(ctx.project, mine))
+        watch=watch_lines(view, mine))
+
+
+def _gate(ctx: _Context, r: Recipient, files: list[Attachment]) -> str | None:
+    """Why this letter must wait for approval, or None (a level that needs none never waits)."""
+    book = ctx.project.book
+    level = clearance(r, ctx.levels)
+    need = book.approvals.get(level, 0)
+    if need == 0:
+        return None
+    current = hashes(ctx.opts.out_dir, [a.path for a in files])
+    return waiting(need, ctx.ledger.approvals(book.edition, level), current, level, book.edition)
 
 
 def _dry_result(letter: Letter, ctx: _Context, transport: str) -> Result:
@@ -183,7 +228,7 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
     recipients = recipients_for(project, opts.recipients)
     sender = sender_for(project)
     transport = transport_from_env(opts.outbox or opts.out_dir / "outbox")
-    failed, _ = build_for_letters(opts, recipients, progress)
+    failed, _ = build_for_letters(opts, recipients, Levels.of(project.book), progress)
     log = SendLog(opts.out_dir / LOG_NAME, read_only=opts.dry_run)
     results: list[Result] = []
 
@@ -195,30 +240,105 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
     try:
         if not opts.dry_run:
             log.settle_crashed()
-        ctx = _Context(project, opts, sender, log)
+        ctx = _Context(project, opts, sender, log, Ledger(log.db, writable=not opts.dry_run))
         for r in recipients:
-            files = attachments(project, r, opts.out_dir)
-            if not files:
-                tell(Result(r.email, "skipped", "nothing to send: no sponsors for this recipient", SKIP))
-                continue
-            why = _not_built(files, opts.out_dir, failed)
-            if why:
-                tell(Result(r.email, NOT_BUILT, f"{why}; left for the next run", NOT_BUILT))
-                continue
-            try:
-                letter = _letter(ctx, r, files)
-            except (OSError, PdfError) as err:  # a PDF the build left damaged: only this recipient waits
-                tell(Result(r.email, NOT_BUILT, f"cannot read an attachment: {err}; left for the next run",
-                            NOT_BUILT))
-                continue
-            if opts.dry_run:
-                tell(_dry_result(letter, ctx, transport.name))
-                continue
-            deliver([letter], transport=transport, log=log, say=tell,
-                    policy=Policy(opts.force, opts.max_bytes, opts.retries, opts.backoff))
+            _serve(ctx, r, failed, transport, tell)
+        if opts.review:
+            review_copies(ctx, transport, tell)
     finally:
         log.close()
     return results
+
+
+def _serve(ctx: _Context, r: Recipient, failed: dict[str, str], transport: Outbox | Smtp,
+           tell: Callable[[Result], None]) -> None:
+    """One recipient, isolated from the others; every outcome goes to the trail with its reason."""
+    opts, edition = ctx.opts, ctx.project.book.edition
+    level = clearance(r, ctx.levels)
+
+    def told(result: Result) -> None:
+        kind = WAIT if result.action == WAIT else SEND if result.served else REFUSE
+        ctx.ledger.note(kind, edition, level, r.email, f"{result.outcome}: {result.detail}")
+        tell(result)
+
+    files = attachments(ctx.view(level), r, opts.out_dir)
+    if not files:
+        return told(Result(r.email, "skipped", "nothing to send: no sponsors for this recipient", SKIP))
+    why = _not_built(files, opts.out_dir, failed)
+    if why:
+        return told(Result(r.email, NOT_BUILT, f"{why}; left for the next run", NOT_BUILT))
+    unapproved = _gate(ctx, r, files)
+    if unapproved:
+        outcome = "would wait" if opts.dry_run else WAITING
+        return told(Result(r.email, outcome, unapproved, WAIT))
+    try:
+        letter = _letter(ctx, r, files)
+    except (OSError, PdfError) as err:  # a PDF the build left damaged: only this recipient waits
+        return told(Result(r.email, NOT_BUILT, f"cannot read an attachment: {err}; left for the next run",
+                           NOT_BUILT))
+    if opts.dry_run:
+        return told(_dry_result(letter, ctx, transport.name))
+    deliver([letter], transport=transport, log=ctx.log, say=told,
+            policy=Policy(opts.force, opts.max_bytes, opts.retries, opts.backoff))
+    return None
+
+
+# --- review copies -----------------------------------------------------------------------------
+
+def _level_attachments(ctx: _Context, level: str) -> list[Attachment]:
+    """Everything the readers of ``level`` would receive, each file once."""
+    everyone = ctx.project.distribution.recipients if ctx.project.distribution else []
+    found: dict[Path, Attachment] = {}
+    for r in everyone:
+        if clearance(r, ctx.levels) == level:
+            for a in attachments(ctx.view(level), r, ctx.opts.out_dir):
+                found.setdefault(a.path, a)
+    return list(found.values())
+
+
+def review_copies(ctx: _Context, transport: Outbox | Smtp, tell: Callable[[Result], None]) -> None:
+    """Each approver (``approver: yes``) gets every waiting edition up to their clearance, once per
+    set of files: they review the exact PDFs that will go out once they approve them."""
+    book = ctx.project.book
+    everyone = ctx.project.distribution.recipients if ctx.project.distribution else []
+    approvers = [r for r in everyone if r.approver]
+    for level in ctx.levels.order if approvers else ():
+        need = book.approvals.get(level, 0)
+        files = _level_attachments(ctx, level) if need else []
+        if not files or any(not a.path.is_file() for a in files):
+            continue
+        current = hashes(ctx.opts.out_dir, [a.path for a in files])
+        if waiting(need, ctx.ledger.approvals(book.edition, level), current, level, book.edition) is None:
+            continue
+        for r in approvers:
+            if ctx.levels.allows(clearance(r, ctx.levels), level):
+                _review(ctx, r, level, files, (transport, tell))
+
+
+def _review(ctx: _Context, r: Recipient, level: str, files: list[Attachment],
+            via: tuple[Outbox | Smtp, Callable[[Result], None]]) -> None:
+    transport, tell = via
+    book, opts = ctx.project.book, ctx.opts
+    for a in files:
+        a.pages = _pages(a.path)
+    letter = Letter(
+        name=r.name, email=r.email, title=r.title, attachments=[Attachment(a.path, a.title, a.pages) for a in files],
+        subject=f"For review: {book.title}, {level} edition — {format_date(book.edition)}", sender=ctx.sender,
+        edition=book.edition, edition_label=format_date(book.edition),
+        book_title=f"For your review, the {level} edition of {book.title}", purpose=f"review:{level}",
+        intro=("It is sent to no one until it is approved. If it may go out: "
+               f"briefing approve --edition {book.edition} --audience {level} --as NAME"))
+
+    def told(result: Result) -> None:
+        ctx.ledger.note(REVIEW, book.edition, level, r.email, f"{result.outcome}: {result.detail}")
+        tell(Result(result.email, result.outcome, f"review copy of the {level} edition: {result.detail}",
+                    result.action))
+
+    if opts.dry_run:
+        told(_dry_result(letter, ctx, transport.name))
+    else:
+        deliver([letter], transport=transport, log=ctx.log, say=told,
+                policy=Policy(opts.force, opts.max_bytes, opts.retries, opts.backoff))
 
 
 def summary_line(results: list[Result], dry_run: bool = False) -> str:
@@ -235,6 +355,12 @@ def summary_line(results: list[Result], dry_run: bool = False) -> str:
     else:
         head = (f"{count['sent']} sent, {count['written-to-outbox']} written to the outbox, "
                 f"{count['skipped']} already done")
+    if not bad:
+        return head
+    waits = [r for r in bad if r.action == WAIT]
+    if waits:
+        head += f", {len(waits)} waiting for approval ({', '.join(r.email for r in waits)})"
+    bad = [r for r in bad if r.action != WAIT]
     if not bad:
         return head
     return head + f", {len(bad)} not served: " + "; ".join(f"{r.email} ({r.outcome})" for r in bad)

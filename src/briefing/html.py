@@ -130,7 +130,8 @@ def page_context(edition: Edition, accent: str, classification: str) -> dict[str
     """What base.html needs, for every document."""
     return {"book": typeset_book(edition.book), "page_size": edition.page_size, "variant": edition.variant,
             "accent": accent, "accent_soft": soften(accent), "classification": classification,
-            "edition": format_date(edition.book.edition)}
+            "edition": format_date(edition.book.edition),
+            "audience": edition.audience_label}
 
 
 def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: dict[str, str],

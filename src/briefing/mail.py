@@ -138,11 +138,19 @@ class Letter:
     book_title: str = "the sponsor briefing"
     message_id: str = ""  # set by deliver(): stable per letter, new on --force
     references: str | None = None  # the earlier Message-ID a --force resend replaces
+    purpose: str = ""  # "" for the edition itself; e.g. "review:partner" for an approver's review copy
+    intro: str = ""  # a line after the greeting (what a review copy asks of its reader)
 
     @cached_property
     def key(self) -> str:
-        joined = "|".join([self.email.lower(), self.edition] + sorted(a.sha256 for a in self.attachments))
+        joined = "|".join([self.email.lower(), self.edition, *([self.purpose] if self.purpose else [])]
+                          + sorted(a.sha256 for a in self.attachments))
         return hashlib.sha256(joined.encode()).hexdigest()
+
+    @property
+    def logged_edition(self) -> str:
+        """The send log's edition column: a review copy is not the edition received."""
+        return f"{self.edition} {self.purpose}" if self.purpose else self.edition
 
     @property
     def sender_address(self) -> Address:
@@ -173,6 +181,8 @@ def body_text(letter: Letter) -> str:
     """The plain-text part: what to act on first, then what changed, then what is attached."""
     lines = [f"Dear {letter.name},", "",
              f"{letter.book_title} of {letter.edition_label} is attached."]
+    if letter.intro:
+        lines += ["", letter.intro]
     if letter.watch:
         lines += ["", "On the watch list (critical and high):"] + [f"  - {w}" for w in letter.watch]
     if letter.changes:
@@ -219,6 +229,8 @@ def body_html(letter: Letter) -> str:
     parts = [f"<p style=\"margin:0 0 12px 0;\">Dear {html.escape(letter.name)},</p>",
              f"<p style=\"margin:0 0 12px 0;\">{html.escape(letter.book_title)} of "
              f"<strong>{html.escape(letter.edition_label)}</strong> is attached.</p>"]
+    if letter.intro:
+        parts.append(f"<p style=\"margin:0 0 12px 0;\">{html.escape(letter.intro)}</p>")
     if letter.watch:
         parts += [_html_heading("On the watch list (critical and high)"), _html_list(letter.watch, True)]
     if letter.changes:
@@ -337,14 +349,15 @@ class SendLog:
             "transport, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
             "state = excluded.state, detail = excluded.detail, transport = excluded.transport, "
             "message_id = excluded.message_id, updated = excluded.updated",
-            (letter.key, letter.email, letter.edition,
+            (letter.key, letter.email, letter.logged_edition,
              ",".join(f"{a.path.name}:{a.sha256[:16]}" for a in letter.attachments), letter.message_id,
              state, detail[:500], transport, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
 
     def last_edition(self, email: str) -> str | None:
         """The latest edition this person actually received (an outbox file is not receipt)."""
-        found = self.db.execute("SELECT MAX(edition) FROM sends WHERE recipient = ? AND state = ?",
-                                (email, SENT)).fetchone()
+        # a review copy's row reads "2026-11-01 review:partner": not an edition received
+        found = self.db.execute("SELECT MAX(edition) FROM sends WHERE recipient = ? AND state = ? "
+                                "AND edition NOT LIKE '% %'", (email, SENT)).fetchone()
         return found[0] if found else None
 
     def close(self) -> None:

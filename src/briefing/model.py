@@ -160,6 +160,11 @@ Colour = Annotated[
 ]
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"  # sponsor file names and source ids
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+# an audience level named in book.yaml `levels` (default public < partner < internal < confidential);
+# checked against that list when the project loads, since a sponsor file does not know it
+Level = Annotated[str, Field(pattern=SLUG_PATTERN)]
+AUDIENCE_HELP = "who may read this: an audience level from book.yaml `levels` (default: the enclosing item's)"
+DEFAULT_LEVELS = ["public", "partner", "internal", "confidential"]
 _NUMBER = r"^\s*[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][-+]?\d+)?\s*$"  # as the loader reads text
 _FINITE = {"minimum": -1.7976931348623157e308, "maximum": 1.7976931348623157e308}  # refuses .inf
 Number = Annotated[float, Field(allow_inf_nan=False), WithJsonSchema(
@@ -213,6 +218,7 @@ class Figure(Strict):
     note: Line | None = None
     source: Line | None = Field(None, description="where the figure comes from, printed under the card; "
                                 "default: the sponsor's source document")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Column(Strict):
@@ -252,6 +258,7 @@ class Person(Strict):
     organisation: Line | None = None
     since: Line | None = None
     notes: Text | None = Field(None, description="Markdown")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class People(Strict):
@@ -359,13 +366,14 @@ class Block(Strict):
     timeline: list[TimelineEntry] | None = Field(None, min_length=1)
     chart: Chart | None = None
     cite: list[Slug] = Field([], description="ids of entries in `sources`")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
     @model_validator(mode="before")
     @classmethod
     def _one_kind(cls, value: Any) -> Any:
         if isinstance(value, dict):
             kinds = [k for k in _BLOCK_KINDS if k in value]
-            if len(kinds) != 1 and not (set(value) - set(_BLOCK_KINDS) - {"cite"}):
+            if len(kinds) != 1 and not (set(value) - set(_BLOCK_KINDS) - {"cite", "audience"}):
                 found = ", ".join(kinds) if kinds else "none"
                 raise ValueError(
                     f"a block holds exactly one of: {', '.join(_BLOCK_KINDS)} (found {found})"
@@ -380,6 +388,7 @@ class Block(Strict):
 class Subsection(Strict):
     title: Line
     blocks: list[Block] = Field(min_length=1)
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Section(Strict):
@@ -390,6 +399,7 @@ class Section(Strict):
     title: Line
     blocks: list[Block] = []
     subsections: list[Subsection] = []
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Section:
@@ -404,6 +414,7 @@ class Source(Strict):
     publisher: Line | None = None
     url: Url | None = None
     note: Text | None = None
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 # --- sponsor ----------------------------------------------------------------------------
@@ -447,6 +458,7 @@ class Brand(Strict):
 class Attachment(Strict):
     title: Line
     file: RelPath = Field(description="a PDF in data/attachments/, e.g. acme-factsheet.pdf")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Sponsor(Strict):
@@ -458,6 +470,8 @@ class Sponsor(Strict):
     headline: Line | None = None
     as_of: PartialDate = Field(description="the date the facts are current")
     classification: Line | None = Field(None, description="overrides book.yaml")
+    audience: Level | None = Field(None, description="the sponsor's own level, which its items inherit "
+                                   "(default: book.yaml `default_audience`)")
     brand: Brand = Brand()
     partnership: Partnership | None = None
     summary: Text | None = Field(None, description="executive summary, Markdown")
@@ -593,6 +607,35 @@ class Book(Strict):
     timezone: TimeZone | None = Field(None, description="IANA zone the schedule is read in (default: the machine's)")
     stale_after_days: Count = Field(180, description="warn when a sponsor's as_of is older")
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    levels: list[Level] = Field(DEFAULT_LEVELS, min_length=1, max_length=12,
+                                description="audience levels, lowest first: who may read what")
+    default_audience: Level | None = Field(None, description="level of a sponsor without `audience` and "
+                                           "clearance of a recipient without one (default: internal, else "
+                                           "the highest level)")
+    approvals: dict[Level, Annotated[int, Field(ge=0, le=20)]] = Field(
+        {}, description="level: number of people who must approve its editions before they are sent")
+
+    @model_validator(mode="after")
+    def _levels_known(self) -> Book:
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        for i, level in enumerate(self.levels):
+            if level in self.levels[:i]:
+                found.append((("levels", i), f"level '{level}' is listed twice"))
+        known = ", ".join(self.levels)
+        if self.default_audience is not None and self.default_audience not in self.levels:
+            found.append((("default_audience",), f"'{self.default_audience}' is not one of the levels ({known})"))
+        found += [(("approvals", level), f"'{level}' is not one of the levels ({known})")
+                  for level in self.approvals if level not in self.levels]
+        if found:
+            raise FieldErrors(found)
+        return self
+
+    @property
+    def base_level(self) -> str:
+        """What an item or a recipient is when nothing says otherwise."""
+        if self.default_audience:
+            return self.default_audience
+        return "internal" if "internal" in self.levels else self.levels[-1]
 
 
 Receives = Literal["book", "sponsors", "one-pagers"]
@@ -617,6 +660,10 @@ class Recipient(Strict):
         {"anyOf": [{"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,62}$"},
                    {"type": "array", "items": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,62}$"}}],
          "description": "`all`, or a list of sponsor slugs"})] = ["all"]
+    clearance: Level | None = Field(None, description="the highest audience level this person may read "
+                                    "(default: book.yaml `default_audience`, normally internal)")
+    approver: Flag = Field(False, description="mailed a review copy of each edition up to their clearance "
+                           "that waits for approval (scheduled runs and `send --review`)")
     receives: Annotated[list[Receives], BeforeValidator(_as_list), WithJsonSchema(
         {"anyOf": [{"enum": ["book", "sponsors", "one-pagers"]},
                    {"type": "array", "items": {"enum": ["book", "sponsors", "one-pagers"]}}]})] = ["book"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .audience import Levels, clearance, sponsor_level
 from .data import Project, attachment_path
 from .errors import BriefingError, UsageError
 from .hashing import digest, file_sha256
@@ -66,17 +67,45 @@ def recipient_sponsors(project: Project, recipient: Recipient) -> list[str]:
     return [s for s in project.sponsors if s in recipient.sponsors]
 
 
-def targets(project: Project, opts: Options, edition: Edition) -> list[Target]:
-    slugs = opts.slugs or list(project.sponsors)
-    unknown = [s for s in slugs if s not in project.sponsors]
+def book_level(opts: Options, levels: Levels) -> str:
+    """The level of the sponsor PDFs and book a build writes (recipients' editions have their own):
+    without --audience the base level, that of unmarked items and recipients (fail closed)."""
+    return levels.check(opts.audience) if opts.audience else levels.base
+
+
+def level_prefix(level: str, levels: Levels) -> str:
+    """Where a level's sponsor PDFs and book go: ``levels/partner/alibaba.pdf``; the base level's
+    are the usual ``alibaba.pdf``, so a project without levels keeps its file names."""
+    return "" if level == levels.base else f"levels/{level}/"
+
+
+def check_slugs(project: Project, opts: Options) -> None:
+    """Unknown sponsors, or sponsors above the requested level, are usage errors before any work."""
+    unknown = [s for s in opts.slugs if s not in project.sponsors]
     if unknown:
         raise UsageError(f"unknown sponsor(s): {', '.join(unknown)} (known: {', '.join(project.sponsors)})")
+    if opts.audience and (opts.sponsors or opts.book):
+        levels = Levels.of(project.book)
+        level = book_level(opts, levels)
+        above = [s for s in opts.slugs if not levels.allows(level, sponsor_level(project.sponsors[s], levels))]
+        if above:
+            raise UsageError(f"{', '.join(above)}: above the '{level}' audience, so not in its edition")
+
+
+def targets(project: Project, opts: Options, edition: Edition) -> list[Target]:
+    """What to write at ``edition.audience``; ``project`` is already that level's view."""
+    levels = Levels.of(project.book)
+    slugs = [s for s in opts.slugs if s in project.sponsors] if opts.slugs else list(project.sponsors)
     found: list[Target] = []
-    if opts.sponsors:
-        found += [Target(f"{s}{edition.suffix}.pdf", [s], SPONSOR) for s in slugs]
-    if opts.book:
-        found.append(Target(f"{BOOK_NAME}{edition.suffix}.pdf", slugs, BOOK))
+    if edition.audience == book_level(opts, levels):
+        prefix = level_prefix(edition.audience, levels)
+        if opts.sponsors:
+            found += [Target(f"{prefix}{s}{edition.suffix}.pdf", [s], SPONSOR) for s in slugs]
+        if opts.book and slugs:  # a level that may see no sponsor has no book
+            found.append(Target(f"{prefix}{BOOK_NAME}{edition.suffix}.pdf", slugs, BOOK))
     for r in recipients_for(project, opts.recipients):
+        if clearance(r, levels) != edition.audience:
+            continue
         mine = [s for s in recipient_sponsors(project, r) if s in slugs]
         if mine:
             found.append(Target(f"editions/{recipient_slug(r)}{edition.suffix}.pdf", mine, BOOK, r))
@@ -88,7 +117,7 @@ def chapter_key(project: Project, edition: Edition, slug: str, theme: str) -> st
     book_yaml = (project.data_dir / "book.yaml").read_bytes().decode("utf-8", "replace")
     data = project.files[slug].read_bytes().decode("utf-8", "replace")
     return digest(data, book_yaml, theme, edition.page_size, edition.variant, edition.changes_for(slug),
-                  edition.since)
+                  edition.since, edition.audience, edition.audience_label)
 
 
 def _target_key(project: Project, edition: Edition, target: Target, chapter_keys: dict[str, str],

@@ -109,8 +109,9 @@ def tick(opts: TickOptions, log: Log) -> TickResult:
         result.counts.update(rebuilt=len(report.rebuilt), reused=len(report.reused), failed=len(report.failed))
         result.ok = report.ok
         if opts.send:
-            counts = _send(SendOptions(data_dir=opts.data_dir, out_dir=opts.out_dir, outbox=opts.outbox),
-                           log, send)
+            # approvers marked in distribution.yaml get a review copy of what waits for them
+            counts = _send(SendOptions(data_dir=opts.data_dir, out_dir=opts.out_dir, outbox=opts.outbox,
+                                       review=True), log, send)
             result.counts.update(counts)
             result.ok = result.ok and counts["not_served"] == 0
         log.emit("info" if result.ok else "error", "run", outcome="ok" if result.ok else "failed",
@@ -121,16 +122,20 @@ def tick(opts: TickOptions, log: Log) -> TickResult:
 def _send(opts, log: Log, send: Callable) -> dict[str, int]:
     from .mail import Result
 
-    counts = {"sent": 0, "outbox": 0, "not_served": 0}
+    counts = {"sent": 0, "outbox": 0, "waiting": 0, "review": 0, "not_served": 0}
 
     def say(r: Result) -> None:
-        if r.outcome == "sent":
+        if r.served and r.detail.startswith("review copy"):
+            counts["review"] += r.outcome in ("sent", "written-to-outbox")
+        elif r.outcome == "sent":
             counts["sent"] += 1
         elif r.outcome == "written-to-outbox":
             counts["outbox"] += 1
+        elif r.action == "wait":  # waiting for a sign-off is not a failed run; it is logged with its reason
+            counts["waiting"] += 1
         elif not r.served:
             counts["not_served"] += 1
-        level = "info" if r.served else "error"
+        level = "info" if r.served else "warning" if r.action == "wait" else "error"
         log.emit(level, "send", f"{r.outcome:>17}  {r.email}  {r.detail}", item=r.email, outcome=r.outcome,
                  detail=r.detail)
 

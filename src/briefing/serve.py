@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from .audience import Levels, project_view
 from .build import Options, build
 from .data import find_root, load_project, shown
 from .errors import BriefingError, DataError, Problem
@@ -97,7 +98,8 @@ class Preview:
                           finished=time.strftime("%H:%M:%S"), seconds=time.monotonic() - started)
             return
         failed = dict(report.failed)
-        titles = [(f"{slug}.pdf", sponsor.name) for slug, sponsor in project.sponsors.items()]
+        visible = project_view(project, Levels.of(project.book).base)  # what the default build printed
+        titles = [(f"{slug}.pdf", sponsor.name) for slug, sponsor in visible.sponsors.items()]
         titles.append((f"{BOOK_NAME}.pdf", project.book.title))
         entries = tuple(self._entry(name, title, report.pages.get(name, 0), failed.get(name, ""))
                         for name, title in titles)

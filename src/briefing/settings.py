@@ -40,6 +40,7 @@ class Options:
     timeout: float = TIMEOUT
     force: bool = False
     strict: bool = False  # preflight findings fail the build (scheduled runs)
+    audience: str | None = None  # a level's sponsor PDFs and book, under OUT/levels/LEVEL/; None: the base level
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class Edition:
     variant: str
     since: str | None = None  # "4 March 2026": the previous edition, when there is one
     changes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    audience: str = ""  # the level every page of this edition is printed for
+    audience_label: str = ""  # "Partner edition" on cover and footer; empty when the project has no levels
 
     @property
     def one_pager(self) -> bool:
@@ -98,7 +101,8 @@ class Edition:
 
     @property
     def chapter_dir(self) -> Path:
-        return self.paths.build / self.variant / self.page_size.lower()
+        # per level: each level's chapters are printed once and reused by every book of that level
+        return self.paths.build / self.variant / self.page_size.lower() / (self.audience or "all")
 
     def changes_for(self, slug: str) -> list[str]:
         """Change lines printed in a chapter (the one-pager has no room for them)."""
