@@ -78,8 +78,9 @@ def typeset(text: str, *, hyphenate: bool = True) -> str:
 
 
 # fields that are identifiers, paths, dates or enumerations, never prose
+# (tests/test_markup.py fails when a model field of another text type is missing here)
 _VERBATIM = {"url", "logo", "file", "id", "cite", "as_of", "joined", "date", "colour", "currency", "scale",
-             "severity", "kind", "align", "classification"}
+             "severity", "kind", "align", "classification", "audience"}
 # short labels: typeset but never hyphenated (titles, names, chart labels)
 _NO_HYPHENS = {"name", "title", "label", "value", "role", "tier", "headline", "unit", "period",
                "highlight", "categories", "summary_line", "programme", "where", "source", "note",

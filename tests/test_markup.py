@@ -1,0 +1,59 @@
+"""Typography touches prose only: identifiers, levels, dates and paths pass through verbatim."""
+
+from __future__ import annotations
+
+import typing
+
+from pydantic import BaseModel
+
+from briefing import markup
+from briefing import model as m
+
+
+def _prose(annotation) -> bool:
+    """Text and Line (and lists or optionals of them) are prose: they carry the _no_controls check."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        if getattr(meta, "func", None) in (m._no_controls, m._one_line):
+            return True
+    return any(_prose(arg) for arg in typing.get_args(annotation))
+
+
+def _stringy(annotation) -> bool:
+    if annotation is str:
+        return True
+    return any(_stringy(arg) for arg in typing.get_args(annotation)) or (
+        typing.get_origin(annotation) is typing.Literal)
+
+
+def _fields(model: type[BaseModel], seen: set) -> list[tuple[str, str, object]]:
+    if model in seen:
+        return []
+    seen.add(model)
+    found = []
+    for name, info in model.model_fields.items():
+        found.append((model.__name__, name, typing.Annotated[info.annotation, *info.metadata]
+                      if info.metadata else info.annotation))
+        for arg in [info.annotation, *typing.get_args(info.annotation)]:
+            for inner in [arg, *typing.get_args(arg)]:
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    found += _fields(inner, seen)
+    return found
+
+
+def test_every_non_prose_text_field_is_kept_verbatim():
+    missing = [f"{owner}.{name}" for owner, name, annotation in _fields(m.Sponsor, set())
+               if _stringy(annotation) and not _prose(annotation) and name not in markup._VERBATIM]
+    assert not missing, f"add to markup._VERBATIM (identifiers, levels, dates are not prose): {missing}"
+
+
+def test_typeset_leaves_identifiers_alone():
+    sponsor = m.Sponsor.model_validate({
+        "name": "Pretend \"Quotes\" Co", "as_of": "2026-01", "audience": "confidential",
+        "sections": [{"title": "Internationalisation", "audience": "confidential",
+                      "blocks": [{"text": "Extraordinarily internationalised text.", "cite": ["src-a"]}]}],
+        "sources": [{"id": "src-a", "title": "Invented"}]})
+    printed = markup.typeset_sponsor(sponsor)
+    assert printed.audience == "confidential" and printed.sections[0].audience == "confidential"
+    assert printed.sections[0].blocks[0].cite == ["src-a"]
+    assert printed.name == "Pretend “Quotes” Co"
+    assert markup.SHY in printed.sections[0].blocks[0].text
