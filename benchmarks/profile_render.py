@@ -49,9 +49,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         render_once(args.slug, args.data, Path(tmp))  # warm-up: imports, fonts, chart cache
-        from weasyprint.layout import page as layout_page
-
         import weasyprint.layout as layout
+        from weasyprint.layout import page as layout_page
 
         calls = {"make_all_pages": 0, "remake_page": 0}
         layout.make_all_pages = _counting(layout.make_all_pages, calls, "make_all_pages")
