@@ -42,9 +42,9 @@ def declarations(path: Path) -> list[tuple[str, str, str]]:
                 inner = tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True, skip_comments=True)
                 for item in inner:
                     if item.type == "declaration":
-                        found.append((f"@{rule.lower_keyword}", item.lower_name,
+                        found.append((f"@{rule.lower_at_keyword}", item.lower_name,
                                       tinycss2.serialize(item.value).strip().lower()))
-                walk([i for i in inner if i.type in ("qualified-rule", "at-rule")], f"@{rule.lower_keyword} ")
+                walk([i for i in inner if i.type in ("qualified-rule", "at-rule")], f"@{rule.lower_at_keyword} ")
 
     walk(tinycss2.parse_stylesheet(path.read_text(encoding="utf-8"), skip_whitespace=True, skip_comments=True))
     return found
