@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 import yaml
-from conftest import FICTION, make_project
+from conftest import FICTION, REPO, make_project
 
 from briefing.build import Options, build
+from briefing.charts import WIDTH_IN, _drawn_texts, make_svg, shortened_labels
 
 SIZE = 200
 MM = 72 / 25.4  # PDF points per millimetre
@@ -39,7 +41,7 @@ def long_sponsor() -> tuple[dict, dict[str, str]]:
     """A sponsor with a long token in every field the sponsor PDF prints as text.
 
     Returns the data and {field: token} for the fields whose whole text must be extractable.
-    Chart labels are drawn by Matplotlib and shortened on purpose (tests/test_charts_text.py).
+    Chart labels are drawn by Matplotlib and shortened on purpose (see the chart tests below).
     """
     t: dict[str, str] = {}
 
@@ -194,3 +196,53 @@ def test_long_strings_in_table_cells_stay_inside(printed):
     assert not ink_in_right_margin(pdf)
     text = extracted(pdf)
     assert all(token(tag) in text for tag in ("C00", "C01", "C02"))
+
+
+# --- chart text: Matplotlib draws these strings itself -------------------------------------------------
+
+HOSTILE = ["a$b_c^d{e}", "x\\y%z", "$x_1^{2}$", "$\\alpha$ 5%", "100% {of} $", "m^n_o\\p"]
+FONTS = REPO / "assets" / "fonts"
+
+
+def chart_specs(labels: list[str]) -> list[dict]:
+    """One spec of every kind, with the given strings in every text field it draws."""
+    values = {label: float(i + 1) for i, label in enumerate(labels)}
+    two = [{"name": labels[0], "values": values}, {"name": labels[-1], "values": values}]
+    palette = ["#1F3A5F", "#B9C0C8", "#5F6B76", "#8A96A3"]  # multi-series specs carry one
+    return [
+        {"kind": "bar", "title": labels[0], "unit": labels[1], "series": two, "palette": palette},
+        {"kind": "column", "title": labels[0], "unit": labels[1], "series": two, "palette": palette},
+        {"kind": "line", "title": labels[0], "unit": labels[1], "series": two, "palette": palette},
+        {"kind": "donut", "title": labels[0], "unit": labels[1], "series": [{"name": None, "values": values}]},
+        {"kind": "timeline", "start": 2016, "end": 2016 + 2 * len(labels),
+         "events": [{"year": 2016 + 2 * i, "label": label, "mark": "games"} for i, label in enumerate(labels)]},
+        {"kind": "gantt", "rows": [{"label": label, "start": 2016.0 + i, "end": 2020.0 + i, "text": "2016–2020"}
+                                   for i, label in enumerate(labels)]},
+    ]
+
+
+def svg_texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return ["".join(node.itertext()) for node in root.iter() if node.tag.endswith("}text")]
+
+
+def test_chart_strings_are_drawn_literally():
+    """$, _, ^, {, \\ and % come back from the SVG as typed: no mathtext, no TeX, no escapes lost."""
+    for spec in chart_specs(HOSTILE):
+        texts = svg_texts(make_svg(spec, None, FONTS))
+        drawn = [t for t, _ in _drawn_texts(spec)]
+        missing = [t for t in drawn if not any(t in line for line in texts)]
+        assert not missing, (spec["kind"], missing, texts)
+
+
+def test_long_chart_labels_are_shortened_inside_the_figure():
+    labels = [token("A"), token("B"), "Short"]
+    for spec in chart_specs(labels):
+        svg = make_svg(spec, None, FONTS)
+        width_pt = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', svg).group(1))
+        assert width_pt <= WIDTH_IN * 72 * 1.25, (spec["kind"], width_pt)  # the plot is not squeezed
+        texts = svg_texts(svg)
+        assert not any(token("A") in t for t in texts)  # drawn shortened ...
+        assert any(t.endswith("…") for t in texts), spec["kind"]  # ... and says so
+        assert any("Short" in t for t in texts)
+        assert token("A") in shortened_labels(spec) and "Short" not in shortened_labels(spec)
