@@ -194,8 +194,8 @@ def test_margin_check_sees_clipped_text(tmp_path):
 def test_long_strings_in_table_cells_stay_inside(printed):
     pdf = printed / "long-table.pdf"
     assert not ink_in_right_margin(pdf)
-    text = extracted(pdf)
-    assert all(token(tag) in text for tag in ("C00", "C01", "C02"))
+    text = extracted(pdf).lower()  # column titles print in capitals
+    assert all(token(tag).lower() in text for tag in ("C00", "C01", "C02"))
 
 
 # --- chart text: Matplotlib draws these strings itself -------------------------------------------------
