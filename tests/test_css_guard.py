@@ -90,3 +90,12 @@ def test_tables_with_known_widths_use_fixed_layout():
     assert ("table.people-table", "table-layout", "fixed") in components
     widths = {s for s, p, _ in components if p == "width"}
     assert {".person-name", ".person-role"} <= widths
+
+
+def test_floats_end_with_their_heading():
+    """A float left open makes WeasyPrint measure every later line of the page against it
+    (inline_min_content_width per line box): floats live only inside flow-root boxes."""
+    found = [(s, p, v) for sheet in stylesheets() for s, p, v in declarations(sheet)]
+    floated = {s for s, p, v in found if p == "float" and v != "none"}
+    assert floated == {".section-title .section-num, .subsection-title .section-num"}, floated
+    assert (".section-title, .subsection-title", "display", "flow-root") in found
