@@ -257,7 +257,13 @@ def main() -> None:
                                "sizes": sizes, "anchor": {}, "overhead": {}, "scale": {}, "incremental": {},
                                "peer": {}}
     work.mkdir(parents=True, exist_ok=True)
+    partial = args.results.with_suffix(".partial.json")  # a failure late in a long run keeps the rest
+
+    def checkpoint() -> None:
+        partial.write_text(json.dumps(results, indent=2) + "\n")
+
     results["anchor"] = anchor(work, args.quick, max(args.pairs, 3), args.sample)
+    checkpoint()
 
     # overhead: one sponsor, ours against bare WeasyPrint on the same final HTML
     one = make_project(work / "one", 1)
@@ -275,6 +281,7 @@ def main() -> None:
     results["overhead"] = {"bare_weasyprint": bare, "warm": warm, "cold": cold,
                            "warm_ratio": round(warm["median"] / bare["median"], 3),
                            "cold_ratio": round(cold["median"] / bare["median"], 3)}
+    checkpoint()
 
     # scale and book cost
     for n in sizes:
@@ -295,6 +302,7 @@ def main() -> None:
         if "jobs1" in entry:
             entry["speedup_jobs2"] = round(entry["jobs1"]["full"]["median"] / entry["jobs2"]["full"]["median"], 3)
         results["scale"][str(n)] = entry
+        checkpoint()
 
     # incremental, on the largest N
     n = sizes[-1]
@@ -326,6 +334,7 @@ def main() -> None:
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                f"--user-data-dir={work / 'chromium-profile'}", "--no-pdf-header-footer",
                f"--print-to-pdf={work / 'peer.pdf'}", page.as_uri()]
+        checkpoint()
         peer, _ = measure(cmd, 1 if n >= 50 else runs)
         results["peer"] = {"chromium": peer, "refresh_after_one_change": one_changed,
                            "refresh_ratio": round(one_changed["median"] / peer["median"], 3)}
@@ -333,6 +342,7 @@ def main() -> None:
         results["peer"] = {"skipped": "no chromium on this machine (apt-get install chromium)"}
 
     args.results.write_text(json.dumps(results, indent=2) + "\n")
+    partial.unlink(missing_ok=True)
     print(table(results))
 
 
