@@ -117,7 +117,7 @@ def test_one_pagers_are_one_page_each(fiction):
     for fact in ("Acme anvil shortage", "Invented point three.", "Wile E. Example", "1,000,000"):
         assert fact in text
     book = PdfReader(str(out / "briefing-book-one-pager.pdf"))
-    assert len(book.pages) == 3 + 3  # cover; contents, overview (with charts) and watch list flow over two pages
+    assert len(book.pages) == 2 + 3  # cover; contents, overview (with the terms chart) and watch list on one page
 
 
 def test_overflowing_one_pager_is_reported(tmp_path):

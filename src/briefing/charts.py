@@ -20,7 +20,7 @@ from .hashing import digest
 from .palette import ACCENT, FAINT, GREY, GRID, INK, SERIES
 
 STYLE = Path(__file__).with_name("styles") / "print.mplstyle"
-STYLE_VERSION = "4"  # bump when drawing code changes, so cached SVGs are redrawn
+STYLE_VERSION = "5"  # bump when drawing code changes, so cached SVGs are redrawn
 WIDTH_IN = 6.6  # the text block of A4 and Letter less a little air
 
 
@@ -86,12 +86,48 @@ def _top(spec: dict[str, Any], values: list[float]) -> float:
     return max([*values, 0.0, float(spec.get("scale_max") or 0.0)])
 
 
+# Every text Matplotlib draws from data is wrapped to (characters per line, lines) and ends in
+# an ellipsis when longer, so no label runs out of the figure or squeezes the plot to nothing
+# (savefig's tight box would otherwise grow the figure to hold a 200-character label). The
+# alt text gives every label in full (see shortened_labels).
+FIT: dict[str, tuple[int, int]] = {
+    "bar": (34, 2), "column": (18, 2), "line": (14, 2), "donut": (20, 2), "timeline": (18, 2),
+    "gantt": (30, 1), "legend": (32, 1), "line-end": (28, 1),
+}
+
+
 def _label(text: str, width: int = 26, lines: int = 2) -> str:
+    """``text`` wrapped to ``lines`` lines of ``width`` characters, long words cut, "…" if cut short."""
     wrapped = textwrap.wrap(text, width) or [""]
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
         wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
     return "\n".join(wrapped)
+
+
+def _fits(text: str, fit: tuple[int, int]) -> bool:
+    return len(textwrap.wrap(text, fit[0])) <= fit[1]
+
+
+def _drawn_texts(spec: dict[str, Any]) -> list[tuple[str, tuple[int, int]]]:
+    """Each data text a chart draws, with the fit it is drawn with."""
+    kind = spec["kind"]
+    if kind == "timeline":
+        return [(ev["label"], FIT["timeline"]) for ev in spec["events"]]
+    if kind == "gantt":
+        return [(r["label"], FIT["gantt"]) for r in spec["rows"]]
+    texts = [(label, FIT[kind]) for s in spec["series"] for label in s["values"]]
+    names = [s["name"] for s in spec["series"] if s.get("name")]
+    if kind == "line":
+        texts += [(name, FIT["line-end"]) for name in names]
+    elif len(spec["series"]) > 1:
+        texts += [(name, FIT["legend"]) for name in names]
+    return texts
+
+
+def shortened_labels(spec: dict[str, Any]) -> list[str]:
+    """The data texts this chart draws shortened with "…", in full: for the chart's alt text."""
+    return list(dict.fromkeys(text for text, fit in _drawn_texts(spec) if not _fits(text, fit)))
 
 
 def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
@@ -122,6 +158,10 @@ def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
 def _palette(spec: dict[str, Any]) -> list[str]:
     """One colour per series (the accent first), so several series never look alike."""
     return spec.get("palette") or [spec.get("accent", ACCENT), *SERIES[1:]]
+
+
+def _legend(series: dict[str, Any]) -> str | None:
+    return _label(series["name"], *FIT["legend"]) if series.get("name") else None
 
 
 def _colours(spec: dict[str, Any], labels: list[str]) -> list[str]:
@@ -158,11 +198,11 @@ def _bar(fig, spec):
         vals = [s["values"].get(lab, 0.0) for lab in labels]
         ys = [i + (si - (len(series) - 1) / 2) * height for i in range(n)]
         colours = _colours(spec, labels) if len(series) == 1 else [_series_colour(spec, si)] * n
-        ax.barh(ys, vals, height=height * 0.92, color=colours, label=s.get("name") or None)
+        ax.barh(ys, vals, height=height * 0.92, color=colours, label=_legend(s))
         for y, v, lab in zip(ys, vals, labels, strict=True):
             ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, y, _approx(spec, lab) + _fmt(v, d, spec["unit"]),
                     va="center", ha="left" if v >= 0 else "right", fontsize=7.5, color=INK)
-    ax.set_yticks(range(n), [_label(lab, 34) for lab in labels])
+    ax.set_yticks(range(n), [_label(lab, *FIT["bar"]) for lab in labels])
     ax.invert_yaxis()
     ax.set_xlim(min(0, min(everything) * 1.15), top * 1.12 if top > 0 else 1)
     ax.xaxis.set_visible(False)
@@ -186,11 +226,11 @@ def _column(fig, spec):
         vals = [s["values"].get(lab, 0.0) for lab in labels]
         xs = [i + (si - (len(series) - 1) / 2) * width for i in range(n)]
         colours = _colours(spec, labels) if len(series) == 1 else [_series_colour(spec, si)] * n
-        ax.bar(xs, vals, width=width * 0.9, color=colours, label=s.get("name") or None)
+        ax.bar(xs, vals, width=width * 0.9, color=colours, label=_legend(s))
         for x, v, lab in zip(xs, vals, labels, strict=True):
             ax.text(x, v + top * 0.02, _approx(spec, lab) + _fmt(v, d, spec["unit"]), ha="center", va="bottom",
                     fontsize=8, color=INK)
-    ax.set_xticks(range(n), [_label(lab, 18) for lab in labels])
+    ax.set_xticks(range(n), [_label(lab, *FIT["column"]) for lab in labels])
     ax.set_ylim(min(0, min(everything) * 1.15), top * 1.18 if top > 0 else 1)
     ax.yaxis.set_visible(False)
     ax.spines["left"].set_visible(False)
@@ -210,9 +250,10 @@ def _line(fig, spec):
         colour = palette[si % len(palette)]
         ax.plot(range(len(vals)), vals, color=colour, linewidth=1.6, marker="o", markersize=3)
         last = _approx(spec, labels[-1]) + _fmt(vals[-1], d, spec["unit"])
-        ax.text(len(vals) - 1 + 0.08, vals[-1], f"{last}  {s.get('name') or ''}",
+        name = _label(s.get("name") or "", *FIT["line-end"])
+        ax.text(len(vals) - 1 + 0.08, vals[-1], f"{last}  {name}",
                 va="center", fontsize=7.5, color=colour)
-        ax.set_xticks(range(len(labels)), [_label(lab, 14) for lab in labels])
+        ax.set_xticks(range(len(labels)), [_label(lab, *FIT["line"]) for lab in labels])
     if spec.get("scale_max"):
         ax.set_ylim(min(0, min(everything)), _top(spec, everything) * 1.1)
     ax.grid(axis="y", color=GRID, linewidth=0.5)
@@ -229,7 +270,7 @@ def _donut(fig, spec):
     colours = _colours(spec, labels)
     ax.pie(vals, colors=colours, startangle=90, counterclock=False,
            wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 1},
-           labels=[f"{_label(lab, 20)}\n{_approx(spec, lab)}{_fmt(v, d, spec['unit'])}"
+           labels=[f"{_label(lab, *FIT['donut'])}\n{_approx(spec, lab)}{_fmt(v, d, spec['unit'])}"
                    for lab, v in zip(labels, vals, strict=True)],
            textprops={"fontsize": 7.5})
     ax.set_aspect("equal")
@@ -249,7 +290,7 @@ def _timeline(fig, spec):
         colour = accent if ev.get("mark") != "term" else INK
         ax.plot([ev["year"]], [0], marker="o", markersize=5.5 if ev.get("mark") != "term" else 4,
                 color=colour, markeredgecolor="white", markeredgewidth=0.8)
-        ax.text(ev["year"], 0.55 if up else -0.55, _label(ev["label"], 18), ha="center",
+        ax.text(ev["year"], 0.55 if up else -0.55, _label(ev["label"], *FIT["timeline"]), ha="center",
                 va="bottom" if up else "top", fontsize=7.2, color=INK)
         ax.text(ev["year"], 0.2 if up else -0.2, str(ev["year"]), ha="center",
                 va="bottom" if up else "top", fontsize=6.5, color=FAINT)
@@ -267,7 +308,7 @@ def _gantt(fig, spec):
     for i, r in enumerate(rows):
         ax.barh(i, r["end"] - r["start"], left=r["start"], height=0.5, color=accent)
         ax.text(r["end"] + 0.15, i, r["text"], va="center", fontsize=7)
-    ax.set_yticks(range(len(rows)), [_label(r["label"], 30, 1) for r in rows])
+    ax.set_yticks(range(len(rows)), [_label(r["label"], *FIT["gantt"]) for r in rows])
     ax.invert_yaxis()
     lo = min(int(r["start"]) for r in rows)
     hi = max(int(math.ceil(r["end"])) for r in rows)
