@@ -20,7 +20,7 @@ from .markup import SEVERITY_LABEL, filters, typeset_book
 from .model import Block, Place, Sponsor, format_date, walk_blocks
 from .outline import Outline, outline
 from .palette import ACCENT, readable_accent, soften
-from .settings import Edition
+from .settings import PAGE_HEIGHT, Edition
 
 SPONSOR_TEMPLATE = "sponsor.html"
 ONE_PAGER_TEMPLATE = "onepager.html"
@@ -45,7 +45,8 @@ def make_env(templates: Path) -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(filters())
-    env.globals.update(BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL, chart_alt=chart_alt,
+    env.globals.update(PAGE_HEIGHT=PAGE_HEIGHT, BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL,
+                       chart_alt=chart_alt,
                        is_small_chart=is_small_chart, chart_cards=chart_cards, risk_id=risk_id)
     return env
 

@@ -22,6 +22,7 @@ BOOK_NAME = "briefing-book"
 FULL, ONE_PAGER = "full", "one-pager"
 VARIANTS = (FULL, ONE_PAGER)
 PAGE_SIZES = ("A4", "Letter")
+PAGE_HEIGHT = {"A4": "297mm", "Letter": "279.4mm"}  # full-bleed covers are one page tall
 
 
 @dataclass(frozen=True)
