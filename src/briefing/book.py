@@ -23,13 +23,13 @@ from .files import write_atomic
 from .hashing import digest
 from .html import BOOK_TEMPLATE, TocLink, page_context, render
 from .markup import money
-from .merge import Assembly, Mark, Part, assemble
+from .merge import Assembly, Mark, Part, Written, assemble
 from .meta import ChapterMeta, WatchEntry
 from .model import Recipient, format_date
 from .palette import ACCENT
 from .printer import Printed, print_html
 from .settings import Edition
-from .sponsor_pdf import chapter_marks, info
+from .sponsor_pdf import chapter_marks, info, link_descriptions
 
 SEVERITY_ORDER = {"critical": 0, "high": 1}
 SETTLE_ROUNDS = 4
@@ -69,12 +69,12 @@ def lay_out(project: Project, edition: Edition, metas: list[ChapterMeta]) -> Lay
         for p in sorted(dropped):  # a dropped page maps to the next kept one
             page_of[p] = cursor + sum(1 for k in keep if k < p)
         parts.append(Part(chapter_pdf(edition, meta.slug), pages=keep,
-                          unnumbered=set() if edition.one_pager else {0}))
+                          unnumbered=set() if edition.one_pager else {0}, title=meta.name))
         start, cursor = cursor, cursor + len(keep)
         extras = []
         for i, extra in enumerate([] if edition.one_pager else appended(project, meta.slug)):
             anchor = meta.ids.appendix(i)
-            parts.append(Part(extra.path, dest=anchor))
+            parts.append(Part(extra.path, dest=anchor, title=f"{meta.name}: appendix: {extra.title}"))
             extras.append((extra.title, cursor, anchor))
             cursor += extra.pages
         chapters.append(Placed(meta, start, page_of, extras))
@@ -122,7 +122,7 @@ def overview_rows(project: Project, slugs: list[str]) -> list[dict[str, str]]:
 
 def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
     """Front matter printed once per distinct HTML: an unchanged contents costs nothing."""
-    key = digest(html, sorted(svgs), length=24)
+    key = digest(html, sorted(svgs), edition.pdf_variant, length=24)
     pdf_path = edition.paths.cache / f"front-{key}.pdf"
     meta_path = pdf_path.with_suffix(".json")
     try:
@@ -131,8 +131,8 @@ def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
                        size=tuple(meta["size"]))
     except (OSError, ValueError, KeyError):
         pass
-    front = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=svgs,
-                       what="book front matter")
+    front = print_html(html, base=edition.paths.root, roots=edition.paths.readable,
+                       pdf_variant=edition.pdf_variant, charts=svgs, what="book front matter")
     write_atomic(pdf_path, front.pdf)
     write_atomic(meta_path, json.dumps({"pages": front.pages, "anchors": front.anchors,
                                         "size": front.size}).encode())
@@ -184,8 +184,17 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
     raise RenderError("book front matter: page numbers did not settle")  # a template bug
 
 
-def assemble_book(project: Project, edition: Edition, request: BookRequest, target: Path) -> int:
-    """Write the book (or a personalised edition) to ``target``; return its page count."""
+def _descriptions(layout: Layout, front: Front) -> dict[str, str]:
+    """What each link of the book is read as: chapter anchors, appendices, front-matter sections."""
+    found = {BOOK.contents: "Contents", **{anchor: title for title, anchor in front.titles}}
+    for ch in layout.chapters:
+        found |= link_descriptions(ch.meta)
+        found |= {anchor: f"{ch.meta.name}: appendix: {title}" for title, _, anchor in ch.appendices}
+    return found
+
+
+def assemble_book(project: Project, edition: Edition, request: BookRequest, target: Path) -> Written:
+    """Write the book (or a personalised edition) to ``target``; return its page count and warnings."""
     layout = lay_out(project, edition, request.metas)
     front, front_pages = _front_matter(project, edition, request, layout)
     children = [Mark("Contents", front.printed.anchors.get(BOOK.contents, 1)),
@@ -200,7 +209,7 @@ def assemble_book(project: Project, edition: Edition, request: BookRequest, targ
     names = ", ".join(m.name for m in request.metas)
     prepared = _prepared_for(edition, request.recipient)
     footer = f"Prepared for {prepared}" if request.recipient else ""
-    doc = Assembly([Part(front.printed.pdf, unnumbered={0}), *layout.parts],
+    doc = Assembly([Part(front.printed.pdf, unnumbered={0}, title="Front matter", role="Sect"), *layout.parts],
                    info(project, title, f"Briefings on {names}", names + ", sponsor briefing"),
-                   [Mark(title, 0, children)], footer)
+                   [Mark(title, 0, children)], footer, _descriptions(layout, front))
     return assemble(doc, edition, target)

@@ -80,8 +80,8 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     """Print one sponsor's chapter into the build folder and return its metadata."""
     data_file = data_file_name(project, slug)
     html, charts = chapter_html(project, edition, slug)
-    printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
-                         what=data_file)
+    printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable,
+                         pdf_variant=edition.pdf_variant, charts=charts.svgs, what=data_file)
     if edition.one_pager:
         _check_one_page(printed, ChapterAnchors(slug), data_file)
     meta = replace(_meta(project.sponsors[slug], edition, printed, ChapterAnchors(slug), key),

@@ -453,6 +453,8 @@ class Book(Strict):
     schedule: Line | None = Field(None, description="cron expression for `briefing schedule`")
     stale_after_days: int = Field(180, ge=1, description="warn when a sponsor's as_of is older")
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    pdf_variant: Literal["pdf/ua-1", "pdf/a-3a"] = Field(
+        "pdf/ua-1", description="tagged PDF/UA-1, or PDF/A-3a (also PDF/UA-1) for records retention")
 
 
 Receives = Literal["book", "sponsors", "one-pagers"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RenderError
+from .settings import PDF_UA
 
 
 @dataclass
@@ -28,9 +29,13 @@ class _Collect(logging.Handler):
             self.problems.append(message)
 
 
-def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
-                what: str = "document") -> Printed:
-    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
+def print_html(html: str, *, base: Path, roots: list[Path], pdf_variant: str | None = PDF_UA,
+               charts: dict[str, str] | None = None, what: str = "document") -> Printed:
+    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met.
+
+    ``pdf_variant`` is WeasyPrint's: "pdf/ua-1" or "pdf/a-3a" print a structure tree, None an
+    untagged PDF (only for the page-number overlay, which is drawn as an artifact).
+    """
     from weasyprint import HTML  # imported here: a run with nothing to print never loads it
     from weasyprint.urls import FatalURLFetchingError
 
@@ -43,7 +48,7 @@ def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, st
     try:
         document = HTML(string=html, base_url=base.resolve().as_uri() + "/",
                         url_fetcher=fetcher).render()
-        pdf = document.write_pdf(uncompressed_pdf=False)
+        pdf = document.write_pdf(uncompressed_pdf=False, pdf_variant=pdf_variant)
     except (Exception, FatalURLFetchingError) as err:  # noqa: BLE001 - all are render failures
         reasons = [f"refused to read {d}" for d in fetcher.denied] or [f"{type(err).__name__}: {err}"]
         raise RenderError(f"{what}: " + "; ".join(reasons)) from None

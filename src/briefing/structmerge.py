@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,14 +79,20 @@ class _Out:
     class_map: dict[str, pikepdf.Object] = field(default_factory=dict)
     dests: dict[str, Array] = field(default_factory=dict)
     outline: list[pikepdf.OutlineItem] = field(default_factory=list)
+    outlines: bool = True  # copy the parts' bookmarks
     next_key: int = 0
 
 
-def merge(parts: Sequence[Part], *, title: str, lang: str, variant: str = "pdf/ua-1") -> Merged:
-    """Join ``parts`` in order into one tagged PDF; see the module docstring for what is kept."""
+def merge(parts: Sequence[Part], *, title: str, lang: str, variant: str = "pdf/ua-1",
+          outlines: bool = True) -> Merged:
+    """Join ``parts`` in order into one tagged PDF; see the module docstring for what is kept.
+
+    ``outlines=False`` leaves the bookmarks out, for a caller that writes its own.
+    """
     if variant not in PDF_VARIANTS:
         raise MergeError(f"unknown PDF variant {variant!r}; choose one of {', '.join(PDF_VARIANTS)}")
     out = _new_output()
+    out.outlines = outlines
     merged = Merged(out.pdf, [])
     for n, part in enumerate(parts):
         src = _open(part.pdf)
@@ -152,7 +158,8 @@ def _add_part(out: _Out, src: pikepdf.Pdf, part: Part, n: int, problems: list[st
     _collect_dests(out, src, position)
     if part.dest and indices:
         out.dests[part.dest] = Array([out.pdf.pages[first].obj, Name.Fit])
-    _collect_outline(out, src, part, position, first)
+    if out.outlines:
+        _collect_outline(out, src, part, position, first)
 
 
 # --- preparing one source: prune, rename IDs, artifact orphans --------------------------------
@@ -450,22 +457,28 @@ def _write_names_and_outline(out: _Out) -> None:
         out.pdf.Root.PageMode = Name.UseOutlines
 
 
-def link_scheme_to_dests(pdf: pikepdf.Pdf, scheme: str) -> int:
+def link_scheme_to_dests(pdf: pikepdf.Pdf, scheme: str, descriptions: Mapping[str, str] | None = None) -> int:
     """Turn ``SCHEME:NAME`` URI links (front matter pointing into other parts) into named links.
 
     The link keeps its place in the structure tree; its /Contents, which WeasyPrint fills with
-    the URI, becomes a description a screen reader can say. Returns the number of links changed.
+    the URI (or, for an internal link, the bare name), becomes "Go to ..." with the description
+    ``descriptions`` gives for NAME, so a screen reader says where the link goes. Internal links
+    to a described name get the same. Returns the number of URI links changed.
     """
+    names = descriptions or {}
     changed = 0
     for page in pdf.pages:
         for annot in page.obj.get("/Annots", Array()):
             action = annot.get("/A")
             uri = action.get("/URI") if isinstance(action, Dictionary) else None
             if uri is not None and str(uri).startswith(scheme):
+                name = str(uri)[len(scheme):]
                 del annot["/A"]
-                annot.Dest = String(str(uri)[len(scheme):])
-                annot.Contents = String(f"Go to {str(uri)[len(scheme):]}")
+                annot.Dest = String(name)
+                annot.Contents = String(f"Go to {names.get(name, name)}")
                 changed += 1
+            elif isinstance(annot.get("/Dest"), String) and str(annot.Dest) in names:
+                annot.Contents = String(f"Go to {names[str(annot.Dest)]}")
     return changed
 
 
