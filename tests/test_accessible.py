@@ -6,14 +6,16 @@ poppler, pikepdf and the pdfua package; the last tests build small projects of t
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
 import pytest
 from click.testing import CliRunner
-from conftest import FICTION, make_project, normalise
+from conftest import FICTION, REPO, make_project, normalise
 from pdfua import validate
 from tagcheck import (
     elements,
@@ -196,3 +198,14 @@ def test_pdf_a_3a_from_book_yaml_and_back_with_the_cli_option(tmp_path):
         meta = pdf.open_metadata()
         assert meta["pdfuaid:part"] == "1" and "pdfaid:part" not in meta
         assert "/OutputIntents" not in pdf.Root
+
+
+def test_tagging_benchmark_runs(tmp_path):
+    """benchmarks/tagging.py at N=1, so the script that gives the README's tagging numbers cannot rot."""
+    results = tmp_path / "tagging.json"
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "tagging.py"), "1", "--results", str(results)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = json.loads(results.read_text())
+    assert [(r["mode"], r["n"], r["tagged"]) for r in rows] == [("untagged", 1, False), ("tagged", 1, True)]
+    assert "| 1 | tagged |" in done.stdout
