@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from conftest import FICTION, REPO, make_project
 from tagcheck import heading_gaps
 
@@ -61,3 +62,21 @@ def test_cover_text_uses_no_opacity():
     """WeasyPrint paints `opacity` through a form outside marked content (test_pdfua pins it)."""
     css = "".join(p.read_text() for p in (REPO / "assets" / "css").rglob("*.css"))
     assert not re.search(r"(?<![-\w])opacity\s*:", css)
+
+
+def test_pdf_variant_is_checked_and_part_of_the_chapter_key(tmp_path):
+    from briefing.errors import UsageError
+    from briefing.manifest import theme_fingerprint
+    from briefing.plan import chapter_key
+
+    root = make_project(tmp_path, FICTION / "data")
+    project = load_project(root / "data")
+    editions = {v: make_edition(project, Options(data_dir=root / "data", out_dir=root / "out", pdf_variant=v))
+                for v in ("pdf/ua-1", "pdf/a-3a")}
+    assert make_edition(project, Options(data_dir=root / "data", out_dir=root / "out")).pdf_variant == "pdf/ua-1"
+    theme = theme_fingerprint(root)
+    keys = {v: chapter_key(project, e, "globex-imaginary", theme) for v, e in editions.items()}
+    assert keys["pdf/ua-1"] != keys["pdf/a-3a"]
+    assert editions["pdf/ua-1"].chapter_dir != editions["pdf/a-3a"].chapter_dir
+    with pytest.raises(UsageError, match="unknown PDF variant 'pdf/x-4'"):
+        make_edition(project, Options(data_dir=root / "data", out_dir=root / "out", pdf_variant="pdf/x-4"))
