@@ -170,7 +170,7 @@ def test_untagged_attachment_is_reported_and_not_claimed(tmp_path):
     HTML(string="<html lang='en'><p>Untagged fictional fact sheet</p></html>").write_pdf(attachment)
     report = build(Options(data_dir=root / "data", out_dir=root / "out", slugs=["acme-anvils"], book=False))
     assert report.ok
-    assert report.warnings[-1].startswith("acme-anvils.pdf: data/attachments/acme-factsheet.pdf: untagged")
+    assert report.warnings[-1].startswith("acme-anvils.pdf: warning: data/attachments/acme-factsheet.pdf: untagged")
     assert "not claimed as PDF/UA-1" in report.warnings[-1]
     with pikepdf.open(root / "out" / "acme-anvils.pdf") as pdf:
         assert "pdfuaid:part" not in pdf.open_metadata()

@@ -162,4 +162,4 @@ def _warnings(problems: list[str], edition: Edition, target: Path) -> list[str]:
     claim = "PDF/A-3a or PDF/UA-1" if edition.pdf_variant == "pdf/a-3a" else "PDF/UA-1"
     name = target.relative_to(edition.paths.out) if target.is_relative_to(edition.paths.out) else target
     project = str(edition.paths.data_dir.parent) + os.sep
-    return [f"{name}: {problem.replace(project, '')}; it is not claimed as {claim}" for problem in problems]
+    return [f"{name}: warning: {problem.replace(project, '')}; it is not claimed as {claim}" for problem in problems]
