@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,12 +49,18 @@ class Part:
 
 @dataclass
 class Merged:
-    """The merged document. The inputs stay open until ``close``: qpdf copies lazily."""
+    """The merged document.
+
+    Each input is released (not closed) once its part is copied: qpdf copies stream data
+    lazily, through the input's file, which stays open as long as a copied stream needs it,
+    while the input's parsed objects are freed. Holding every input open instead cost about
+    3 MB per chapter (measured: a 50-chapter book peaked at 630 MB).
+    """
 
     pdf: pikepdf.Pdf
     first_pages: list[int]  # output page index where each part starts
     problems: list[str] = field(default_factory=list)  # what keeps the result from conforming
-    sources: list[pikepdf.Pdf] = field(default_factory=list)
+    sources: list[pikepdf.Pdf] = field(default_factory=list)  # unused: inputs are released as they are copied
 
     def save(self, target: Path | io.BytesIO) -> None:
         # deterministic_id: the same inputs give the same bytes
@@ -94,15 +101,17 @@ def merge(parts: Sequence[Part], *, title: str, lang: str, variant: str = "pdf/u
     out = _new_output()
     out.outlines = outlines
     merged = Merged(out.pdf, [])
+    intent = not variant.startswith("pdf/a")  # PDF/A needs an output intent: take the first part's
     for n, part in enumerate(parts):
         src = _open(part.pdf)
-        merged.sources.append(src)
         merged.first_pages.append(len(out.pdf.pages))
         _add_part(out, src, part, n, merged.problems)
+        intent = intent or _copy_output_intent(out.pdf, src)
+        del src  # released, not closed: see Merged
     _finish_structure(out)
     _write_names_and_outline(out)
-    if variant.startswith("pdf/a"):
-        merged.problems += _copy_output_intent(out.pdf, merged.sources)
+    if not intent:
+        merged.problems.append("no part has an output intent: print the parts with pdf_variant='pdf/a-3a'")
     # a file with untagged pages is not PDF/UA: say so rather than claim it in XMP
     set_metadata(out.pdf, title=title, lang=lang, variant=variant, claim=not merged.problems)
     return merged
@@ -282,8 +291,10 @@ def _artifact_orphans(page: pikepdf.Page, tree: dict[int, pikepdf.Object], reach
     for stream in _content_streams(page):
         data = stream.read_bytes()
         fixed = _BDC.sub(lambda m: b"/Artifact BMC" if int(m.group(1)) in orphans else m.group(0), data)
-        if fixed != data:
-            stream.write(fixed)
+        if fixed != data:  # kept compressed: the rewritten streams stay in memory until the save
+            if "/DecodeParms" in stream:
+                del stream["/DecodeParms"]
+            stream.write(zlib.compress(fixed), filter=Name.FlateDecode)
     for i in orphans:
         mcids[i] = pikepdf.Object.parse(b"null")
 
@@ -529,11 +540,10 @@ def set_metadata(pdf: pikepdf.Pdf, *, title: str, lang: str, variant: str = "pdf
             meta["pdfaid:conformance"] = "A"
 
 
-def _copy_output_intent(pdf: pikepdf.Pdf, sources: list[pikepdf.Pdf]) -> list[str]:
-    """PDF/A needs an output intent; take the first part's (WeasyPrint writes sRGB for pdf/a-*)."""
-    for src in sources:
-        intents = src.Root.get("/OutputIntents")
-        if isinstance(intents, Array) and len(intents):
-            pdf.Root.OutputIntents = _copy(pdf, intents)
-            return []
-    return ["no part has an output intent: print the parts with pdf_variant='pdf/a-3a'"]
+def _copy_output_intent(pdf: pikepdf.Pdf, src: pikepdf.Pdf) -> bool:
+    """Copy ``src``'s output intent (WeasyPrint writes sRGB for pdf/a-*); False if it has none."""
+    intents = src.Root.get("/OutputIntents")
+    if isinstance(intents, Array) and len(intents):
+        pdf.Root.OutputIntents = _copy(pdf, intents)
+        return True
+    return False
