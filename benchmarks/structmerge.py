@@ -3,7 +3,7 @@
 Prints one fictional 10-page chapter twice (pdf/ua-1 and untagged), then, each in a fresh
 process so peak memory is its own, merges N copies dropping each copy's first page (as the
 book drops a chapter's contents page): tagged with briefing.structmerge, untagged with plain
-qpdf page copying as assemble.py does. Reports wall time, peak RSS and output size.
+qpdf page copying (what the build did before it was tagged). Reports wall time, peak RSS and output size.
 """
 
 from __future__ import annotations

@@ -136,9 +136,9 @@ def heading_gaps(levels: list[int]) -> list[str]:
 
 def struct_text(path: Path) -> str:
     """The text of the structure tree in its order, as poppler's pdfinfo prints it."""
-    result = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True, text=True,
-                            check=True, timeout=60)
-    return result.stdout
+    result = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True, check=True, timeout=600)
+    # poppler prints an element's /T as raw bytes: a UTF-16 title (a name in Chinese) is not UTF-8
+    return result.stdout.decode("utf-8", "replace")
 
 
 def pdfinfo(path: Path) -> dict[str, str]:

@@ -204,7 +204,8 @@ def found_in(line: str, text: str) -> bool:
 @pytest.mark.parametrize("script", list(MIXED))
 def test_each_script_mixed_with_latin_spaces_and_digits_prints(script, tmp_path):
     line = MIXED[script]
-    html = (f'<html><head><link rel="stylesheet" href="assets/css/sponsor.css"></head><body>'
+    html = (f'<html lang="en"><head><title>Scripts</title>'
+            f'<link rel="stylesheet" href="assets/css/sponsor.css"></head><body>'
             f'<h2>{line}</h2><p>{line}</p><p><b>{line}</b></p><p><i>{line}</i></p>'
             f'<table><tr><th>{line}</th><td>{line}</td></tr></table></body></html>')
     rendered = print_html(html, base=REPO, roots=[REPO / "assets"], what=script)  # raises on .notdef

@@ -22,17 +22,19 @@ from .errors import RenderError
 from .files import write_atomic
 from .hashing import digest
 from .html import BOOK_TEMPLATE, TocLink, page_context, render
+from .jobs import Job, run
 from .markup import money, typeset, typeset_sponsor
-from .merge import Assembly, Mark, Part, assemble
+from .merge import Assembly, Mark, Part, Written, assemble
 from .meta import ChapterMeta, WatchEntry
 from .model import Recipient, Sponsor, format_date
 from .palette import ACCENT
-from .printer import Printed, print_html
+from .printer import Printed, PrintOptions, print_html
 from .settings import Edition
-from .sponsor_pdf import chapter_marks, info
+from .sponsor_pdf import chapter_marks, info, link_descriptions
 
 SEVERITY_ORDER = {"critical": 0, "high": 1}
 SETTLE_ROUNDS = 4
+FRONT_TIMEOUT = 600.0  # seconds for one print of the front matter (the contents of a long book)
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,12 @@ def lay_out(project: Project, edition: Edition, metas: list[ChapterMeta]) -> Lay
         for p in sorted(dropped):  # a dropped page maps to the next kept one
             page_of[p] = cursor + sum(1 for k in keep if k < p)
         parts.append(Part(chapter_pdf(edition, meta.slug), pages=keep,
-                          unnumbered=set() if edition.one_pager else {0}))
+                          unnumbered=set() if edition.one_pager else {0}, title=meta.name))
         start, cursor = cursor, cursor + len(keep)
         extras = []
         for i, extra in enumerate([] if edition.one_pager else appended(project, meta.slug)):
             anchor = meta.ids.appendix(i)
-            parts.append(Part(extra.path, dest=anchor))
+            parts.append(Part(extra.path, dest=anchor, title=f"{meta.name}: appendix: {extra.title}"))
             extras.append((extra.title, cursor, anchor))
             cursor += extra.pages
         chapters.append(Placed(meta, start, page_of, extras))
@@ -132,7 +134,7 @@ def overview_rows(project: Project, slugs: list[str]) -> list[dict[str, str]]:
 
 def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
     """Front matter printed once per distinct HTML: an unchanged contents costs nothing."""
-    key = digest(html, sorted(svgs), length=24)
+    key = digest(html, sorted(svgs), edition.pdf_variant, length=24)
     pdf_path = edition.paths.cache / f"front-{key}.pdf"
     meta_path = pdf_path.with_suffix(".json")
     try:
@@ -141,8 +143,20 @@ def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
                        size=tuple(meta["size"]))
     except (OSError, ValueError, KeyError):
         pass
+    # printed in a worker process: WeasyPrint's heap would otherwise stay with this process,
+    # which goes on to hold the whole book for the merge (measured at N=50: 443 MB peak)
+    import weasyprint  # noqa: F401 - imported once here, inherited by each forked print
+
+    outcome, = run([Job("book front matter", _print_front, (html, svgs, edition, pdf_path, meta_path))],
+                   workers=1, timeout=FRONT_TIMEOUT)
+    if not outcome.ok:
+        raise RenderError(outcome.error)
+    return outcome.value
+
+
+def _print_front(html: str, svgs: dict[str, str], edition: Edition, pdf_path: Path, meta_path: Path) -> Printed:
     front = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=svgs,
-                       what="book front matter")
+                       what="book front matter", options=PrintOptions(pdf_variant=edition.pdf_variant))
     write_atomic(pdf_path, front.pdf)
     write_atomic(meta_path, json.dumps({"pages": front.pages, "anchors": front.anchors,
                                         "size": front.size}).encode())
@@ -197,8 +211,17 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
     raise RenderError("book front matter: page numbers did not settle")  # a template bug
 
 
-def assemble_book(project: Project, edition: Edition, request: BookRequest, target: Path) -> int:
-    """Write the book (or a personalised edition) to ``target``; return its page count."""
+def _descriptions(layout: Layout, front: Front) -> dict[str, str]:
+    """What each link of the book is read as: chapter anchors, appendices, front-matter sections."""
+    found = {BOOK.contents: "Contents", **{anchor: title for title, anchor in front.titles}}
+    for ch in layout.chapters:
+        found |= link_descriptions(ch.meta)
+        found |= {anchor: f"{ch.meta.name}: appendix: {title}" for title, _, anchor in ch.appendices}
+    return found
+
+
+def assemble_book(project: Project, edition: Edition, request: BookRequest, target: Path) -> Written:
+    """Write the book (or a personalised edition) to ``target``; return its page count and warnings."""
     layout = lay_out(project, edition, request.metas)
     front, front_pages = _front_matter(project, edition, request, layout)
     children = [Mark("Contents", front.printed.anchors.get(BOOK.contents, 1)),
@@ -213,7 +236,7 @@ def assemble_book(project: Project, edition: Edition, request: BookRequest, targ
     names = ", ".join(m.name for m in request.metas)
     prepared = _prepared_for(edition, request.recipient)
     footer = f"Prepared for {prepared}" if request.recipient else ""
-    doc = Assembly([Part(front.printed.pdf, unnumbered={0}), *layout.parts],
+    doc = Assembly([Part(front.printed.pdf, unnumbered={0}, title="Front matter", role="Sect"), *layout.parts],
                    info(project, title, f"Briefings on {names}", names + ", sponsor briefing"),
-                   [Mark(title, 0, children)], footer)
+                   [Mark(title, 0, children)], footer, _descriptions(layout, front))
     return assemble(doc, edition, target)

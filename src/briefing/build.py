@@ -93,6 +93,7 @@ def make_edition(project: Project, opts: Options, level: str | None = None, labe
     return Edition(book=project.book,
                    paths=Paths(root=project.root, data_dir=opts.data_dir.resolve(), out=out.resolve()),
                    page_size=opts.page_size or project.book.page_size, variant=opts.variant,
+                   pdf_variant=opts.pdf_variant or project.book.pdf_variant,
                    since=format_date(since) if since else None,
                    changes=MappingProxyType({s: tuple(lines) for s, lines in changes.items()}), audience=level,
                    audience_label=label(level) if labelled else "")
@@ -118,6 +119,7 @@ class ChapterResult:
     charts_drawn: int = 0
     pages: int = 0  # of the sponsor PDF, when one was finished
     error: str = ""  # the chapter printed but the sponsor PDF failed
+    warnings: tuple[str, ...] = ()  # of the sponsor PDF: an untagged attachment
 
 
 def _chapter_job(task: ChapterTask) -> ChapterResult:
@@ -127,10 +129,10 @@ def _chapter_job(task: ChapterTask) -> ChapterResult:
     if task.target is None:
         return ChapterResult(task.render, drawn)
     try:
-        pages = finish_sponsor_pdf(task.project, task.edition, meta, task.edition.paths.out / task.target.name)
+        written = finish_sponsor_pdf(task.project, task.edition, meta, task.edition.paths.out / task.target.name)
     except BriefingError as err:  # the chapter is fine; only this output failed
         return ChapterResult(task.render, drawn, error=str(err))
-    return ChapterResult(task.render, drawn, pages)
+    return ChapterResult(task.render, drawn, written.pages, warnings=tuple(written.warnings))
 
 
 def chapter_fresh(edition: Edition, slug: str, key: str) -> bool:
@@ -161,8 +163,9 @@ class _Ledger:
         self.report = report if report is not None else Report()
         self.failed_chapters: dict[str, str] = {}
 
-    def built(self, target: Target, pages: int, seconds: float) -> None:
+    def built(self, target: Target, pages: int, seconds: float, warnings: tuple[str, ...] | list[str] = ()) -> None:
         self.report.rebuilt.append(target.name)
+        self.report.warnings += warnings
         self.report.pages[target.name] = pages
         self.manifest.record(self.edition.paths.out, target.name, self.plan.target_keys[target.name],
                              slugs=target.slugs, pages=pages)
@@ -187,7 +190,7 @@ class _Ledger:
             self.failed(target, error, outcome.seconds)
         else:
             assert result is not None
-            self.built(target, result.pages, outcome.seconds)
+            self.built(target, result.pages, outcome.seconds, result.warnings)
 
 
 def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, timeout: float) -> None:
@@ -213,12 +216,12 @@ def assemble_books(project: Project, edition: Edition, ledger: _Ledger) -> None:
         started = time.monotonic()
         try:
             metas = [ChapterMeta.load(chapter_meta_path(edition, s)) for s in target.slugs]
-            pages = assemble_book(project, edition, BookRequest(target.slugs, metas, target.recipient),
-                                  edition.paths.out / target.name)
+            written = assemble_book(project, edition, BookRequest(target.slugs, metas, target.recipient),
+                                    edition.paths.out / target.name)
         except BriefingError as err:
             ledger.failed(target, str(err), time.monotonic() - started)
             continue
-        ledger.built(target, pages, time.monotonic() - started)
+        ledger.built(target, written.pages, time.monotonic() - started, written.warnings)
 
 
 # --- the pipeline -------------------------------------------------------------------------

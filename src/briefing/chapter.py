@@ -26,7 +26,7 @@ from .meta import ChapterMeta, SectionEntry, WatchEntry
 from .model import Sponsor
 from .outline import Heading, outline
 from .preflight import inspect, lines_for
-from .printer import Hooks, Printed, print_html
+from .printer import Printed, PrintOptions, print_html
 from .settings import Edition, Paths
 
 # the one-pager's blocks in the order onepager.html prints them; each has a start and an end anchor
@@ -86,9 +86,11 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     data_file = data_file_name(project, slug)
     html, charts = chapter_html(project, edition, slug)
     sponsor = project.sponsors[slug]
+    options = PrintOptions(pdf_variant=edition.pdf_variant,
+                           locate=lambda char: where_in(sponsor.model_dump(), char),
+                           inspect=preflight(project, slug, data_file))
     printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
-                         what=data_file, hooks=Hooks(locate=lambda char: where_in(sponsor.model_dump(), char),
-                                                     inspect=preflight(project, slug, data_file)))
+                         what=data_file, options=options)
     if edition.one_pager:
         _check_one_page(printed, ChapterAnchors(slug), data_file)
     meta = replace(_meta(typeset_sponsor(sponsor), edition, printed, ChapterAnchors(slug), key),

@@ -156,6 +156,7 @@ def schema(which: str | None) -> None:
 @click.option("--for", "recipients", metavar="EMAIL|ID|all", help="Also write personalised editions to OUT/editions/.")
 @click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="Override book.yaml's page size.")
 @click.option("--variant", type=click.Choice(["full", "one-pager"]), default="full", show_default=True)
+@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3a"]), help="Override book.yaml's pdf_variant.")
 @click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0 = cores).")
 @click.option("--timeout", type=click.FloatRange(1), default=120.0, show_default=True,
               help="Seconds before a hanging render is stopped.")
@@ -167,7 +168,7 @@ def schema(which: str | None) -> None:
 @json_option
 @wait_option
 @quiet_option
-def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, variant, jobs, timeout,
+def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, variant, pdf_variant, jobs, timeout,
           force, strict, audience, log_json, wait, quiet) -> None:
     """Build sponsor PDFs and the briefing book (only what changed).
 
@@ -190,7 +191,8 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
     _check_slugs(data_dir, slugs)
     options = Options(data_dir=data_dir, out_dir=out_dir, slugs=list(slugs), sponsors=not book_only,
                       book=not no_book, recipients=recipients, page_size=page_size, variant=variant,
-                      jobs=jobs, timeout=timeout, force=force, strict=strict, audience=audience)
+                      pdf_variant=pdf_variant, jobs=jobs, timeout=timeout, force=force, strict=strict,
+                      audience=audience)
     with run_lock(out_dir, wait=wait), Reporter(log=log) as reporter:
         report = run_build(options, progress=reporter.event)
     reporter.summary(report)

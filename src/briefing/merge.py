@@ -1,10 +1,10 @@
-"""Join printed pages into final PDFs with qpdf (through pikepdf): bookmarks, links, metadata.
+"""Join printed pages into final PDFs: one structure tree, bookmarks, links, stamps, metadata.
 
-WeasyPrint lays each sponsor out once. The sponsor PDF and every book that contains the
-sponsor reuse those pages and get their page numbers stamped on (see ``stamp``), so a
-50-sponsor book is never laid out as one giant document (measured: that doubles the time
-and grows memory to ~1 GB). qpdf is several times faster than pypdf on a 740-page book and
-keeps the process small.
+WeasyPrint lays each sponsor out once, tagged (PDF/UA-1 or PDF/A-3a). The sponsor PDF and
+every book that contains the sponsor reuse those pages: ``structmerge`` joins them with qpdf
+(through pikepdf) and carries each part's structure tree into one, so a 50-sponsor book is
+never laid out as one giant document (measured: that doubles the time and grows memory to
+~1 GB). Page numbers are stamped on afterwards as artifacts (see ``stamp``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,8 @@ from .errors import RenderError
 from .files import write_atomic
 from .settings import Edition
 from .stamp import stamp, stamp_pages
+from .structmerge import MergeError, link_scheme_to_dests, merge, set_metadata
+from .structmerge import Part as TaggedPart
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Part:
     pages: list[int] | None = None  # indices to keep; None = all
     unnumbered: set[int] = field(default_factory=set)  # indices (in this part) left without a number
     dest: str | None = None  # a named destination for the part's first page (appended PDFs)
+    title: str | None = None  # the /T of the element wrapping the part's structure (a sponsor's name)
+    role: str = "Part"  # that element's structure type
 
 
 @dataclass(frozen=True)
@@ -61,42 +64,23 @@ class Assembly:
     info: Info
     marks: list[Mark]
     footer: str = ""  # e.g. "Prepared for …", printed on every numbered page
+    descriptions: dict[str, str] = field(default_factory=dict)  # anchor -> what a link to it is read as
 
 
-def open_pdf(source: Path | bytes, keep: list[pikepdf.Pdf]) -> pikepdf.Pdf:
+@dataclass(frozen=True)
+class Written:
+    pages: int
+    warnings: list[str]  # e.g. an appended PDF that is untagged: the result claims no conformance
+
+
+def page_count(source: Path | bytes) -> int:
     try:
-        pdf = pikepdf.Pdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+        with pikepdf.Pdf.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
+            return len(pdf.pages)
     except pikepdf.PasswordError:
         raise RenderError(f"{source}: is encrypted") from None
     except pikepdf.PdfError as err:
         raise RenderError(f"{source}: cannot read PDF: {err}") from None
-    keep.append(pdf)  # pages copied from a PDF need it open until the output is saved
-    return pdf
-
-
-def _named_dests(pdf: pikepdf.Pdf) -> dict[str, tuple[int, list]]:
-    """Named destinations of ``pdf`` as name -> (page index, view array tail)."""
-    names = pdf.Root.get("/Names")
-    if names is None or "/Dests" not in names:
-        return {}
-    index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
-    found = {}
-    for name, dest in pikepdf.NameTree(names.Dests).items():
-        array = dest.get("/D") if isinstance(dest, pikepdf.Dictionary) else dest
-        if isinstance(array, pikepdf.Array) and len(array) and array[0].objgen in index:
-            found[name] = (index[array[0].objgen], [array[i] for i in range(1, len(array))])
-    return found
-
-
-def _links_to_dests(pdf: pikepdf.Pdf) -> None:
-    """Turn ``briefing-dest:NAME`` URI links into internal links to named destinations."""
-    for page in pdf.pages:
-        for annot in page.obj.get("/Annots", []):
-            action = annot.get("/A")
-            uri = action.get("/URI") if action is not None else None
-            if uri is not None and str(uri).startswith(LINK_SCHEME):
-                del annot["/A"]
-                annot.Dest = pikepdf.String(str(uri)[len(LINK_SCHEME):])
 
 
 def _outline_items(marks: list[Mark]) -> list[pikepdf.OutlineItem]:
@@ -113,32 +97,14 @@ def _numbering(parts: list[Part]) -> list[bool]:
     numbered: list[bool] = []
     for part in parts:
         if part.pages is None:
-            counted: list[pikepdf.Pdf] = []
-            part.pages = list(range(len(open_pdf(part.pdf, counted).pages)))
-            counted[0].close()
+            part.pages = list(range(page_count(part.pdf)))
         numbered += [i not in part.unnumbered for i in part.pages]
     return numbered
 
 
-def _join(out: pikepdf.Pdf, parts: list[Part], keep: list[pikepdf.Pdf]) -> dict[str, tuple[int, list]]:
-    """Append every part's kept pages to ``out``; return the named destinations, remapped."""
-    dests: dict[str, tuple[int, list]] = {}
-    first = 0
-    for part in parts:
-        src = open_pdf(part.pdf, keep)
-        indices = part.pages or []
-        position = {local: first + k for k, local in enumerate(indices)}
-        for name, (page, view) in _named_dests(src).items():
-            if page in position:
-                dests.setdefault(name, (position[page], view))
-        with warnings.catch_warnings():
-            # named destinations are carried over above; pikepdf warns that it does not
-            warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
-            out.pages.extend(src.pages[i] for i in indices)
-        if part.dest:
-            dests[part.dest] = (first, [pikepdf.Name.Fit])
-        first += len(indices)
-    return dests
+def _close(pdfs: list[pikepdf.Pdf]) -> None:
+    for pdf in pdfs:
+        pdf.close()
 
 
 def _set_info(out: pikepdf.Pdf, info: Info) -> None:
@@ -156,29 +122,44 @@ def _set_info(out: pikepdf.Pdf, info: Info) -> None:
     out.Root.PageMode = pikepdf.Name.UseOutlines
 
 
-def assemble(doc: Assembly, edition: Edition, target: Path) -> int:
-    """Write the joined document to ``target`` atomically; return its page count."""
+def assemble(doc: Assembly, edition: Edition, target: Path) -> Written:
+    """Write the joined document to ``target`` atomically; return its page count and warnings."""
     # Stamps first, while this process is small: long books print them in forked workers,
     # which would otherwise each inherit every open chapter (measured: 315 MB peak at N=50).
     numbered = _numbering(doc.parts)
     keep: list[pikepdf.Pdf] = []
-    overlays = stamp_pages(numbered, footer=doc.footer, page_size=edition.page_size, paths=edition.paths,
-                           keep=keep)
-    out = pikepdf.Pdf.new()
-    dests = _join(out, doc.parts, keep)
-    for i, page in enumerate(out.pages):
-        if numbered[i]:
-            stamp(out, page, overlays[i], i + 1)
-    tree = pikepdf.NameTree.new(out)
-    for name, (page, view) in sorted(dests.items()):
-        tree[name] = pikepdf.Array([out.pages[page].obj, *view])
-    out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
-    _links_to_dests(out)
-    with out.open_outline() as outline:
-        outline.root.extend(_outline_items(doc.marks))
-    _set_info(out, doc.info)
+    overlays = stamp_pages(numbered, footer=doc.footer, page_size=edition.page_size,
+                           pdf_variant=edition.pdf_variant, paths=edition.paths, keep=keep)
+    try:
+        merged = merge([TaggedPart(p.pdf, p.pages, role=p.role, title=p.title, dest=p.dest) for p in doc.parts],
+                       title=doc.info.title, lang=doc.info.language, variant=edition.pdf_variant, outlines=False)
+    except MergeError as err:
+        _close(keep)
+        raise RenderError(str(err)) from None
     buf = io.BytesIO()
-    # deterministic_id: the /ID comes from the content, so the same inputs give the same bytes
-    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    try:
+        out = merged.pdf
+        for i, page in enumerate(out.pages):
+            if numbered[i]:
+                stamp(out, page, overlays[i], i + 1)
+        link_scheme_to_dests(out, LINK_SCHEME, doc.descriptions)
+        with out.open_outline() as outline:
+            outline.root.extend(_outline_items(doc.marks))
+        _set_info(out, doc.info)
+        # again, after _set_info: XMP mirrors the document info, and PDF/A wants them to agree
+        set_metadata(out, title=doc.info.title, lang=doc.info.language, variant=edition.pdf_variant,
+                     claim=not merged.problems)
+        merged.save(buf)
+    finally:
+        merged.close()
+        _close(keep)
     write_atomic(target, buf.getvalue())
-    return len(numbered)
+    return Written(len(numbered), _warnings(merged.problems, edition, target))
+
+
+def _warnings(problems: list[str], edition: Edition, target: Path) -> list[str]:
+    """What keeps ``target`` from the conformance its variant names, with paths as a user gives them."""
+    claim = "PDF/A-3a or PDF/UA-1" if edition.pdf_variant == "pdf/a-3a" else "PDF/UA-1"
+    name = target.relative_to(edition.paths.out) if target.is_relative_to(edition.paths.out) else target
+    project = str(edition.paths.data_dir.parent) + os.sep
+    return [f"{name}: warning: {problem.replace(project, '')}; it is not claimed as {claim}" for problem in problems]

@@ -607,6 +607,8 @@ class Book(Strict):
     timezone: TimeZone | None = Field(None, description="IANA zone the schedule is read in (default: the machine's)")
     stale_after_days: Count = Field(180, description="warn when a sponsor's as_of is older")
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    pdf_variant: Literal["pdf/ua-1", "pdf/a-3a"] = Field(
+        "pdf/ua-1", description="tagged PDF/UA-1, or PDF/A-3a (also PDF/UA-1) for records retention")
     levels: list[Level] = Field(DEFAULT_LEVELS, min_length=1, max_length=12,
                                 description="audience levels, lowest first: who may read what")
     default_audience: Level | None = Field(None, description="level of a sponsor without `audience` and "

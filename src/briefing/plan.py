@@ -116,8 +116,8 @@ def chapter_key(project: Project, edition: Edition, slug: str, theme: str) -> st
     """Everything a sponsor's pages depend on."""
     book_yaml = (project.data_dir / "book.yaml").read_bytes().decode("utf-8", "replace")
     data = project.files[slug].read_bytes().decode("utf-8", "replace")
-    return digest(data, book_yaml, theme, edition.page_size, edition.variant, edition.changes_for(slug),
-                  edition.since, edition.audience, edition.audience_label)
+    return digest(data, book_yaml, theme, edition.page_size, edition.variant, edition.pdf_variant,
+                  edition.changes_for(slug), edition.since, edition.audience, edition.audience_label)
 
 
 def _target_key(project: Project, edition: Edition, target: Target, chapter_keys: dict[str, str],

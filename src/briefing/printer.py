@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import RenderError
+from .files import OutputError
+from .settings import PDF_UA
 
 
 @dataclass
@@ -36,12 +40,19 @@ _NOTDEF = re.compile(r"\.notdef glyph.*\(U\+([0-9A-F]{4,6})\)")
 Locate = Callable[[str], list[str]]  # character -> where the data holds it ("section 'X', field y")
 
 
-@dataclass(frozen=True)
-class Hooks:
-    """Optional callers' help: ``locate`` names the data fields that hold a character no font
-    has (the sponsor's own text); ``inspect`` gets the laid-out ``Document`` (preflight) and
-    returns its findings."""
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EDQUOT}
 
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """How to print, beyond the HTML.
+
+    ``pdf_variant`` is WeasyPrint's: "pdf/ua-1" or "pdf/a-3a" print a structure tree, None an
+    untagged PDF (only for the page-number overlay, which is drawn as an artifact). ``locate``
+    names the data fields that hold a character no font has (the sponsor's own text);
+    ``inspect`` gets the laid-out ``Document`` (preflight) and returns its findings."""
+
+    pdf_variant: str | None = PDF_UA
     locate: Locate | None = None
     inspect: Callable[[Any], list[str]] | None = None
 
@@ -64,8 +75,9 @@ def _name_glyphs(messages: list[str], locate: Locate | None) -> list[str]:
 
 
 def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
-                what: str = "document", hooks: Hooks | None = None) -> Printed:
+               what: str = "document", options: PrintOptions | None = None) -> Printed:
     """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
+    options = options or PrintOptions()
     from weasyprint import HTML  # imported here: a run with nothing to print never loads it
     from weasyprint.urls import FatalURLFetchingError
 
@@ -78,14 +90,17 @@ def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, st
     try:
         document = HTML(string=html, base_url=base.resolve().as_uri() + "/",
                         url_fetcher=fetcher).render()
-        pdf = document.write_pdf(uncompressed_pdf=False)
+        pdf = document.write_pdf(uncompressed_pdf=False, pdf_variant=options.pdf_variant)
+    except OSError as err:
+        if err.errno in _OUTPUT_ERRNOS:  # a full or read-only disk is the output's problem, not the data's
+            raise OutputError(Path(tempfile.gettempdir()), "print", err) from None
+        raise RenderError(f"{what}: {type(err).__name__}: {err}") from None
     except (Exception, FatalURLFetchingError) as err:  # noqa: BLE001 - all are render failures
         reasons = [f"refused to read {d}" for d in fetcher.denied] or [f"{type(err).__name__}: {err}"]
         raise RenderError(f"{what}: " + "; ".join(reasons)) from None
     finally:
         logger.removeHandler(handler)
-    hooks = hooks or Hooks()
-    problems = [f"refused to read {d}" for d in fetcher.denied] + _name_glyphs(handler.problems, hooks.locate)
+    problems = [f"refused to read {d}" for d in fetcher.denied] + _name_glyphs(handler.problems, options.locate)
     if problems:
         unique = list(dict.fromkeys(problems))
         hint = ""
@@ -99,5 +114,5 @@ def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, st
     first = document.pages[0]
     # WeasyPrint sizes are CSS px (1/96 in); PDF points are 1/72 in
     size = (first.width * 0.75, first.height * 0.75)
-    findings = hooks.inspect(document) if hooks.inspect else []
+    findings = options.inspect(document) if options.inspect else []
     return Printed(pdf=pdf, pages=len(document.pages), anchors=anchors, size=size, findings=findings)

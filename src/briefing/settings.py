@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from .errors import UsageError
 from .model import Book
 
 DATA_DIR = Path("data")
@@ -23,6 +24,9 @@ FULL, ONE_PAGER = "full", "one-pager"
 VARIANTS = (FULL, ONE_PAGER)
 PAGE_SIZES = ("A4", "Letter")
 PAGE_HEIGHT = {"A4": "297mm", "Letter": "279.4mm"}  # full-bleed covers are one page tall
+# tagged PDF/UA-1 by default; PDF/A-3a copies (also PDF/UA-1) for records retention
+PDF_UA, PDF_A = "pdf/ua-1", "pdf/a-3a"
+PDF_VARIANTS = (PDF_UA, PDF_A)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Options:
     recipients: str | None = None  # None, "all" or an email: personalised editions
     page_size: str | None = None
     variant: str = FULL
+    pdf_variant: str | None = None  # PDF_VARIANTS; None = book.yaml's `pdf_variant`
     jobs: int = 0  # 0 = number of cores
     timeout: float = TIMEOUT
     force: bool = False
@@ -86,10 +91,15 @@ class Edition:
     paths: Paths
     page_size: str
     variant: str
+    pdf_variant: str = PDF_UA  # what WeasyPrint prints and the merge claims: part of every cache key
     since: str | None = None  # "4 March 2026": the previous edition, when there is one
     changes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     audience: str = ""  # the level every page of this edition is printed for
     audience_label: str = ""  # "Partner edition" on cover and footer; empty when the project has no levels
+
+    def __post_init__(self) -> None:
+        if self.pdf_variant not in PDF_VARIANTS:  # Options come from library callers too
+            raise UsageError(f"unknown PDF variant {self.pdf_variant!r}: choose {' or '.join(PDF_VARIANTS)}")
 
     @property
     def one_pager(self) -> bool:
@@ -102,8 +112,10 @@ class Edition:
 
     @property
     def chapter_dir(self) -> Path:
-        # per level: each level's chapters are printed once and reused by every book of that level
-        return self.paths.build / self.variant / self.page_size.lower() / (self.audience or "all")
+        # one folder per PDF variant (switching to PDF/A and back reuses both sets of chapters) and
+        # per level (each level's chapters are printed once and reused by every book of that level)
+        pdf = "" if self.pdf_variant == PDF_UA else "-" + self.pdf_variant.replace("/", "")
+        return self.paths.build / self.variant / (self.page_size.lower() + pdf) / (self.audience or "all")
 
     def changes_for(self, slug: str) -> list[str]:
         """Change lines printed in a chapter (the one-pager has no room for them)."""

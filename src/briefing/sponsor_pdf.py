@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .attachments import appended
 from .chapter import chapter_pdf
 from .data import Project
-from .merge import Assembly, Info, Mark, Part, assemble
+from .merge import Assembly, Info, Mark, Part, Written, assemble
 from .meta import ChapterMeta
 from .settings import Edition
 
@@ -33,19 +34,37 @@ def chapter_marks(meta: ChapterMeta, page_of: dict[int, int]) -> list[Mark]:
     return marks
 
 
-def finish_sponsor_pdf(project: Project, edition: Edition, meta: ChapterMeta, target: Path) -> int:
-    """Write ``target``; return its page count."""
+def link_descriptions(meta: ChapterMeta) -> dict[str, str]:
+    """What a link to each anchor of a chapter is read as ("Go to <this>"), instead of an id."""
+    ids = meta.ids
+    found = {ids.cover: meta.name, ids.at_a_glance: f"{meta.name}: at a glance",
+             ids.changes: f"{meta.name}: changes since the previous edition",
+             ids.contents: f"{meta.name}: contents", ids.sources: f"{meta.name}: sources"}
+    stack = list(meta.sections)
+    while stack:
+        sec = stack.pop()
+        found[sec.anchor] = f"{meta.name}: section {sec.number}, {sec.title}"
+        stack.extend(sec.subsections)
+    for anchor in meta.anchors:  # citations link to numbered sources: slug--src-N
+        source = re.fullmatch(re.escape(ids.prefix) + r"src-(\d+)", anchor)
+        if source:
+            found[anchor] = f"{meta.name}: source {source.group(1)}"
+    return found
+
+
+def finish_sponsor_pdf(project: Project, edition: Edition, meta: ChapterMeta, target: Path) -> Written:
+    """Write ``target``; return its page count and warnings (an untagged attachment)."""
     slug = meta.slug
     sponsor = project.sponsors[slug]
     marks = [] if edition.one_pager else chapter_marks(meta, {i: i for i in range(meta.pages)})
     parts = [Part(chapter_pdf(edition, slug), unnumbered={0})]  # a cover, or a lone one-pager
     offset = meta.pages
     for extra in ([] if edition.one_pager else appended(project, slug)):
-        parts.append(Part(extra.path))
+        parts.append(Part(extra.path, title=f"Appendix: {extra.title}"))
         marks.append(Mark(f"Appendix: {extra.title}", offset))
         offset += extra.pages
     subject = f"{sponsor.name}: {sponsor.headline or 'sponsor briefing'}"
     keywords = ", ".join([sponsor.name, *sponsor.categories, *([sponsor.tier] if sponsor.tier else [])])
     what = "one-page briefing" if edition.one_pager else "sponsor briefing"
-    return assemble(Assembly(parts, info(project, f"{sponsor.name} — {what}", subject, keywords), marks),
-                    edition, target)
+    return assemble(Assembly(parts, info(project, f"{sponsor.name} — {what}", subject, keywords), marks,
+                             descriptions=link_descriptions(meta)), edition, target)

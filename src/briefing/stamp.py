@@ -4,6 +4,10 @@ Chapters are printed once and reused by every document that holds them, so their
 numbers cannot be printed with them. Each final document gets a small overlay document,
 printed by WeasyPrint with the same page margins (``assets/css/overlay.css``), whose pages
 ``merge`` draws over the real ones.
+
+The overlay is printed untagged and drawn inside ``/Artifact <</Type /Pagination>>``: "Page X
+of Y" is not part of the reading order, and a form carrying marked content of its own inside
+an artifact would be a PDF/UA defect (see ``structmerge.add_artifact_overlay``).
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from .errors import RenderError
 from .files import write_atomic
 from .hashing import digest
 from .html import OVERLAY_TEMPLATE, render
-from .printer import print_html
+from .printer import PrintOptions, print_html
 from .settings import Paths
+from .structmerge import add_artifact_overlay
 
 CHUNK = 100  # overlay pages per WeasyPrint document: bounds memory on long books
 
@@ -29,7 +34,7 @@ def labels_for(numbered: list[bool]) -> list[str]:
     return [f"Page {i + 1} of {total}" if on else "" for i, on in enumerate(numbered)]
 
 
-def stamp_pages(numbered: list[bool], *, footer: str, page_size: str, paths: Paths,
+def stamp_pages(numbered: list[bool], *, footer: str, page_size: str, pdf_variant: str, paths: Paths,
                 keep: list[pikepdf.Pdf]) -> list[pikepdf.Page]:
     """One overlay page per output page (empty where ``numbered`` is false).
 
@@ -42,7 +47,9 @@ def stamp_pages(numbered: list[bool], *, footer: str, page_size: str, paths: Pat
     chunks = []
     for start in range(0, len(labels), CHUNK):
         chunk = labels[start:start + CHUNK]
-        key = digest(chunk, footer, page_size, __version__, css.decode(), length=24)
+        # the overlay is always printed untagged; the variant is in the key all the same, so a
+        # cached overlay never serves a document of another conformance level
+        key = digest(chunk, footer, page_size, pdf_variant, "untagged", __version__, css.decode(), length=24)
         chunks.append((chunk, paths.cache / f"overlay-{key}.pdf"))
     missing = [(chunk, path) for chunk, path in chunks if not path.is_file()]
     if len(missing) > 1:  # a long book: print the chunks in parallel worker processes
@@ -68,19 +75,16 @@ def stamp_pages(numbered: list[bool], *, footer: str, page_size: str, paths: Pat
 
 def _print_overlay(labels: list[str], footer: str, page_size: str, root: Path, target: Path) -> None:
     html = render(root / "templates", OVERLAY_TEMPLATE, labels=labels, footer=footer, page_size=page_size)
-    printed = print_html(html, base=root, roots=[root / "templates", root / "assets"], what="page-number overlay")
+    printed = print_html(html, base=root, roots=[root / "templates", root / "assets"], what="page-number overlay",
+                         options=PrintOptions(pdf_variant=None))
     write_atomic(target, printed.pdf)
 
 
 def stamp(out: pikepdf.Pdf, page: pikepdf.Page, overlay: pikepdf.Page, number: int) -> None:
-    """Draw ``overlay`` over ``page`` under a resource name derived from the page number.
+    """Draw ``overlay`` over ``page`` as a pagination artifact, under a name from the page number.
 
     pikepdf's add_overlay names the XObject at random, which would make every build's bytes
     differ; and pages may share one /Resources dictionary, so each page needs its own name.
     Both pages have the same size and origin: no transformation is needed.
     """
-    name = f"/BriefingStamp{number}"
-    page.add_resource(out.copy_foreign(overlay.as_form_xobject()), pikepdf.Name.XObject,
-                      name=pikepdf.Name(name))
-    page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
-    page.contents_add(pikepdf.Stream(out, f"\nQ q {name} Do Q\n".encode()))
+    add_artifact_overlay(out, page, out.copy_foreign(overlay.as_form_xobject()), f"BriefingStamp{number}")

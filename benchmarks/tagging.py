@@ -1,0 +1,100 @@
+"""Cost of tagging, measured in one run: `.venv/bin/python benchmarks/tagging.py [N ...]` (default 10 50).
+
+Builds N fictional sponsors (benchmarks/run.py's generator: Alibaba-shaped files, every word
+replaced) twice, each step in a fresh process:
+
+- untagged: the code this branch started from (`git merge-base HEAD main`, unpacked with
+  `git archive`), which printed untagged PDFs and joined them with plain qpdf page copying;
+- tagged: this working tree (PDF/UA-1 from WeasyPrint, joined by ``structmerge``).
+
+Both use this tree's templates and CSS, so only the printing and merging code differs. For
+each: sponsor PDFs alone (`--no-book --jobs 2`, charts drawn cold), then the book on its own
+(chapters already printed: what is left is the front matter, the overlay and the merge).
+Reports wall seconds, peak RSS of the largest process and output size, as JSON lines and a
+Markdown table; `--results FILE` also writes them as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import make_project  # noqa: E402 - the shared fictional-sponsor generator
+
+
+def baseline_source(work: Path) -> tuple[Path, str]:
+    """The untagged code: src/ of the commit this branch started from."""
+    base = subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=REPO, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", base, "src"], cwd=REPO, capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(work / "untagged", filter="data")
+    return work / "untagged" / "src", base[:10]
+
+
+def step(src: Path, project: Path, out: Path, *args: str) -> dict[str, float]:
+    """One `briefing build` in a fresh process: wall seconds and peak RSS (MB) of the largest process."""
+    env = dict(os.environ, PYTHONPATH=str(src))  # ahead of the editable install on sys.path
+    cmd = [sys.executable, "-m", "briefing.cli", "build", "--quiet", "--jobs", "2",
+           "--data", str(project / "data"), "--out", str(out), *args]
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{process.stderr.read().decode()[-2000:]}")
+    return {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def measure(mode: str, src: Path, project: Path, out: Path, n: int) -> dict:
+    sponsors = step(src, project, out, "--no-book")
+    book = step(src, project, out, "--book-only")
+    pdf = out / "briefing-book.pdf"
+    tagged = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return {"mode": mode, "n": n, "sponsors": sponsors, "book": book,
+            "book_cost": round((sponsors["seconds"] + book["seconds"]) / sponsors["seconds"], 3),
+            "book_mb": round(pdf.stat().st_size / 1e6, 1), "tagged": "Tagged:          yes" in tagged}
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| N | build | sponsor PDFs | book alone | full / sponsors | peak RSS | book size |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        peak = max(r["sponsors"]["peak_mb"], r["book"]["peak_mb"])
+        lines.append(f"| {r['n']} | {r['mode']} | {r['sponsors']['seconds']} s | {r['book']['seconds']} s | "
+                     f"{r['book_cost']}× | {peak} MB | {r['book_mb']} MB |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("counts", nargs="*", type=int, default=[10, 50])
+    parser.add_argument("--results", type=Path)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        untagged, base = baseline_source(work)
+        for n in args.counts:
+            project = make_project(work / f"n{n}", n)
+            for mode, src in (("untagged", untagged), ("tagged", REPO / "src")):
+                rows.append(measure(mode, src, project, work / f"out-{mode}-{n}", n) | {"base": base})
+                print(json.dumps(rows[-1]), flush=True)
+    print(table(rows))
+    if args.results:
+        args.results.write_text(json.dumps(rows, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
