@@ -3,8 +3,9 @@
 Builds N fictional sponsors (benchmarks/run.py's generator: Alibaba-shaped files, every word
 replaced) twice, each step in a fresh process:
 
-- untagged: the code this branch started from (`git merge-base HEAD main`, unpacked with
-  `git archive`), which printed untagged PDFs and joined them with plain qpdf page copying;
+- untagged: the last code that printed untagged PDFs and joined them with plain qpdf page
+  copying (the first parent of the commit that merged tagging, "Merge a11y: …"; on a branch
+  without it, `git merge-base HEAD main`), unpacked with `git archive`;
 - tagged: this working tree (PDF/UA-1 from WeasyPrint, joined by ``structmerge``).
 
 Both use this tree's templates and CSS, so only the printing and merging code differs. For
@@ -34,9 +35,12 @@ from run import make_project  # noqa: E402 - the shared fictional-sponsor genera
 
 
 def baseline_source(work: Path) -> tuple[Path, str]:
-    """The untagged code: src/ of the commit this branch started from."""
-    base = subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=REPO, capture_output=True, text=True,
-                          check=True).stdout.strip()
+    """The untagged code: src/ of the commit just before tagging was merged."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
+
+    merged = git("rev-parse", "--verify", "-q", "HEAD^{/^Merge a11y}")
+    base = git("rev-parse", f"{merged}^1") if merged else git("merge-base", "HEAD", "main")
     archive = subprocess.run(["git", "archive", base, "src"], cwd=REPO, capture_output=True, check=True).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(work / "untagged", filter="data")

@@ -102,7 +102,7 @@ def test_own_checks_can_fail(fiction):
 def test_sponsor_pdf_tree_carries_its_facts_and_people_read_with_roles(fiction):
     path = fiction / "output" / "acme-anvils.pdf"
     words = tree_words(path)
-    facts = ["Acme Anvils (fictional)", "Fictional heavy-goods supplier", "Since 1 May 2019, through 2030",
+    facts = ["Acme Anvils (fictional)", "Fictional heavy-goods supplier", "1 May 2019 to 2030",
              "Acme Anvils is an invented company used to test the briefing tool.", "Anvils sold 1,000,000",
              "Deal value ~$1.2 billion", "A fictional shortage of anvils", "Acme makes anvils. Nothing here is real.",
              "Wile E. Example Chief Executive since 2019", "Road R. Sample Chair", "2001 10.5 Invented row",
@@ -129,7 +129,7 @@ def test_book_tree_holds_every_chapter_in_order_under_one_root(fiction):
     words = tree_words(path)
     positions = [words.find(normalise(text)) for text in
                  ["Contents", "Watch list", "Acme makes anvils", "Appended page two", "Second invented risk",
-                  "Hank Scorpio-Example President", "{{ 7 * 7 }} is not evaluated"]]
+                  "Globex fictional annual report", "{{ 7 * 7 }} is not evaluated"]]
     assert -1 not in positions and positions == sorted(positions)
 
 

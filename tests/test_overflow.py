@@ -178,12 +178,12 @@ def test_long_cover_strings_are_not_lost(printed):
 @pytest.mark.slow
 def test_margin_check_sees_clipped_text(tmp_path):
     """The image check can fail: a line of text pushed past the right edge is found."""
-    from briefing.pdf import render_html
+    from briefing.printer import PrintOptions, print_html
 
     html = (f"<style>@page {{ size: A4; margin: 24mm 22mm }} p {{ white-space: nowrap }}</style>"
             f"<p>{token('X')}</p>")
     pdf = tmp_path / "clipped.pdf"
-    pdf.write_bytes(render_html(html, base=tmp_path, roots=[tmp_path]).pdf)
+    pdf.write_bytes(print_html(html, base=tmp_path, roots=[tmp_path], options=PrintOptions(pdf_variant=None)).pdf)
     assert ink_in_right_margin(pdf, cover_pages=0)
     assert token("X") not in extracted(pdf)  # and pdftotext loses the clipped part
 

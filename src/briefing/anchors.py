@@ -63,6 +63,15 @@ class ChapterAnchors:
     def source(self, number: int) -> str:
         return self(f"src-{number}")
 
+    def source_number(self, anchor: str) -> int | None:
+        """The N of ``slug--src-N``, or None for any other anchor."""
+        tail = anchor.removeprefix(self("src-"))
+        return int(tail) if tail != anchor and tail.isdigit() else None
+
+    def risk(self, heading: str, index: int) -> str:
+        """A watched (critical or high) callout: block ``index`` of the (sub)section ``heading``."""
+        return self(f"risk-{heading.replace('.', '-')}-{index}")
+
     def appendix(self, index: int) -> str:
         return self(f"appendix-{index}")
 

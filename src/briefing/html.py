@@ -67,7 +67,7 @@ WATCHED = ("critical", "high")
 
 def risk_id(slug: str, place: Place) -> str:
     """The anchor of a watched callout: the at-a-glance page and the watch list link to it."""
-    return ChapterAnchors(slug)(f"risk-{place.heading.replace('.', '-')}-{place.index}")
+    return ChapterAnchors(slug).risk(place.heading, place.index)
 
 
 @dataclass(frozen=True)

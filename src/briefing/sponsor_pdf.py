@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from .attachments import appended
@@ -45,10 +44,12 @@ def link_descriptions(meta: ChapterMeta) -> dict[str, str]:
         sec = stack.pop()
         found[sec.anchor] = f"{meta.name}: section {sec.number}, {sec.title}"
         stack.extend(sec.subsections)
-    for anchor in meta.anchors:  # citations link to numbered sources: slug--src-N
-        source = re.fullmatch(re.escape(ids.prefix) + r"src-(\d+)", anchor)
-        if source:
-            found[anchor] = f"{meta.name}: source {source.group(1)}"
+    for anchor in meta.anchors:  # citations link to numbered sources
+        number = ids.source_number(anchor)
+        if number is not None:
+            found[anchor] = f"{meta.name}: source {number}"
+    for item in meta.watch:  # the at-a-glance risk lines and the watch list link to the callouts
+        found[item.anchor] = f"{meta.name}: {item.severity} item, {item.title}"
     return found
 
 
