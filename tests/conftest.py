@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
 from briefing.build import Options, build
@@ -56,3 +59,45 @@ def fiction(tmp_path_factory) -> Path:
     report = build(Options(data_dir=root / "data", out_dir=out, variant="one-pager"))
     assert report.ok, report.failed
     return root
+
+
+# --- a real SMTP server on loopback (aiosmtpd), shared by the mail, delivery and approval tests ---
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Recorder:
+    """An SMTP handler that keeps every message and can misbehave on purpose."""
+
+    def __init__(self):
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.fail_data_times = 0  # answer 451 to DATA this many times
+        self.reject = set()  # RCPT addresses answered with 550
+        self.stall = 0.0  # seconds to wait before answering the end of DATA
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.reject:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.fail_data_times > 0:
+            self.fail_data_times -= 1
+            return "451 4.3.0 try again later"
+        if self.stall:
+            await asyncio.sleep(self.stall)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK queued"
+
+
+@pytest.fixture()
+def server():
+    handler = Recorder()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, controller
+    controller.stop()

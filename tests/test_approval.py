@@ -21,8 +21,7 @@ from audience_book import (
     audience_root,  # noqa: F401 - a fixture
 )
 from click.testing import CliRunner
-from conftest import make_project
-from test_mail import Recorder, free_port
+from conftest import Recorder, free_port, make_project
 
 from briefing.cli import EXIT_WAITING, main
 from briefing.mail import LOG_NAME

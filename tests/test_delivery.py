@@ -15,24 +15,13 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
-from test_mail import Recorder, free_port
 
 from briefing.cli import main
 from briefing.distribute import SendOptions, send
 from briefing.mail import LOG_NAME, SendLog
 
 BRIEFING = Path(sys.executable).parent / "briefing"
-
-
-@pytest.fixture()
-def server():
-    handler = Recorder()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, controller
-    controller.stop()
 
 
 @pytest.fixture()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import email
 import shutil
-import socket
 import ssl
 from email import policy
 from pathlib import Path
@@ -15,51 +13,12 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
+from conftest import Recorder, free_port
 
 from briefing.cli import main
 from briefing.distribute import SendOptions, send
 from briefing.errors import DataError, DeliveryError
 from briefing.mail import Attachment, Letter, compose, header_safe
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Recorder:
-    """An SMTP handler that keeps every message and can misbehave on purpose."""
-
-    def __init__(self):
-        self.messages: list[tuple[str, list[str], bytes]] = []
-        self.fail_data_times = 0  # answer 451 to DATA this many times
-        self.reject = set()  # RCPT addresses answered with 550
-        self.stall = 0.0  # seconds to wait before answering the end of DATA
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.reject:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.fail_data_times > 0:
-            self.fail_data_times -= 1
-            return "451 4.3.0 try again later"
-        if self.stall:
-            await asyncio.sleep(self.stall)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 OK queued"
-
-
-@pytest.fixture()
-def server():
-    handler = Recorder()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, controller
-    controller.stop()
 
 
 @pytest.fixture()

@@ -167,8 +167,6 @@ def test_long_strings_come_back_whole_from_text_extraction(printed):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="a 200-character name at 44pt overfills the one-page cover; needs the "
-                   "template to mark long names and headlines (.cover-title.long, .cover-headline.long)")
 def test_long_cover_strings_are_not_lost(printed):
     text = extracted(printed / "long-strings.pdf").lower()
     _, fields = long_sponsor()
@@ -189,8 +187,6 @@ def test_margin_check_sees_clipped_text(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="data tables are laid out automatically until the templates give "
-                   "column widths (<table class='data sized'> with a <colgroup>; see assets/css)")
 def test_long_strings_in_table_cells_stay_inside(printed):
     pdf = printed / "long-table.pdf"
     assert not ink_in_right_margin(pdf)
@@ -246,3 +242,17 @@ def test_long_chart_labels_are_shortened_inside_the_figure():
         assert any(t.endswith("…") for t in texts), spec["kind"]  # ... and says so
         assert any("Short" in t for t in texts)
         assert token("A") in shortened_labels(spec) and "Short" not in shortened_labels(spec)
+
+
+def test_alt_text_says_which_labels_the_chart_shortened():
+    from briefing.chart_specs import chart_alt
+    from briefing.model import Block
+
+    long_label = "Fictional " + "very " * 20 + "long label"
+    def chart(first: str) -> Block:
+        return Block.model_validate({"chart": {
+            "kind": "bar", "title": "Invented shares", "unit": "%", "period": "2025", "source": "Invented",
+            "as_of": "2025", "series": [{"values": {first: 1, "Short": 2, "Other": 3}}]}})
+
+    assert chart_alt(chart(long_label)).endswith(f"Shortened on the chart: {long_label}.")
+    assert "Shortened" not in chart_alt(chart("Brief"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .charts import shortened_labels
 from .model import Block, Money, Partnership, Sponsor, date_start, walk_blocks
 from .palette import ACCENT, SERIES
 
@@ -101,7 +102,9 @@ def chart_alt(block: Block) -> str:
     for s in c.series:
         values = "; ".join(f"{k}: {v:g}" for k, v in s.values.items())
         parts.append(f"{s.name + ': ' if s.name else ''}{values}")
-    return c.alt or f"{c.title}. {c.unit}, {c.period}. " + " | ".join(parts)
+    alt = c.alt or f"{c.title}. {c.unit}, {c.period}. " + " | ".join(parts)
+    shortened = shortened_labels(_chart(block, ACCENT))  # drawn with "…" to stay inside the figure
+    return alt + (" Shortened on the chart: " + "; ".join(shortened) + "." if shortened else "")
 
 
 _TO_MILLIONS = {"thousand": 1e-3, "million": 1.0, "billion": 1e3, None: 1e-6}

@@ -152,6 +152,32 @@ def column_aligns(table: Table) -> list[str]:
     return aligns
 
 
+LINE_CHARS = 110  # characters of 8.2pt table text across the A4 text block, padding included
+
+
+def column_widths(table: Table) -> list[float]:
+    """Column widths (% of the table) from the data, close to what automatic layout would give.
+
+    Automatic table layout measures every cell's text (slow in WeasyPrint, and a long unbreakable
+    string widens the table off the page); character counts stand in for those measures: each
+    column gets its longest word (at least 16 characters for the first, label column), and the
+    rest of the line is shared in proportion to how much longer its longest cell is.
+    """
+    floors, extras = [], []
+    for i, col in enumerate(table.columns):
+        cells = [row[i] for row in table.rows] + [col.name]
+        word = max((len(w) for c in cells for w in c.split()), default=1)
+        floor = min(word, 18) + 2  # longer tokens wrap inside the column (overflow-wrap)
+        if i == 0:
+            floor = max(floor, 16)
+        floors.append(floor)
+        extras.append(max(max(len(c) for c in cells) + 2 - floor, 0))
+    room = max(LINE_CHARS - sum(floors), 0)
+    share = min(1.0, room / (sum(extras) or 1))
+    widths = [f + e * share for f, e in zip(floors, extras, strict=True)]
+    return [round(100 * w / sum(widths), 2) for w in widths]
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 sponsor``, ``2 sponsors``."""
     return f"{count} {word if count == 1 else many or word + 's'}"
@@ -161,4 +187,4 @@ def filters() -> dict[str, Any]:
     from .model import format_date
 
     return {"md": markdown, "mdi": markdown_inline, "date": format_date, "money": money,
-            "column_aligns": column_aligns, "plural": plural}
+            "column_aligns": column_aligns, "column_widths": column_widths, "plural": plural}
