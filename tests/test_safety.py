@@ -143,3 +143,23 @@ def test_unreadable_data_file_path_is_reported(tmp_path):
 
     with pytest.raises(DataError, match="cannot read file"):
         load_file(Path(tmp_path / "missing.yaml"))
+
+
+def test_printing_in_a_worker_leaves_no_font_copies_behind(tmp_path, monkeypatch):
+    """WeasyPrint copies @font-face fonts to a temporary folder per document; a worker ends with
+    os._exit, so nothing but print_html itself can remove it (it left ~17 MB per chapter)."""
+    import tempfile
+
+    from conftest import REPO
+
+    from briefing.jobs import Job, run
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    html = ('<html lang="en"><head><title>Fonts</title><link rel="stylesheet" href="assets/css/sponsor.css">'
+            '</head><body><p>Invented text in the shipped fonts.</p></body></html>')
+    def job() -> int:
+        return print_html(html, base=REPO, roots=[REPO / "assets"], what="fonts").pages
+
+    (outcome,) = run([Job("fonts", job, ())], workers=1, timeout=120)
+    assert outcome.ok and outcome.value == 1, outcome.error
+    assert not list(tmp_path.glob("weasyprint-*"))
