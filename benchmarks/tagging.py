@@ -8,7 +8,8 @@ replaced) twice, each step in a fresh process:
   without it, `git merge-base HEAD main`), unpacked with `git archive`;
 - tagged: this working tree (PDF/UA-1 from WeasyPrint, joined by ``structmerge``).
 
-Both use this tree's templates and CSS, so only the printing and merging code differs. For
+Each uses its own commit's templates and CSS (today's templates may need filters the older code
+lacks), so the untagged numbers are exactly what that commit printed. For
 each: sponsor PDFs alone (`--no-book --jobs 2`, charts drawn cold), then the book on its own
 (chapters already printed: what is left is the front matter, the overlay and the merge).
 Reports wall seconds, peak RSS of the largest process and output size, as JSON lines and a
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -41,7 +43,9 @@ def baseline_source(work: Path) -> tuple[Path, str]:
 
     merged = git("rev-parse", "--verify", "-q", "HEAD^{/^Merge a11y}")
     base = git("rev-parse", f"{merged}^1") if merged else git("merge-base", "HEAD", "main")
-    archive = subprocess.run(["git", "archive", base, "src"], cwd=REPO, capture_output=True, check=True).stdout
+    # its templates and assets too: the templates of today may use filters the old code lacks
+    archive = subprocess.run(["git", "archive", base, "src", "templates", "assets"], cwd=REPO, capture_output=True,
+                             check=True).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(work / "untagged", filter="data")
     return work / "untagged" / "src", base[:10]
@@ -81,6 +85,14 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _with_theme(project: Path, theme: Path, root: Path) -> Path:
+    """The same data with another checkout's templates and assets."""
+    shutil.copytree(project / "data", root / "data")
+    for folder in ("templates", "assets"):
+        shutil.copytree(theme / folder, root / folder)
+    return root
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("counts", nargs="*", type=int, default=[10, 50])
@@ -92,8 +104,9 @@ def main() -> None:
         untagged, base = baseline_source(work)
         for n in args.counts:
             project = make_project(work / f"n{n}", n)
-            for mode, src in (("untagged", untagged), ("tagged", REPO / "src")):
-                rows.append(measure(mode, src, project, work / f"out-{mode}-{n}", n) | {"base": base})
+            old = _with_theme(project, untagged.parent, work / f"n{n}-untagged")
+            for mode, src, root in (("untagged", untagged, old), ("tagged", REPO / "src", project)):
+                rows.append(measure(mode, src, root, work / f"out-{mode}-{n}", n) | {"base": base})
                 print(json.dumps(rows[-1]), flush=True)
     print(table(rows))
     if args.results:
