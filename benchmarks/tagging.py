@@ -26,14 +26,13 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from io import BytesIO
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import make_project  # noqa: E402 - the shared fictional-sponsor generator
+from run import make_project, run  # noqa: E402 - the shared generator and timed-process helper
 
 
 def baseline_source(work: Path) -> tuple[Path, str]:
@@ -56,13 +55,8 @@ def step(src: Path, project: Path, out: Path, *args: str) -> dict[str, float]:
     env = dict(os.environ, PYTHONPATH=str(src))  # ahead of the editable install on sys.path
     cmd = [sys.executable, "-m", "briefing.cli", "build", "--quiet", "--jobs", "2",
            "--data", str(project / "data"), "--out", str(out), *args]
-    started = time.perf_counter()
-    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{process.stderr.read().decode()[-2000:]}")
-    return {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+    seconds, peak_mb = run(cmd, env=env)
+    return {"seconds": round(seconds, 2), "peak_mb": round(peak_mb, 1)}
 
 
 def measure(mode: str, src: Path, project: Path, out: Path, n: int) -> dict:

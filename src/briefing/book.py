@@ -117,10 +117,10 @@ def _deal_line(sponsor: Sponsor) -> str:
     return " · ".join(parts)
 
 
-def overview_rows(project: Project, slugs: list[str]) -> list[dict[str, str]]:
+def overview_rows(sponsors: dict[str, Sponsor]) -> list[dict[str, str]]:
+    """One row per sponsor (slug -> the sponsor as printed)."""
     rows = []
-    for slug in slugs:
-        s = typeset_sponsor(project.sponsors[slug])
+    for slug, s in sponsors.items():
         p = s.partnership
         rows.append({
             "cover": ChapterAnchors(slug).cover, "name": s.name, "tier": s.tier or "–",
@@ -190,10 +190,11 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
     titles = [("Overview", BOOK.overview), ("Watch list", BOOK.watch)]
     if changed:
         titles.append((f"Changes since {edition.since}", BOOK.changes))
-    sponsors = [typeset_sponsor(project.sponsors[s]) for s in request.slugs]
+    as_printed = {s: typeset_sponsor(project.sponsors[s]) for s in request.slugs}
+    sponsors = list(as_printed.values())
     charts = draw_charts(book_charts(sponsors), edition.paths)
     context = page_context(edition, ACCENT, edition.book.classification) | {"unconverted": unconverted(sponsors),
-        "rows": overview_rows(project, request.slugs), "chart_urls": charts.urls, "changes": changed,
+        "rows": overview_rows(as_printed), "chart_urls": charts.urls, "changes": changed,
         "changes_since": edition.since,
         "prepared_for": typeset(prepared, hyphenate=False) if (prepared := _prepared_for(edition, request.recipient))
         else None}

@@ -68,9 +68,11 @@ def data_file_name(project: Project, slug: str) -> str:
     return os.path.relpath(project.files[slug], project.data_dir.resolve().parent)
 
 
-def chapter_html(project: Project, edition: Edition, slug: str) -> tuple[str, Drawn]:
-    """The chapter's HTML and its charts (drawn now or taken from the cache)."""
-    sponsor = typeset_sponsor(project.sponsors[slug])
+def chapter_html(project: Project, edition: Edition, slug: str,
+                 sponsor: Sponsor | None = None) -> tuple[str, Drawn]:
+    """The chapter's HTML and its charts (drawn now or taken from the cache); ``sponsor`` is the
+    sponsor as printed (typeset), when the caller has it already."""
+    sponsor = sponsor or typeset_sponsor(project.sponsors[slug])
     try:
         charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor), one_pager=edition.one_pager),
                              edition.paths)
@@ -84,8 +86,9 @@ def chapter_html(project: Project, edition: Edition, slug: str) -> tuple[str, Dr
 def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> ChapterMeta:
     """Print one sponsor's chapter into the build folder and return its metadata."""
     data_file = data_file_name(project, slug)
-    html, charts = chapter_html(project, edition, slug)
     sponsor = project.sponsors[slug]
+    printed_sponsor = typeset_sponsor(sponsor)
+    html, charts = chapter_html(project, edition, slug, printed_sponsor)
     options = PrintOptions(pdf_variant=edition.pdf_variant,
                            locate=lambda char: where_in(sponsor.model_dump(), char),
                            inspect=preflight(project, slug, data_file))
@@ -93,7 +96,7 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
                          what=data_file, options=options)
     if edition.one_pager:
         _check_one_page(printed, ChapterAnchors(slug), data_file)
-    meta = replace(_meta(typeset_sponsor(sponsor), edition, printed, ChapterAnchors(slug), key),
+    meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key),
                    charts_drawn=charts.drawn, findings=tuple(printed.findings))
     write_atomic(chapter_pdf(edition, slug), printed.pdf)
     write_atomic(chapter_meta_path(edition, slug), meta.to_json())

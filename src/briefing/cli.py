@@ -188,7 +188,6 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
     if no_book and book_only:
         raise click.UsageError("--no-book and --book-only contradict each other")
     log = _log(log_json, quiet)
-    _check_slugs(data_dir, slugs)
     options = Options(data_dir=data_dir, out_dir=out_dir, slugs=list(slugs), sponsors=not book_only,
                       book=not no_book, recipients=recipients, page_size=page_size, variant=variant,
                       pdf_variant=pdf_variant, jobs=jobs, timeout=timeout, force=force, strict=strict,
@@ -198,14 +197,6 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
     reporter.summary(report)
     if not report.ok:
         sys.exit(EXIT_ERROR)
-
-
-def _check_slugs(data_dir: Path, slugs: tuple[str, ...]) -> None:
-    """An unknown slug is a usage error (exit 2), found before anything is loaded or built."""
-    known = sorted(p.stem for p in (data_dir / "sponsors").glob("*.yaml"))
-    unknown = [s for s in slugs if s not in known]
-    if unknown and known:
-        raise UsageError(f"unknown sponsor(s): {', '.join(unknown)} (known: {', '.join(known)})")
 
 
 @main.command()
