@@ -57,3 +57,12 @@ def test_typeset_leaves_identifiers_alone():
     assert printed.sections[0].blocks[0].cite == ["src-a"]
     assert printed.name == "Pretend “Quotes” Co"
     assert markup.SHY in printed.sections[0].blocks[0].text
+
+
+def test_front_matter_summary_prints_what_the_whole_sponsor_would():
+    sponsor = m.Sponsor.model_validate({
+        "name": "Pretend 'Quotes' Co -- Overseas", "as_of": "2026-01", "tier": "Worldwide \"Top\" Partner",
+        "categories": ["Cloud 2020-2028", "Zephyr's e-commerce"]})
+    whole, summary = markup.typeset_sponsor(sponsor), markup.typeset_summary(sponsor)
+    assert (summary.name, summary.tier, summary.categories) == (whole.name, whole.tier, whole.categories)
+    assert summary.name != sponsor.name and summary.categories != sponsor.categories  # it did typeset

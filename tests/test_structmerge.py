@@ -23,7 +23,7 @@ from tagcheck import (
     unmarked_content,
 )
 
-from briefing.structmerge import MergeError, Part, add_artifact_overlay, link_scheme_to_dests, merge
+from briefing.structmerge import MergeError, Part, add_artifact_overlay, link_scheme_to_dests, merge, prepare
 
 FIXTURES = REPO / "tests" / "fixtures" / "tagging"
 SCHEME = "briefing-dest:"
@@ -46,13 +46,23 @@ def print_stamps(labels: list[str], target: Path) -> Path:
     return target
 
 
-def build_book(tmp: Path, variant: str = "pdf/ua-1") -> Path:
-    """Front matter, one chapter without its own contents page, one chapter whole; stamped."""
+def build_book(tmp: Path, variant: str = "pdf/ua-1", prepared: bool = False) -> Path:
+    """Front matter, one chapter without its own contents page, one chapter whole; stamped.
+
+    ``prepared``: the chapters go through ``prepare`` first, as the build does in the worker that
+    printed them; every test of the module then checks that path too.
+    """
     names = ["front", "chapter-zephyr", "chapter-quokka"]
     printed = {n: print_fixture(n, tmp / f"{n}.pdf", variant) for n in names}
+    zephyr: Path | bytes = printed["chapter-zephyr"].read_bytes()
+    quokka: Path | bytes = printed["chapter-quokka"]
+    zephyr_pages: list[int] | None = [1]
+    if prepared:
+        zephyr, zephyr_pages = prepare(zephyr, [1], prefix="c:zephyr:"), None
+        quokka = prepare(quokka, prefix="c:quokka:")
     merged = merge([Part(printed["front"], role="Sect", title="Front matter"),
-                    Part(printed["chapter-zephyr"].read_bytes(), pages=[1], title="Zephyr Widgets"),
-                    Part(printed["chapter-quokka"], title="Quokka Quarries", dest="quokka-start")],
+                    Part(zephyr, pages=zephyr_pages, title="Zephyr Widgets"),
+                    Part(quokka, title="Quokka Quarries", dest="quokka-start")],
                    title="Fictional Sponsor Book", lang="en", variant=variant)
     assert merged.problems == []
     assert link_scheme_to_dests(merged.pdf, SCHEME) == 2
@@ -68,9 +78,34 @@ def build_book(tmp: Path, variant: str = "pdf/ua-1") -> Path:
     return target
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory) -> Path:
-    return build_book(tmp_path_factory.mktemp("structmerge"))
+@pytest.fixture(scope="module", params=[False, True], ids=["as-printed", "prepared"])
+def book(tmp_path_factory, request) -> Path:
+    return build_book(tmp_path_factory.mktemp("structmerge"), prepared=request.param)
+
+
+def test_prepared_chapter_holds_only_its_kept_pages_and_their_structure(tmp_path):
+    chapter = print_fixture("chapter-zephyr", tmp_path / "zephyr.pdf")
+    with pikepdf.open(io.BytesIO(prepare(chapter, [1], prefix="c:zephyr:"))) as pdf:
+        assert len(pdf.pages) == 1
+        root = pdf.Root.StructTreeRoot
+        assert "/BriefingPrepared" in root and root.K.S == pikepdf.Name.Part
+        assert parent_tree_problems(pdf) == []
+        ids = [bytes(name).decode() for name in list(root.IDTree.Names)[::2]]
+        assert ids and all(i.startswith("c:zephyr:") for i in ids)
+        with pdf.open_outline() as outline:
+            assert [item.title for item in outline.root] == ["Zephyr Widgets"]
+    with pikepdf.open(io.BytesIO(prepare(chapter, [0], prefix="c:zephyr:"))) as pdf:
+        with pdf.open_outline() as outline:  # every bookmark pointed at the dropped page
+            assert list(outline.root) == []
+    assert normalise("Contents of this chapter") not in normalise(struct_text(
+        _saved(prepare(chapter, [1], prefix="c:zephyr:"), tmp_path)))
+    with pytest.raises(MergeError, match="document order"):
+        prepare(chapter, [1, 0], prefix="c:zephyr:")
+
+
+def _saved(data: bytes, tmp: Path) -> Path:
+    (tmp / "saved.pdf").write_bytes(data)
+    return tmp / "saved.pdf"
 
 
 def test_poppler_sees_a_tagged_pdf_ua_file(book):

@@ -9,13 +9,13 @@ twice; each distinct HTML is printed once and cached).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .anchors import BOOK, ChapterAnchors, book_link
 from .attachments import appended
-from .chapter import chapter_pdf, draw_charts
+from .chapter import book_pages, chapter_book_pdf, draw_charts
 from .chart_specs import book_charts, unconverted
 from .data import Project
 from .errors import RenderError
@@ -23,7 +23,7 @@ from .files import write_atomic
 from .hashing import digest
 from .html import BOOK_TEMPLATE, TocLink, page_context, render
 from .jobs import Job, run
-from .markup import money, typeset, typeset_sponsor
+from .markup import money, typeset, typeset_summary
 from .merge import Assembly, Mark, Part, Written, assemble
 from .meta import ChapterMeta, WatchEntry
 from .model import Recipient, Sponsor, format_date
@@ -31,6 +31,7 @@ from .palette import ACCENT
 from .printer import Printed, PrintOptions, print_html
 from .settings import Edition
 from .sponsor_pdf import chapter_marks, info, link_descriptions
+from .structmerge import prepare
 
 SEVERITY_ORDER = {"critical": 0, "high": 1}
 SETTLE_ROUNDS = 4
@@ -65,12 +66,13 @@ class Front:
 def lay_out(project: Project, edition: Edition, metas: list[ChapterMeta]) -> Layout:
     parts, chapters, cursor = [], [], 0
     for meta in metas:
-        dropped = set() if edition.one_pager else meta.contents_pages()
-        keep = [p for p in range(meta.pages) if p not in dropped]
+        keep = book_pages(meta, edition)
         page_of = {p: cursor + i for i, p in enumerate(keep)}
-        for p in sorted(dropped):  # a dropped page maps to the next kept one
+        for p in sorted(set(range(meta.pages)) - set(keep)):  # a dropped page maps to the next kept one
             page_of[p] = cursor + sum(1 for k in keep if k < p)
-        parts.append(Part(chapter_pdf(edition, meta.slug), pages=keep,
+        # the prepared file holds only the kept pages, so the part takes all of them (said here:
+        # the merge would otherwise open each file once more just to count them)
+        parts.append(Part(chapter_book_pdf(edition, meta.slug), pages=list(range(len(keep))),
                           unnumbered=set() if edition.one_pager else {0}, title=meta.name))
         start, cursor = cursor, cursor + len(keep)
         extras = []
@@ -157,6 +159,9 @@ def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
 def _print_front(html: str, svgs: dict[str, str], edition: Edition, pdf_path: Path, meta_path: Path) -> Printed:
     front = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=svgs,
                        what="book front matter", options=PrintOptions(pdf_variant=edition.pdf_variant))
+    # prepared for the merge here, in the worker: a 50-sponsor contents holds ~46,000 marked
+    # pieces that the merge would otherwise walk in the parent on every refresh
+    front = replace(front, pdf=prepare(front.pdf, prefix="front:"))
     write_atomic(pdf_path, front.pdf)
     write_atomic(meta_path, json.dumps({"pages": front.pages, "anchors": front.anchors,
                                         "size": front.size}).encode())
@@ -190,7 +195,7 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
     titles = [("Overview", BOOK.overview), ("Watch list", BOOK.watch)]
     if changed:
         titles.append((f"Changes since {edition.since}", BOOK.changes))
-    as_printed = {s: typeset_sponsor(project.sponsors[s]) for s in request.slugs}
+    as_printed = {s: typeset_summary(project.sponsors[s]) for s in request.slugs}
     sponsors = list(as_printed.values())
     charts = draw_charts(book_charts(sponsors), edition.paths)
     context = page_context(edition, ACCENT, edition.book.classification) | {"unconverted": unconverted(sponsors),
@@ -237,7 +242,8 @@ def assemble_book(project: Project, edition: Edition, request: BookRequest, targ
     names = ", ".join(m.name for m in request.metas)
     prepared = _prepared_for(edition, request.recipient)
     footer = f"Prepared for {prepared}" if request.recipient else ""
-    doc = Assembly([Part(front.printed.pdf, unnumbered={0}, title="Front matter", role="Sect"), *layout.parts],
+    doc = Assembly([Part(front.printed.pdf, pages=list(range(front_pages)), unnumbered={0}, title="Front matter",
+                         role="Sect"), *layout.parts],
                    info(project, title, f"Briefings on {names}", names + ", sponsor briefing"),
                    [Mark(title, 0, children)], footer, _descriptions(layout, front))
     return assemble(doc, edition, target)

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from .audience import Levels, clearance, label, project_view, uses_levels, view_all
 from .book import BookRequest, assemble_book
 from .changes import load_snapshot, previous_edition, save_snapshot, summarise
-from .chapter import chapter_meta_path, chapter_pdf, print_chapter
+from .chapter import chapter_book_pdf, chapter_meta_path, chapter_pdf, print_chapter
 from .data import Project, load_project
 from .errors import BriefingError
 from .jobs import Job, Outcome, run
@@ -140,7 +140,7 @@ def chapter_fresh(edition: Edition, slug: str, key: str) -> bool:
         meta = ChapterMeta.load(chapter_meta_path(edition, slug))
     except (OSError, ValueError, TypeError, KeyError):
         return False
-    return meta.key == key and chapter_pdf(edition, slug).is_file()
+    return meta.key == key and chapter_pdf(edition, slug).is_file() and chapter_book_pdf(edition, slug).is_file()
 
 
 def chapter_tasks(project: Project, edition: Edition, the_plan: Plan, force: bool) -> list[ChapterTask]:

@@ -28,6 +28,7 @@ from .outline import Heading, outline
 from .preflight import inspect, lines_for
 from .printer import Printed, PrintOptions, print_html
 from .settings import Edition, Paths
+from .structmerge import prepare
 
 # the one-pager's blocks in the order onepager.html prints them; each has a start and an end anchor
 ONE_PAGER_BLOCKS = ["headline", "key_figures", "critical_callout", "timeline", "key_points", "leadership"]
@@ -57,6 +58,17 @@ def logo_url(sponsor: Sponsor, paths: Paths) -> str | None:
 
 def chapter_pdf(edition: Edition, slug: str) -> Path:
     return edition.chapter_dir / f"{slug}.pdf"
+
+
+def chapter_book_pdf(edition: Edition, slug: str) -> Path:
+    """The chapter's pages as books take them, prepared for merging (see ``structmerge.prepare``)."""
+    return edition.chapter_dir / f"{slug}.book.pdf"
+
+
+def book_pages(meta: ChapterMeta, edition: Edition) -> list[int]:
+    """The chapter's pages a book keeps: all but its own contents (a one-pager keeps its page)."""
+    dropped = set() if edition.one_pager else meta.contents_pages()
+    return [p for p in range(meta.pages) if p not in dropped]
 
 
 def chapter_meta_path(edition: Edition, slug: str) -> Path:
@@ -99,6 +111,10 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key),
                    charts_drawn=charts.drawn, findings=tuple(printed.findings))
     write_atomic(chapter_pdf(edition, slug), printed.pdf)
+    # prepared here, once, rather than in every book that contains the chapter; IDs get a prefix
+    # no other part of a book can have (merge gives unprepared parts "p<n>-")
+    write_atomic(chapter_book_pdf(edition, slug), prepare(printed.pdf, book_pages(meta, edition),
+                                                          prefix=f"c:{slug}:"))
     write_atomic(chapter_meta_path(edition, slug), meta.to_json())
     return meta
 

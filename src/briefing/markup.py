@@ -108,6 +108,16 @@ def typeset_sponsor(sponsor: Sponsor) -> Sponsor:
     return Sponsor.model_validate(tree)
 
 
+def typeset_summary(sponsor: Sponsor) -> Sponsor:
+    """The sponsor as a book's front matter prints it: only the name, tier and categories (its
+    overview rows, cover and charts; the rest of it is numbers and dates) typeset exactly as
+    ``typeset_sponsor`` would. Typesetting 50 whole sponsors for that took 0.46 s of each refresh."""
+    return sponsor.model_copy(update={
+        "name": typeset(sponsor.name, hyphenate=False),
+        "tier": typeset(sponsor.tier, hyphenate=False) if sponsor.tier else sponsor.tier,
+        "categories": [typeset(c, hyphenate=False) for c in sponsor.categories]})
+
+
 def typeset_book(book: Book) -> Book:
     """book.yaml's printed lines (title, subtitle, organisation, prepared for) through ``typeset``."""
     fields = ("title", "subtitle", "organisation", "prepared_for")

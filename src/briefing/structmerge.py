@@ -30,6 +30,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3a")
+PREPARED = "/BriefingPrepared"  # on the StructTreeRoot of a file written by prepare()
 
 
 class MergeError(ValueError):
@@ -140,14 +141,14 @@ def _label(source: Path | bytes) -> str:
 
 
 def _add_part(out: _Out, src: pikepdf.Pdf, part: Part, n: int, problems: list[str]) -> None:
-    indices = list(range(len(src.pages))) if part.pages is None else list(part.pages)
-    if any(not 0 <= i < len(src.pages) for i in indices):
-        raise MergeError(f"{_label(part.pdf)}: page index outside 0..{len(src.pages) - 1}")
-    if len(set(indices)) != len(indices):  # one page object cannot sit twice in the tree
-        raise MergeError(f"{_label(part.pdf)}: a page index is given twice")
+    indices = _indices(src, part.pages, part.pdf)
     first = len(out.pdf.pages)
     tagged = "/StructTreeRoot" in src.Root
-    wrapper = _prepare_source(src, indices, part, prefix=f"p{n}-") if tagged else None
+    prepared = tagged and PREPARED in src.Root.StructTreeRoot
+    if prepared:  # pruned and renamed when it was printed: its tree is copied as it is
+        wrapper = src.Root.StructTreeRoot.K
+    else:
+        wrapper = _prepare_source(src, indices, part, prefix=f"p{n}-") if tagged else None
     if not tagged:
         problems.append(f"{_label(part.pdf)}: untagged; its pages are copied without structure")
     old_tree = _number_tree(src.Root.StructTreeRoot.get("/ParentTree")) if tagged else {}
@@ -162,7 +163,11 @@ def _add_part(out: _Out, src: pikepdf.Pdf, part: Part, n: int, problems: list[st
         copied.P = out.document
         out.document.K.append(copied)
         _collect_maps(out, src.Root.StructTreeRoot)
-        _collect_ids(out, copied)
+        if prepared:
+            _name_wrapper(copied, part)
+            _collect_prepared_ids(out, src.Root.StructTreeRoot)
+        else:
+            _collect_ids(out, copied)
     position = {src.pages[i].obj.objgen: first + k for k, i in enumerate(indices)}
     _collect_dests(out, src, position)
     if part.dest and indices:
@@ -174,8 +179,110 @@ def _add_part(out: _Out, src: pikepdf.Pdf, part: Part, n: int, problems: list[st
 # --- preparing one source: prune, rename IDs, artifact orphans --------------------------------
 
 
+def prepare(source: Path | bytes, pages: Sequence[int] | None = None, *, prefix: str) -> bytes:
+    """``source`` made ready to merge: only ``pages`` (given in document order), its structure pruned to
+    them under one wrapper element, IDs prefixed with ``prefix``, margin-box text re-marked as
+    artifacts, and a ``ParentTree`` whose values are indirect, so that ``merge`` copies it with
+    qpdf alone instead of walking every element in Python.
+
+    A chapter is prepared once, in the worker that printed it, instead of in every book that
+    contains it (measured: 2.3 of the 4.3 s a 50-sponsor book's merge took). ``prefix`` must be
+    unique among the parts of any one merge and must not start with ``p`` and a digit (the
+    prefix ``merge`` gives unprepared parts). An untagged ``source`` is returned unchanged.
+    """
+    src = _open(source)
+    indices = _indices(src, pages, source)
+    if indices != sorted(indices):
+        raise MergeError(f"{_label(source)}: prepare keeps pages in document order; give them sorted")
+    if "/StructTreeRoot" not in src.Root:
+        return source if isinstance(source, bytes) else source.read_bytes()
+    root = src.Root.StructTreeRoot
+    wrapper = _prepare_source(src, indices, Part(source, indices), prefix)
+    wrapper.P = root
+    root.K = wrapper
+    tree = _number_tree(root.get("/ParentTree"))
+    nums: list[pikepdf.Object] = []
+    for i in sorted(indices):
+        for key in _struct_keys(src.pages[i].obj):
+            if key in tree:
+                value = tree[key]
+                nums += [key, src.make_indirect(value) if isinstance(value, Array) else value]
+    root.ParentTree = src.make_indirect(Dictionary(Nums=Array(nums)))
+    root.ParentTreeNextKey = max(tree, default=-1) + 1
+    ids: dict[str, Dictionary] = {}
+    _walk_ids(wrapper, ids)
+    if ids:
+        root.IDTree = _flat_name_tree(src, ids)
+    elif "/IDTree" in root:
+        del root["/IDTree"]
+    root[PREPARED] = True
+    _keep_only(src, indices)
+    buf = io.BytesIO()
+    src.save(buf, deterministic_id=True, min_version="1.7")
+    return buf.getvalue()
+
+
+def _indices(src: pikepdf.Pdf, pages: Sequence[int] | None, source: Path | bytes) -> list[int]:
+    indices = list(range(len(src.pages))) if pages is None else list(pages)
+    if any(not 0 <= i < len(src.pages) for i in indices):
+        raise MergeError(f"{_label(source)}: page index outside 0..{len(src.pages) - 1}")
+    if len(set(indices)) != len(indices):  # one page object cannot sit twice in the tree
+        raise MergeError(f"{_label(source)}: a page index is given twice")
+    return indices
+
+
+def _struct_keys(page: Dictionary) -> list[int]:
+    """The ParentTree keys a page uses: its own and its annotations'."""
+    keys = [int(page.StructParents)] if "/StructParents" in page else []
+    return keys + [int(a.StructParent) for a in page.get("/Annots", Array()) if "/StructParent" in a]
+
+
+def _keep_only(src: pikepdf.Pdf, indices: list[int]) -> None:
+    """Drop every page not in ``indices``, with the destinations and
+    bookmarks that pointed at them."""
+    kept_gen = {src.pages[i].obj.objgen for i in indices}
+    names = src.Root.get("/Names")
+    if isinstance(names, Dictionary) and "/Dests" in names:
+        dests = {name: dest for name, dest in pikepdf.NameTree(names.Dests).items()
+                 if (array := _dest_array(dest)) is not None and array[0].objgen in kept_gen}
+        names.Dests = _flat_name_tree(src, dests)
+    with src.open_outline() as outline:  # before the pages go: named items resolve through Dests
+        outline.root[:] = _items_on(src, list(outline.root), kept_gen)
+    for i in reversed(range(len(src.pages))):
+        if i not in indices:
+            del src.pages[i]
+
+
+def _items_on(src: pikepdf.Pdf, items: list[pikepdf.OutlineItem], pages: set) -> list[pikepdf.OutlineItem]:
+    """Bookmarks that land on ``pages``; children of a dropped one move up a level."""
+    kept: list[pikepdf.OutlineItem] = []
+    for item in items:
+        children = _items_on(src, list(item.children), pages)
+        array = _item_dest(src, item)
+        if array is not None and array[0].objgen in pages:
+            item.children[:] = children
+            kept.append(item)
+        else:
+            kept.extend(children)
+    return kept
+
+
+def _name_wrapper(wrapper: Dictionary, part: Part) -> None:
+    wrapper.S = Name("/" + part.role.lstrip("/"))
+    if part.title:
+        wrapper.T = String(part.title)
+
+
+def _collect_prepared_ids(out: _Out, root: Dictionary) -> None:
+    """IDs of a prepared part, from the IDTree ``prepare`` wrote (flat, one /Names array)."""
+    names = root.get("/IDTree", Dictionary()).get("/Names", Array())
+    for i in range(0, len(names) - 1, 2):
+        out.ids[bytes(names[i]).decode("latin-1")] = out.pdf.copy_foreign(names[i + 1])
+
+
 def _prepare_source(src: pikepdf.Pdf, indices: list[int], part: Part, prefix: str) -> Dictionary:
-    """Edit ``src`` in memory (it is never saved) so that its structure can be copied as is."""
+    """Edit ``src`` in memory so that its structure can be copied as is (``merge`` never saves it;
+    ``prepare`` does)."""
     root = src.Root.StructTreeRoot
     kept_pages = {src.pages[i].obj.objgen for i in indices}
     wrapper = Dictionary(Type=Name.StructElem, S=Name("/" + part.role.lstrip("/")), K=Array())
@@ -363,11 +470,15 @@ def _collect_maps(out: _Out, root: Dictionary) -> None:
 
 
 def _collect_ids(out: _Out, elem: Dictionary) -> None:
+    _walk_ids(elem, out.ids)
+
+
+def _walk_ids(elem: Dictionary, ids: dict[str, Dictionary]) -> None:
     stack = [elem]
     while stack:
         node = stack.pop()
         if "/ID" in node:
-            out.ids[bytes(node.ID).decode("latin-1")] = node
+            ids[bytes(node.ID).decode("latin-1")] = node
         stack.extend(kid for kid in _kids(node) if isinstance(kid, Dictionary) and "/S" in kid)
 
 
