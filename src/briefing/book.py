@@ -24,7 +24,7 @@ from .hashing import digest
 from .html import BOOK_TEMPLATE, TocLink, page_context, render
 from .jobs import Job, run
 from .markup import money, typeset, typeset_summary
-from .merge import Assembly, Mark, Part, Written, assemble
+from .merge import Assembly, Mark, MergeRunner, Part, Written, assemble, in_this_process
 from .meta import ChapterMeta, WatchEntry
 from .model import Recipient, Sponsor, format_date
 from .palette import ACCENT
@@ -226,8 +226,10 @@ def _descriptions(layout: Layout, front: Front) -> dict[str, str]:
     return found
 
 
-def assemble_book(project: Project, edition: Edition, request: BookRequest, target: Path) -> Written:
-    """Write the book (or a personalised edition) to ``target``; return its page count and warnings."""
+def assemble_book(project: Project, edition: Edition, request: BookRequest, target: Path,
+                  runner: MergeRunner = in_this_process) -> Written:
+    """Write the book (or a personalised edition) to ``target``; return its page count and warnings.
+    ``runner`` says where the merge runs (see ``merge.assemble``)."""
     layout = lay_out(project, edition, request.metas)
     front, front_pages = _front_matter(project, edition, request, layout)
     children = [Mark("Contents", front.printed.anchors.get(BOOK.contents, 1)),
@@ -246,4 +248,4 @@ def assemble_book(project: Project, edition: Edition, request: BookRequest, targ
                          role="Sect"), *layout.parts],
                    info(project, title, f"Briefings on {names}", names + ", sponsor briefing"),
                    [Mark(title, 0, children)], footer, _descriptions(layout, front))
-    return assemble(doc, edition, target)
+    return assemble(doc, edition, target, runner)

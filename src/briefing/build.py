@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -30,6 +31,7 @@ from .data import Project, load_project
 from .errors import BriefingError
 from .jobs import Job, Outcome, run
 from .manifest import MANIFEST, Manifest
+from .merge import MergeRunner, in_this_process
 from .meta import ChapterMeta
 from .model import format_date
 from .plan import (
@@ -44,6 +46,7 @@ from .plan import (
     recipients_for,
 )
 from .settings import Edition, Options, Paths
+from .spare import SpareProcess
 from .sponsor_pdf import finish_sponsor_pdf
 
 __all__ = ["MANIFEST", "Options", "Report", "build", "recipient_slug", "recipient_sponsors", "recipients_for"]
@@ -205,7 +208,8 @@ def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, time
 
 # --- step 3: books and editions, from the printed chapters -------------------------------
 
-def assemble_books(project: Project, edition: Edition, ledger: _Ledger) -> None:
+def assemble_books(project: Project, edition: Edition, ledger: _Ledger, spare: SpareProcess | None) -> None:
+    runner: MergeRunner = spare.call if spare else in_this_process
     for target in (t for t in ledger.plan.stale if t.kind == BOOK):
         broken = [s for s in target.slugs if s in ledger.failed_chapters]
         if broken:
@@ -217,7 +221,7 @@ def assemble_books(project: Project, edition: Edition, ledger: _Ledger) -> None:
         try:
             metas = [ChapterMeta.load(chapter_meta_path(edition, s)) for s in target.slugs]
             written = assemble_book(project, edition, BookRequest(target.slugs, metas, target.recipient),
-                                    edition.paths.out / target.name)
+                                    edition.paths.out / target.name, runner)
         except BriefingError as err:
             ledger.failed(target, str(err), time.monotonic() - started)
             continue
@@ -245,9 +249,12 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
     for target in the_plan.stale:
         say("plan", target.name)
     ledger = _Ledger(the_plan, edition, manifest, say, report)
-    print_chapters(chapter_tasks(view, edition, the_plan, opts.force), ledger, jobs=opts.jobs,
-                   timeout=opts.timeout)
-    assemble_books(view, edition, ledger)
+    # books merge in a fresh process of their own, started now so that it is ready when they are
+    books = any(t.kind == BOOK for t in the_plan.stale)
+    with SpareProcess("briefing.merge") if books else nullcontext() as spare:
+        print_chapters(chapter_tasks(view, edition, the_plan, opts.force), ledger, jobs=opts.jobs,
+                       timeout=opts.timeout)
+        assemble_books(view, edition, ledger, spare)
     report.findings += stored_findings(view, edition)
     fresh = {t.name for t in the_plan.stale}
     reused = [t.name for t in the_plan.targets if t.name not in fresh]

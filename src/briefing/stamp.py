@@ -34,13 +34,12 @@ def labels_for(numbered: list[bool]) -> list[str]:
     return [f"Page {i + 1} of {total}" if on else "" for i, on in enumerate(numbered)]
 
 
-def stamp_pages(numbered: list[bool], *, footer: str, page_size: str, pdf_variant: str, paths: Paths,
-                keep: list[pikepdf.Pdf]) -> list[pikepdf.Page]:
-    """One overlay page per output page (empty where ``numbered`` is false).
+def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_variant: str,
+                  paths: Paths) -> list[Path]:
+    """The overlay PDFs holding one page per output page (empty where ``numbered`` is false).
 
     Printed in chunks of CHUNK pages, each cached by its content: after a change, only the
-    chunks whose numbers moved are printed again. Opened PDFs are appended to ``keep``: their
-    pages must stay open until the final document is saved.
+    chunks whose numbers moved are printed again.
     """
     labels = labels_for(numbered)
     css = (paths.root / "assets/css/overlay.css").read_bytes()
@@ -65,8 +64,14 @@ def stamp_pages(numbered: list[bool], *, footer: str, page_size: str, pdf_varian
     elif missing:
         chunk, path = missing[0]
         _print_overlay(chunk, footer, page_size, paths.root, path)
+    return [path for _, path in chunks]
+
+
+def overlay_pages(files: list[Path], keep: list[pikepdf.Pdf]) -> list[pikepdf.Page]:
+    """The pages of ``files``, in order. Opened PDFs are appended to ``keep``: their pages must
+    stay open until the final document is saved."""
     pages: list[pikepdf.Page] = []
-    for _, path in chunks:
+    for path in files:
         pdf = pikepdf.Pdf.open(path)
         keep.append(pdf)
         pages.extend(pdf.pages)
