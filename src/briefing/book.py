@@ -24,7 +24,7 @@ from .hashing import digest
 from .html import BOOK_TEMPLATE, TocLink, page_context, render
 from .jobs import Job, run
 from .markup import money, typeset, typeset_summary
-from .merge import Assembly, Mark, MergeRunner, Part, Written, assemble, in_this_process
+from .merge import Assembly, Mark, Part, Runner, Written, assemble, in_this_process
 from .meta import ChapterMeta, WatchEntry
 from .model import Recipient, Sponsor, format_date
 from .palette import ACCENT
@@ -136,7 +136,7 @@ def overview_rows(sponsors: dict[str, Sponsor]) -> list[dict[str, str]]:
 
 def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
     """Front matter printed once per distinct HTML: an unchanged contents costs nothing."""
-    key = digest(html, sorted(svgs), edition.pdf_variant, length=24)
+    key = digest(html, sorted(svgs), edition.pdf_variant, "prepared", length=24)  # stored prepared: see _print_front
     pdf_path = edition.paths.cache / f"front-{key}.pdf"
     meta_path = pdf_path.with_suffix(".json")
     try:
@@ -227,7 +227,7 @@ def _descriptions(layout: Layout, front: Front) -> dict[str, str]:
 
 
 def assemble_book(project: Project, edition: Edition, request: BookRequest, target: Path,
-                  runner: MergeRunner = in_this_process) -> Written:
+                  runner: Runner = in_this_process) -> Written:
     """Write the book (or a personalised edition) to ``target``; return its page count and warnings.
     ``runner`` says where the merge runs (see ``merge.assemble``)."""
     layout = lay_out(project, edition, request.metas)

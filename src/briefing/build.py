@@ -31,7 +31,7 @@ from .data import Project, load_project
 from .errors import BriefingError
 from .jobs import Job, Outcome, run
 from .manifest import MANIFEST, Manifest
-from .merge import MergeRunner, in_this_process
+from .merge import Runner, in_this_process
 from .meta import ChapterMeta
 from .model import format_date
 from .plan import (
@@ -209,7 +209,7 @@ def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, time
 # --- step 3: books and editions, from the printed chapters -------------------------------
 
 def assemble_books(project: Project, edition: Edition, ledger: _Ledger, spare: SpareProcess | None) -> None:
-    runner: MergeRunner = spare.call if spare else in_this_process
+    runner: Runner = spare.call if spare else in_this_process
     for target in (t for t in ledger.plan.stale if t.kind == BOOK):
         broken = [s for s in target.slugs if s in ledger.failed_chapters]
         if broken:
@@ -251,7 +251,7 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
     ledger = _Ledger(the_plan, edition, manifest, say, report)
     # books merge in a fresh process of their own, started now so that it is ready when they are
     books = any(t.kind == BOOK for t in the_plan.stale)
-    with SpareProcess("briefing.merge") if books else nullcontext() as spare:
+    with SpareProcess("briefing.binding") if books else nullcontext() as spare:
         print_chapters(chapter_tasks(view, edition, the_plan, opts.force), ledger, jobs=opts.jobs,
                        timeout=opts.timeout)
         assemble_books(view, edition, ledger, spare)

@@ -3,7 +3,7 @@
 Chapters are printed once and reused by every document that holds them, so their page
 numbers cannot be printed with them. Each final document gets a small overlay document,
 printed by WeasyPrint with the same page margins (``assets/css/overlay.css``), whose pages
-``merge`` draws over the real ones.
+``binding`` draws over the real ones.
 
 The overlay is printed untagged and drawn inside ``/Artifact <</Type /Pagination>>``: "Page X
 of Y" is not part of the reading order, and a form carrying marked content of its own inside
@@ -15,8 +15,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pikepdf
-
 from . import __version__
 from .errors import RenderError
 from .files import write_atomic
@@ -24,7 +22,6 @@ from .hashing import digest
 from .html import OVERLAY_TEMPLATE, render
 from .printer import PrintOptions, print_html
 from .settings import Paths
-from .structmerge import add_artifact_overlay
 
 CHUNK = 100  # overlay pages per WeasyPrint document: bounds memory on long books
 
@@ -67,29 +64,8 @@ def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_vari
     return [path for _, path in chunks]
 
 
-def overlay_pages(files: list[Path], keep: list[pikepdf.Pdf]) -> list[pikepdf.Page]:
-    """The pages of ``files``, in order. Opened PDFs are appended to ``keep``: their pages must
-    stay open until the final document is saved."""
-    pages: list[pikepdf.Page] = []
-    for path in files:
-        pdf = pikepdf.Pdf.open(path)
-        keep.append(pdf)
-        pages.extend(pdf.pages)
-    return pages
-
-
 def _print_overlay(labels: list[str], footer: str, page_size: str, root: Path, target: Path) -> None:
     html = render(root / "templates", OVERLAY_TEMPLATE, labels=labels, footer=footer, page_size=page_size)
     printed = print_html(html, base=root, roots=[root / "templates", root / "assets"], what="page-number overlay",
                          options=PrintOptions(pdf_variant=None))
     write_atomic(target, printed.pdf)
-
-
-def stamp(out: pikepdf.Pdf, page: pikepdf.Page, overlay: pikepdf.Page, number: int) -> None:
-    """Draw ``overlay`` over ``page`` as a pagination artifact, under a name from the page number.
-
-    pikepdf's add_overlay names the XObject at random, which would make every build's bytes
-    differ; and pages may share one /Resources dictionary, so each page needs its own name.
-    Both pages have the same size and origin: no transformation is needed.
-    """
-    add_artifact_overlay(out, page, out.copy_foreign(overlay.as_form_xobject()), f"BriefingStamp{number}")
