@@ -268,7 +268,7 @@ def build(opts: Options, progress: ProgressFn | None = None) -> Report:
     """Build what ``opts`` asks for, rebuilding only outputs whose inputs changed."""
     started = time.monotonic()
     say = progress or Progress()
-    project = load_project(opts.data_dir)
+    project = load_project(opts.data_dir, cache=opts.out_dir / ".cache" / "data")
     check_slugs(project, opts)
     manifest = Manifest.load(opts.out_dir)
     _clear_leftovers(opts.out_dir)

@@ -12,8 +12,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .audience import Levels, unknown_clearances, unknown_levels
+from .datacache import load_checked
 from .errors import DataError, FieldErrors, Problem
 from .glyphs import missing_glyphs
+from .manifest import theme_fingerprint
 from .model import SLUG_PATTERN, Book, Distribution, Sponsor, date_end
 from .yamlsafe import Located, load_file
 from .yamlsafe import field_path as _field_path
@@ -332,10 +334,13 @@ def _load_distribution(data_dir: Path, root: Path, problems: list[Problem], know
 
 
 def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.date | None = None,
-                 require_distribution: bool = False) -> Project:
-    """Load book.yaml, every sponsor file and distribution.yaml; raise DataError listing all problems."""
+                 require_distribution: bool = False, cache: Path | None = None) -> Project:
+    """Load book.yaml, every sponsor file and distribution.yaml; raise DataError listing all problems.
+
+    ``cache``: a folder where parsed sponsor files are remembered (see ``datacache``)."""
     data_dir = Path(data_dir)
     root = find_root(data_dir)
+    salt = theme_fingerprint(root) if cache else ""  # fonts and code: what the glyph check depends on
     problems: list[Problem] = []
     warnings: list[Problem] = []
 
@@ -356,12 +361,13 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
                                     "(letters, digits, hyphens); rename it, e.g. acme-corp.yaml", 1, 1))
             continue
         try:
-            located = load_file(path, name)
+            located, glyph_problems = load_checked(path, name, lambda loc, p: missing_glyphs(loc, p, root),
+                                                   cache=cache, salt=salt)
         except DataError as err:
             problems += err.problems
             continue
         sponsor, found = validate(located, Sponsor)
-        problems += found + missing_glyphs(located, path, root)
+        problems += found + glyph_problems
         if sponsor is None:
             continue
         problems += _check_files(slug, sponsor, name, root, data_dir, located)

@@ -1,0 +1,57 @@
+"""datacache: a sponsor file read once is read back from the build's cache until its bytes change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import FICTION, make_project
+
+from briefing.data import load_project
+from briefing.errors import DataError
+
+LATE = dt.date(2027, 9, 1)  # the fictional facts are stale by then: warnings carry lines
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_project(tmp_path, FICTION / "data")
+
+
+def test_cached_load_equals_a_fresh_one_and_keeps_positions(project):
+    cache = project / "output" / ".cache" / "data"
+    fresh = load_project(project / "data", today=LATE)
+    first = load_project(project / "data", today=LATE, cache=cache)
+    stored = sorted(cache.glob("*.json"))
+    assert len(stored) == len(fresh.sponsors)
+    again = load_project(project / "data", today=LATE, cache=cache)
+    assert again.sponsors == first.sponsors == fresh.sponsors
+    assert [str(w) for w in again.warnings] == [str(w) for w in fresh.warnings]
+    assert any(":5:" in str(w) for w in again.warnings), "stale-facts warnings name their line"
+    assert sorted(cache.glob("*.json")) == stored  # nothing new written
+
+
+def test_an_edited_file_is_read_again(project):
+    cache = project / "output" / ".cache" / "data"
+    load_project(project / "data", cache=cache)
+    path = project / "data" / "sponsors" / "acme-anvils.yaml"
+    path.write_text(path.read_text().replace("Fictional heavy-goods supplier", "Fictional anvil maker"))
+    assert load_project(project / "data", cache=cache).sponsors["acme-anvils"].headline == "Fictional anvil maker"
+
+
+def test_a_damaged_entry_is_ignored(project):
+    cache = project / "output" / ".cache" / "data"
+    load_project(project / "data", cache=cache)
+    for entry in cache.glob("*.json"):
+        entry.write_text('{"data": ')
+    assert load_project(project / "data", cache=cache).sponsors == load_project(project / "data").sponsors
+
+
+def test_a_file_with_a_problem_is_never_stored(project):
+    cache = project / "output" / ".cache" / "data"
+    path = project / "data" / "sponsors" / "acme-anvils.yaml"
+    path.write_text(path.read_text().replace("Fictional heavy-goods supplier", "Fictional \U00017000 supplier"))
+    for _ in range(2):  # found on every run, not only on the one that first read the file
+        with pytest.raises(DataError, match="acme-anvils.yaml:4"):
+            load_project(project / "data", cache=cache)
+    assert len(list(cache.glob("*.json"))) == 2  # the other two sponsors
