@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .audience import Levels, unknown_clearances, unknown_levels
-from .datacache import load_checked
+from .datacache import Reader
 from .errors import DataError, FieldErrors, Problem
 from .glyphs import missing_glyphs
 from .manifest import theme_fingerprint
@@ -340,7 +340,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
     ``cache``: a folder where parsed sponsor files are remembered (see ``datacache``)."""
     data_dir = Path(data_dir)
     root = find_root(data_dir)
-    salt = theme_fingerprint(root) if cache else ""  # fonts and code: what the glyph check depends on
+    reader = Reader(cache, theme_fingerprint(root) if cache else "")
     problems: list[Problem] = []
     warnings: list[Problem] = []
 
@@ -361,8 +361,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
                                     "(letters, digits, hyphens); rename it, e.g. acme-corp.yaml", 1, 1))
             continue
         try:
-            located, glyph_problems = load_checked(path, name, lambda loc, p: missing_glyphs(loc, p, root),
-                                                   cache=cache, salt=salt)
+            located, glyph_problems = reader.load(path, name, lambda loc, p: missing_glyphs(loc, p, root))
         except DataError as err:
             problems += err.problems
             continue
@@ -390,6 +389,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
 
     if problems:
         raise DataError(problems)
+    reader.keep()
     assert book is not None
     ordered = [s for s in book.sponsors if s in sponsors] + sorted(s for s in sponsors if s not in book.sponsors)
     return Project(root=root, data_dir=data_dir, book=book,

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .errors import BriefingError, Problem
 from .files import write_atomic
 from .hashing import digest
 from .yamlsafe import Located, load_file
@@ -22,27 +23,35 @@ from .yamlsafe import Located, load_file
 Check = Callable[[Located, Path], list[Problem]]
 
 
-def load_checked(path: Path, name: str, check: Check, *, cache: Path | None,
-                 salt: str) -> tuple[Located, list[Problem]]:
-    """``load_file(path, name)`` and ``check`` of it, taken from ``cache`` when nothing changed.
+@dataclass
+class Reader:
+    """Reads sponsor files through the cache; what it read afresh is stored only by ``keep``,
+    which the caller runs once the whole project is valid: a build that stops on a problem
+    writes nothing at all."""
 
-    ``salt`` names everything else the result depends on (the fonts and the code that checks);
-    raises DataError as ``load_file`` does.
-    """
-    if cache is None:
+    cache: Path | None
+    salt: str  # everything else a result depends on: the fonts and the code that checks
+    fresh: list[tuple[Path, Located]] = field(default_factory=list)
+
+    def load(self, path: Path, name: str, check: Check) -> tuple[Located, list[Problem]]:
+        """``load_file(path, name)`` and ``check`` of it; raises DataError as ``load_file`` does."""
+        if self.cache is None:
+            located = load_file(path, name)
+            return located, check(located, path)
+        entry = self.cache / f"{digest(path.read_bytes(), name, self.salt, length=32)}.json"
+        try:
+            return _located(json.loads(entry.read_text(encoding="utf-8")), name), []
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
         located = load_file(path, name)
-        return located, check(located, path)
-    raw = path.read_bytes()
-    entry = cache / f"{digest(raw, name, salt, length=32)}.json"
-    try:
-        return _located(json.loads(entry.read_text(encoding="utf-8")), name), []
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    located = load_file(path, name)
-    problems = check(located, path)
-    if not problems:
-        _store(entry, located)
-    return located, problems
+        problems = check(located, path)
+        if not problems:
+            self.fresh.append((entry, located))
+        return located, problems
+
+    def keep(self) -> None:
+        for entry, located in self.fresh:
+            _store(entry, located)
 
 
 def _store(entry: Path, located: Located) -> None:
@@ -50,8 +59,12 @@ def _store(entry: Path, located: Located) -> None:
         text = json.dumps(_plain(located), ensure_ascii=False)
     except (TypeError, ValueError):  # a value JSON cannot carry: read the file each time
         return
-    if json.loads(text)["data"] == located.data:  # not so for a mapping with number keys: not stored
+    if json.loads(text)["data"] != located.data:  # so for a mapping with number keys: not stored
+        return
+    try:
         write_atomic(entry, text.encode())
+    except (BriefingError, OSError):  # a full disk or a file-size limit: this run goes on without it
+        pass
 
 
 def _plain(located: Located) -> dict[str, Any]:
