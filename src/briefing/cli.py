@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -51,8 +52,43 @@ def _fail(ctx: click.Context, message: str, code: int = EXIT_ERROR) -> None:
     sys.exit(code)
 
 
+def _exit_now(code: object) -> NoReturn:
+    """End the process as ``sys.exit(code)`` would, without the interpreter's teardown.
+
+    After a build the teardown (module clean-up and its garbage collections over WeasyPrint's,
+    pydantic's and pikepdf's objects) took 0.2-0.3 s of a 2.5 s run. Exit handlers still run
+    (logging, temporary folders, multiprocessing) and both streams are flushed first; every
+    output file was written atomically and closed before this point."""
+    import atexit
+    import os
+
+    if code is None or isinstance(code, int):
+        status = code or 0
+    else:  # sys.exit("message"): printed, status 1
+        print(code, file=sys.stderr)
+        status = EXIT_ERROR
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(status)
+
+
 class Group(click.Group):
     """Turn library errors into messages and exit codes; never a traceback for known failures."""
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """As a process (``briefing ...``, ``python -m briefing.cli``: no ``args``), end with
+        ``_exit_now``; called from Python with ``args`` (tests, ``CliRunner``), as click does."""
+        if args is not None or not kwargs.get("standalone_mode", True):
+            return super().main(args, *rest, **kwargs)
+        try:
+            super().main(args, *rest, **kwargs)
+        except SystemExit as done:
+            _exit_now(done.code)
+        _exit_now(0)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
