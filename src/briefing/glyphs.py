@@ -85,7 +85,8 @@ def _ranges(codes: set[int]) -> list[list[int]]:
     return out
 
 
-def _cache_dir() -> Path | None:
+def cache_dir() -> Path | None:
+    """The user's cache folder for what is slow to work out again (font coverage, hyphenation)."""
     base = os.environ.get("XDG_CACHE_HOME")
     if not base:
         try:
@@ -106,7 +107,7 @@ def coverage(fonts_dir: Path) -> frozenset[int]:
 @lru_cache(maxsize=4)
 def _coverage(files: tuple[Path, ...], stamp: tuple[Any, ...]) -> frozenset[int]:
     key = _fingerprint(list(files))
-    cache = _cache_dir()
+    cache = cache_dir()
     cached = cache / f"glyphs-{key}.json" if cache else None
     if cached and cached.is_file():
         try:
