@@ -62,3 +62,44 @@ def test_an_unwritable_template_cache_only_costs_the_compile(tmp_path):
     (out / ".cache").mkdir(parents=True)
     (out / ".cache" / "templates").write_text("a file where the folder would be")
     assert "Contents" in _html(root, out)
+
+
+def _run(code: str, path: Path | None = None) -> str:
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", **({"PYTHONPATH": str(path)} if path else {})}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_weasyprint_is_imported_without_the_library_search():
+    out = _run("import ctypes.util\n"
+               "calls = []\n"
+               "real = ctypes.util.find_library\n"
+               "ctypes.util.find_library = lambda name: calls.append(name) or real(name)\n"
+               "from briefing.printer import import_weasyprint\n"
+               "w = import_weasyprint()\n"
+               "print(len(calls), hasattr(w, 'HTML'), ctypes.util.find_library.__name__)\n")
+    # no search during the import, and the (wrapped) function is put back afterwards
+    assert out.split() == ["0", "True", "<lambda>"]
+
+
+def test_weasyprint_import_falls_back_to_the_library_search(tmp_path):
+    """Where no library name loads directly, the import is done again with the search."""
+    fake = tmp_path / "weasyprint"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(
+        "import ctypes.util\n"
+        "from . import part\n"
+        "if ctypes.util.find_library('c') is None:\n"
+        "    print('install hint')\n"
+        "    raise OSError('cannot load library')\n"
+        "HTML = 'loaded with the search'\n")
+    (fake / "part.py").write_text("")
+    out = _run("import ctypes.util, sys\n"
+               "from briefing.printer import import_weasyprint\n"
+               "print(import_weasyprint().HTML)\n"
+               "print(ctypes.util.find_library('c') is not None)\n", path=tmp_path)
+    assert out.splitlines() == ["loaded with the search", "True"]  # the hint of the first try is not shown
