@@ -103,3 +103,21 @@ def test_weasyprint_import_falls_back_to_the_library_search(tmp_path):
                "print(import_weasyprint().HTML)\n"
                "print(ctypes.util.find_library('c') is not None)\n", path=tmp_path)
     assert out.splitlines() == ["loaded with the search", "True"]  # the hint of the first try is not shown
+
+
+def _frozen_in_worker() -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_workers_inherit_frozen_objects_and_the_parent_is_thawed_after():
+    """What the workers inherit is frozen before the fork (their collections skip it), and the
+    parent collects normally again once the jobs are done."""
+    import gc
+
+    from briefing.jobs import Job, run
+
+    [outcome] = run([Job("frozen", _frozen_in_worker, ())], workers=1, timeout=60)
+    assert outcome.ok and outcome.value > 1000
+    assert gc.get_freeze_count() == 0
