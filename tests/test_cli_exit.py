@@ -46,3 +46,21 @@ def test_called_from_python_main_returns_as_click_does():
     """With explicit arguments (CliRunner, other Python callers) the process is not ended."""
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0 and "version" in result.output
+
+
+def test_imports_run_without_collections_and_are_frozen_only_in_a_process(monkeypatch):
+    import gc
+
+    from briefing import cli
+
+    assert gc.isenabled()
+    with cli._imports_uncollected():
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # called from Python: nothing frozen
+    monkeypatch.setattr(cli, "_AS_PROCESS", True)
+    try:
+        with cli._imports_uncollected():
+            pass
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

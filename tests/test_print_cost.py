@@ -121,3 +121,12 @@ def test_workers_inherit_frozen_objects_and_the_parent_is_thawed_after():
     [outcome] = run([Job("frozen", _frozen_in_worker, ())], workers=1, timeout=60)
     assert outcome.ok and outcome.value > 1000
     assert gc.get_freeze_count() == 0
+
+
+def test_weasyprint_import_leaves_the_collector_as_it_found_it():
+    out = _run("import gc\n"
+               "gc.disable()\n"
+               "from briefing.printer import import_weasyprint\n"
+               "import_weasyprint()\n"
+               "print(gc.isenabled())\n")
+    assert out.split() == ["False"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import io
 import logging
 import re
@@ -61,6 +62,8 @@ def import_weasyprint() -> Any:
 
     search = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
+    collecting = gc.isenabled()
+    gc.disable()  # an import makes next to no garbage; its collections would walk the whole heap
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # WeasyPrint's install hint, if it fails
             import weasyprint
@@ -71,6 +74,8 @@ def import_weasyprint() -> Any:
         import weasyprint
     finally:
         ctypes.util.find_library = search
+        if collecting:
+            gc.enable()
     return weasyprint
 
 
