@@ -27,7 +27,7 @@ def file_sha256(path: Path) -> str | None:
 # of a build, most of a no-op one). A file whose size, modification and change times and
 # inode are those recorded keeps its recorded hash; the change time cannot be set back by
 # `touch`, so an edited file is always hashed again.
-MEMO_ENTRIES = 4000  # newest kept: a test run copies the assets into many temporary projects
+MEMO_ENTRIES = 1000  # newest kept (~9 projects of ~110 files): a test run copies many projects
 _memo: dict[str, list[Any]] | None = None
 _memo_dirty = False
 
