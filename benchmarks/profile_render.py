@@ -21,17 +21,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 
-
 def render_once(slug: str, data: Path, out: Path) -> int:
-    from briefing.sponsor_doc import Paths, render_sponsor
-
+    """Print one chapter as a build's worker does (charts from the cache after the first call)."""
+    from briefing.build import make_edition
+    from briefing.chapter import print_chapter
     from briefing.data import load_project
+    from briefing.settings import Options
 
     project = load_project(data)
-    paths = Paths(root=REPO, data_dir=data.resolve(), out=out.resolve())
-    pdf, meta = render_sponsor(slug, project.sponsors[slug], project.book, paths,
-                               page_size=project.book.page_size, variant="full",
-                               data_file=f"{slug}.yaml")
+    opts = Options(data_dir=data, out_dir=out, slugs=[slug], book=False, force=True, jobs=1)
+    meta = print_chapter(project, make_edition(project, opts), slug, key="profile")
     return meta.pages
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from .errors import BriefingError, Problem
 from .files import write_atomic
+from .hashing import file_digest, save_file_digests
 from .yamlsafe import Located
 
 FONT_PATTERNS = ("*.ttf", "*.otf")
@@ -55,7 +56,8 @@ def font_files(fonts_dir: Path) -> list[Path]:
 def _fingerprint(files: list[Path]) -> str:
     digest = hashlib.sha256(CACHE_VERSION.encode())
     for path in files:
-        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        digest.update(path.name.encode() + b"\0" + file_digest(path))
+    save_file_digests()
     return digest.hexdigest()[:32]
 
 
@@ -85,7 +87,8 @@ def _ranges(codes: set[int]) -> list[list[int]]:
     return out
 
 
-def _cache_dir() -> Path | None:
+def cache_dir() -> Path | None:
+    """The user's cache folder for what is slow to work out again (font coverage, hyphenation)."""
     base = os.environ.get("XDG_CACHE_HOME")
     if not base:
         try:
@@ -106,7 +109,7 @@ def coverage(fonts_dir: Path) -> frozenset[int]:
 @lru_cache(maxsize=4)
 def _coverage(files: tuple[Path, ...], stamp: tuple[Any, ...]) -> frozenset[int]:
     key = _fingerprint(list(files))
-    cache = _cache_dir()
+    cache = cache_dir()
     cached = cache / f"glyphs-{key}.json" if cache else None
     if cached and cached.is_file():
         try:

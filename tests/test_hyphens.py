@@ -1,0 +1,69 @@
+"""Hyphenation points are remembered between runs, and a cache can never change the text."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from briefing import hyphens
+from briefing.markup import typeset
+
+SHY = "\u00ad"
+WORD = "transformational"
+
+
+@pytest.fixture()
+def fresh(tmp_path, monkeypatch):
+    """An empty cache folder, and this process forgetting what it hyphenated before."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(hyphens, "_known", None)
+    monkeypatch.setattr(hyphens, "_learned", {})
+    return tmp_path
+
+
+def test_words_are_remembered_in_the_cache(fresh):
+    marked = hyphens.hyphenated(WORD)
+    assert SHY in marked and marked.replace(SHY, "") == WORD
+    hyphens.remember()
+    path = hyphens.cache_file()
+    assert path is not None and path.parent == fresh / "briefing"
+    assert json.loads(path.read_text())[WORD] == marked
+
+
+def test_a_later_process_reads_the_cache_without_loading_pyphen(fresh):
+    hyphens.hyphenated(WORD)
+    hyphens.remember()
+    code = ("import sys; from briefing.markup import typeset; "
+            f"text = typeset('a {WORD} plan'); "
+            "print(text.count(chr(0xAD))); print('pyphen' in sys.modules)")
+    env = {"XDG_CACHE_HOME": str(fresh), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    shy, loaded = done.stdout.splitlines()
+    assert int(shy) == hyphens.hyphenated(WORD).count(SHY) > 0 and loaded == "False"
+
+
+def test_a_damaged_or_edited_cache_cannot_change_text(fresh):
+    hyphens.hyphenated(WORD)
+    hyphens.remember()
+    path = hyphens.cache_file()
+    assert path is not None
+    path.write_text(json.dumps({WORD: "transfor" + SHY + "mationalEVIL", "unrelated": 3}))
+    hyphens._known = None
+    assert typeset(f"a {WORD} plan").replace(SHY, "") == f"a {WORD} plan"
+    path.write_text("{not json")
+    hyphens._known = None
+    assert typeset(f"a {WORD} plan").replace(SHY, "") == f"a {WORD} plan"
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setattr(hyphens, "_known", None)
+    monkeypatch.setattr(hyphens, "_learned", {})
+    assert SHY in hyphens.hyphenated(WORD)
+    hyphens.remember()  # no error
+    assert hyphens._learned  # kept for a later attempt
