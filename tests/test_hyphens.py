@@ -7,8 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FICTION, make_project
 
 from briefing import hyphens
+from briefing.build import Options, build
 from briefing.markup import typeset
 
 SHY = "\u00ad"
@@ -18,10 +20,10 @@ WORD = "transformational"
 @pytest.fixture()
 def fresh(tmp_path, monkeypatch):
     """An empty cache folder, and this process forgetting what it hyphenated before."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(hyphens, "_known", None)
     monkeypatch.setattr(hyphens, "_learned", {})
-    return tmp_path
+    hyphens.use_folder(tmp_path)
+    yield tmp_path
+    hyphens.use_folder(None)
 
 
 def test_words_are_remembered_in_the_cache(fresh):
@@ -29,17 +31,17 @@ def test_words_are_remembered_in_the_cache(fresh):
     assert SHY in marked and marked.replace(SHY, "") == WORD
     hyphens.remember()
     path = hyphens.cache_file()
-    assert path is not None and path.parent == fresh / "briefing"
+    assert path is not None and path.parent == fresh
     assert json.loads(path.read_text())[WORD] == marked
 
 
 def test_a_later_process_reads_the_cache_without_loading_pyphen(fresh):
     hyphens.hyphenated(WORD)
     hyphens.remember()
-    code = ("import sys; from briefing.markup import typeset; "
-            f"text = typeset('a {WORD} plan'); "
+    code = ("import sys, pathlib; from briefing import hyphens; from briefing.markup import typeset; "
+            f"hyphens.use_folder(pathlib.Path({str(fresh)!r})); text = typeset('a {WORD} plan'); "
             "print(text.count(chr(0xAD))); print('pyphen' in sys.modules)")
-    env = {"XDG_CACHE_HOME": str(fresh), "PATH": "/usr/bin:/bin"}
+    env = {"HOME": str(fresh), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     shy, loaded = done.stdout.splitlines()
     assert int(shy) == hyphens.hyphenated(WORD).count(SHY) > 0 and loaded == "False"
@@ -61,9 +63,24 @@ def test_a_damaged_or_edited_cache_cannot_change_text(fresh):
 def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache folder would be")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    monkeypatch.setattr(hyphens, "_known", None)
     monkeypatch.setattr(hyphens, "_learned", {})
-    assert SHY in hyphens.hyphenated(WORD)
-    hyphens.remember()  # no error
-    assert hyphens._learned  # kept for a later attempt
+    hyphens.use_folder(blocker / "cache")
+    try:
+        assert SHY in hyphens.hyphenated(WORD)
+        hyphens.remember()  # no error
+        assert hyphens._learned  # kept for a later attempt
+    finally:
+        hyphens.use_folder(None)
+
+
+def test_a_build_keeps_its_words_in_its_own_folder(tmp_path, monkeypatch):
+    # printing reads nothing outside the project and its build folder: no user-wide cache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = make_project(tmp_path / "project", FICTION / "data")
+    path = root / "data" / "sponsors" / "acme-anvils.yaml"
+    path.write_text(path.read_text().replace("Acme makes anvils.", f"Acme makes {WORD} anvils."))
+    report = build(Options(data_dir=root / "data", out_dir=root / "output", slugs=["acme-anvils"], book=False))
+    assert report.ok, report.failed
+    stored = list((root / "output" / ".cache").glob("hyphens-*.json"))
+    assert stored and SHY in json.loads(stored[0].read_text())[WORD]
+    assert not list((tmp_path / "user-cache").rglob("hyphens-*"))

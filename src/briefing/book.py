@@ -28,7 +28,7 @@ from .merge import Assembly, Mark, Part, Runner, Written, assemble, in_this_proc
 from .meta import ChapterMeta, WatchEntry
 from .model import Recipient, Sponsor, format_date
 from .palette import ACCENT
-from .printer import Printed, PrintOptions, print_html
+from .printer import Printed, PrintOptions, import_weasyprint, print_html
 from .settings import Edition
 from .sponsor_pdf import chapter_marks, info, link_descriptions
 from .structmerge import prepare
@@ -147,7 +147,7 @@ def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
         pass
     # printed in a worker process: WeasyPrint's heap would otherwise stay with this process,
     # which goes on to hold the whole book for the merge (measured at N=50: 443 MB peak)
-    import weasyprint  # noqa: F401 - imported once here, inherited by each forked print
+    import_weasyprint()  # once here, inherited warm by the forked workers
 
     outcome, = run([Job("book front matter", _print_front, (html, svgs, edition, pdf_path, meta_path))],
                    workers=1, timeout=FRONT_TIMEOUT)
@@ -206,7 +206,7 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
     front_pages = 4 + bool(changed)
     front = Front(Printed(b"", 0, {}, (0, 0)), titles, {anchor: 3 + i for i, (_, anchor) in enumerate(titles)})
     for _ in range(SETTLE_ROUNDS):
-        html = render(edition.paths.templates, BOOK_TEMPLATE, **context,
+        html = render(edition.paths.templates, BOOK_TEMPLATE, compiled=edition.paths.template_cache, **context,
                       toc=contents(layout, front, edition, front_pages), watch=watch_list(layout, front_pages))
         printed = _print_cached(html, charts.svgs, edition)
         now = {anchor: printed.anchors[anchor] + 1 for _, anchor in titles}

@@ -45,6 +45,7 @@ from .plan import (
     recipient_sponsors,
     recipients_for,
 )
+from .printer import import_weasyprint
 from .settings import Edition, Options, Paths
 from .spare import SpareProcess
 from .sponsor_pdf import finish_sponsor_pdf
@@ -199,7 +200,7 @@ class _Ledger:
 def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, timeout: float) -> None:
     if not tasks:
         return
-    import weasyprint  # noqa: F401 - imported once in the parent, so forked workers start warm
+    import_weasyprint()  # once here, inherited warm by the forked workers
 
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     run([Job(t.slug, _chapter_job, (t,)) for t in tasks], workers=workers, timeout=timeout,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from . import hyphens
 from .anchors import ChapterAnchors
 from .chart_specs import Spec, sponsor_charts
 from .charts import chart_key, make_svg
@@ -99,6 +100,7 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     """Print one sponsor's chapter into the build folder and return its metadata."""
     data_file = data_file_name(project, slug)
     sponsor = project.sponsors[slug]
+    hyphens.use_folder(edition.paths.cache)  # this worker's hyphenation, remembered in the build folder
     printed_sponsor = typeset_sponsor(sponsor)
     html, charts = chapter_html(project, edition, slug, printed_sponsor)
     options = PrintOptions(pdf_variant=edition.pdf_variant,

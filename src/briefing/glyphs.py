@@ -22,7 +22,6 @@ from typing import Any
 
 from .errors import BriefingError, Problem
 from .files import write_atomic
-from .hashing import file_digest, save_file_digests
 from .yamlsafe import Located
 
 FONT_PATTERNS = ("*.ttf", "*.otf")
@@ -56,8 +55,7 @@ def font_files(fonts_dir: Path) -> list[Path]:
 def _fingerprint(files: list[Path]) -> str:
     digest = hashlib.sha256(CACHE_VERSION.encode())
     for path in files:
-        digest.update(path.name.encode() + b"\0" + file_digest(path))
-    save_file_digests()
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:32]
 
 

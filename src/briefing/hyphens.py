@@ -1,10 +1,12 @@
 """Hyphenation points of long words, remembered between runs.
 
 Loading Pyphen's en_GB patterns costs ~0.09 s in every worker that typesets a sponsor, more
-than typesetting the sponsor itself. The words it hyphenated are kept in the user's cache
-(as ``glyphs`` keeps font coverage), keyed by the dictionary's and Pyphen's own bytes, so the
+than typesetting the sponsor itself. The words it hyphenated are kept in the build folder's
+cache (``use_folder``, set by the worker that prints a chapter: printing reads nothing outside
+the project and its build folder), keyed by the dictionary's and Pyphen's own bytes, so the
 patterns are loaded only when a sponsor brings a word not seen before. An entry is used only
 if it is its word with soft hyphens added: a damaged or edited cache can never change text.
+Without a folder, every word is hyphenated by Pyphen, as before.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from typing import Any
 
 from .errors import BriefingError
 from .files import write_atomic
-from .glyphs import cache_dir
 
 SHY = "\u00ad"
 LANG, LEFT, RIGHT = "en_GB", 4, 4
@@ -26,6 +27,14 @@ CACHE_VERSION = "1"
 
 _known: dict[str, str] | None = None  # every word this process knows: cache, then new ones
 _learned: dict[str, str] = {}  # hyphenated in this process, not yet written back
+_folder: Path | None = None  # where the cache lives: the build folder's .cache, once set
+
+
+def use_folder(folder: Path | None) -> None:
+    """Keep the cache in ``folder`` (None: no cache); what this process knew is forgotten."""
+    global _folder, _known
+    _folder, _known = folder, None
+    _learned.clear()
 
 
 @lru_cache(maxsize=1)
@@ -36,8 +45,8 @@ def _pyphen() -> Any:
 
 
 def cache_file() -> Path | None:
-    """``~/.cache/briefing/hyphens-KEY.json``; None without a cache folder or Pyphen's files."""
-    folder = cache_dir()
+    """``FOLDER/hyphens-KEY.json``; None without a cache folder or Pyphen's files."""
+    folder = _folder
     spec = find_spec("pyphen")
     if folder is None or spec is None or spec.origin is None:
         return None

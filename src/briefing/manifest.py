@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__
 from .files import write_atomic
-from .hashing import digest, file_digest, file_sha256, save_file_digests
+from .hashing import digest, file_sha256
 
 __all__ = ["MANIFEST", "Manifest", "digest", "file_sha256", "theme_fingerprint"]
 
@@ -29,8 +29,7 @@ def theme_fingerprint(root: Path) -> str:
     for folder in folders:
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             hashed.update(path.name.encode())
-            hashed.update(file_digest(path))  # remembered by size, times and inode (hashing.py)
-    save_file_digests()
+            hashed.update(path.read_bytes())
     return hashed.hexdigest() + __version__
 
 

@@ -20,7 +20,7 @@ from .errors import RenderError
 from .files import write_atomic
 from .hashing import digest
 from .html import OVERLAY_TEMPLATE, render
-from .printer import PrintOptions, print_html
+from .printer import PrintOptions, import_weasyprint, print_html
 from .settings import Paths
 
 CHUNK = 100  # overlay pages per WeasyPrint document: bounds memory on long books
@@ -49,7 +49,7 @@ def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_vari
         chunks.append((chunk, paths.cache / f"overlay-{key}.pdf"))
     missing = [(chunk, path) for chunk, path in chunks if not path.is_file()]
     if len(missing) > 1:  # a long book: print the chunks in parallel worker processes
-        import weasyprint  # noqa: F401 - imported once here, inherited by the forked workers
+        import_weasyprint()  # once here, inherited warm by the forked workers
 
         from .jobs import Job, run
 
