@@ -275,3 +275,82 @@ def test_benchmark_script_runs(tmp_path):
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [(r["mode"], r["n"]) for r in rows] == [("untagged", 2), ("tagged", 2)]
     assert rows[1]["output_mb"] >= rows[0]["output_mb"]  # the structure tree is not free
+
+
+def test_parts_added_out_of_order_make_the_same_book(tmp_path):
+    """What a book built while one chapter is still printing relies on (binding.prebind)."""
+    from briefing.structmerge import Merger
+
+    names = ["front", "chapter-zephyr", "chapter-quokka"]
+    printed = {n: print_fixture(n, tmp_path / f"{n}.pdf") for n in names}
+    parts = [Part(printed["front"], role="Sect", title="Front matter"),
+             Part(prepare(printed["chapter-zephyr"], [1], prefix="c:zephyr:"), title="Zephyr Widgets"),
+             Part(printed["chapter-quokka"], title="Quokka Quarries", dest="quokka-start")]
+    books = {}
+    for label, added in (("in-order", [0, 1, 2]), ("out-of-order", [2, 1, 0])):
+        merger = Merger(outlines=False)
+        for i in added:
+            merger.add(parts[i])
+        merged = merger.finish(title="Fictional Sponsor Book", lang="en", order=[added.index(i) for i in range(3)])
+        assert merged.first_pages == [0, 1, 2]
+        link_scheme_to_dests(merged.pdf, SCHEME)
+        books[label] = tmp_path / f"{label}.pdf"
+        merged.save(books[label])
+        merged.close()
+    texts = {label: subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                                   check=True).stdout for label, path in books.items()}
+    assert texts["in-order"] == texts["out-of-order"]
+    assert texts["in-order"].index("Zephyr Widgets is") < texts["in-order"].index("Quokka Quarries is")
+    same = {label: re.sub(r"Object \d+ \d+|\bp\d+-", "", struct_text(path)) for label, path in books.items()}
+    assert same["in-order"] == same["out-of-order"]  # the structure, less object numbers and id prefixes
+    with pikepdf.open(books["out-of-order"]) as pdf:
+        assert parent_tree_problems(pdf) == []
+        assert [str(w.T) for w in pdf.Root.StructTreeRoot.K[0].K] == ["Front matter", "Zephyr Widgets",
+                                                                       "Quokka Quarries"]
+    report = validate(str(books["out-of-order"]))
+    assert [(f.rule_id, f.message) for f in report.findings] == []
+    with pytest.raises(MergeError, match="every part"):
+        Merger(outlines=False).finish(title="t", lang="en", order=[0])
+
+
+def test_a_book_merged_ahead_is_the_book_bound_at_once(tmp_path):
+    """binding.prebind merges the unchanged chapters while the changed one prints; bind takes
+    that over only if those files are still the ones on disk."""
+    from briefing import binding
+    from briefing.binding import Assembly, BindJob, Info, Mark, bind, prebind
+    from briefing.binding import Part as BookPart
+
+    printed = {n: print_fixture(n, tmp_path / f"{n}.pdf") for n in ["front", "chapter-zephyr", "chapter-quokka"]}
+    zephyr = tmp_path / "zephyr.book.pdf"
+    zephyr.write_bytes(prepare(printed["chapter-zephyr"], [1], prefix="c:zephyr:"))
+    parts = [BookPart(printed["front"].read_bytes(), pages=[0], title="Front matter", role="Sect"),
+             BookPart(zephyr, pages=[0], title="Zephyr Widgets"),
+             BookPart(printed["chapter-quokka"], pages=[0, 1], title="Quokka Quarries", dest="quokka-start")]
+    stamps = print_stamps(["", "Page 2 of 4", "Page 3 of 4", "Page 4 of 4"], tmp_path / "stamps.pdf")
+    info = Info("Fictional Sponsor Book", "Nobody (fictional)", "Test", "test", "en", "2026-11-28")
+
+    def job(name: str) -> BindJob:
+        doc = Assembly(parts, info, [Mark("Fictional Sponsor Book", 0)])
+        return BindJob(doc, [False, True, True, True], [stamps], "pdf/ua-1", tmp_path / name)
+
+    def text(path: Path) -> str:
+        return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+
+    at_once = bind(job("at-once.pdf"))
+    prebind(tmp_path / "ahead.pdf", parts[1:], "pdf/ua-1")
+    ahead = bind(job("ahead.pdf"))
+    assert (at_once.ahead, ahead.ahead) == (0, 2)
+    assert text(tmp_path / "ahead.pdf") == text(tmp_path / "at-once.pdf")
+    assert "Page 4 of 4" in text(tmp_path / "ahead.pdf")
+    with pikepdf.open(tmp_path / "ahead.pdf") as pdf:
+        assert parent_tree_problems(pdf) == [] and unmarked_content(pdf) == []
+        assert [str(w.T) for w in pdf.Root.StructTreeRoot.K[0].K] == ["Front matter", "Zephyr Widgets",
+                                                                       "Quokka Quarries"]
+    assert list(validate(str(tmp_path / "ahead.pdf")).findings) == []
+
+    prebind(tmp_path / "stale.pdf", parts[1:], "pdf/ua-1")
+    zephyr.write_bytes(prepare(printed["chapter-zephyr"], [1], prefix="c:zephyr:"))  # printed again since
+    assert bind(job("stale.pdf")).ahead == 0
+    assert text(tmp_path / "stale.pdf") == text(tmp_path / "at-once.pdf")
+    assert binding._started == {}

@@ -14,6 +14,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 
@@ -21,7 +22,7 @@ from . import __version__
 from .anchors import LINK_SCHEME
 from .errors import RenderError
 from .files import write_atomic
-from .structmerge import MergeError, add_artifact_overlay, link_scheme_to_dests, merge, set_metadata
+from .structmerge import MergeError, Merger, add_artifact_overlay, link_scheme_to_dests, set_metadata
 from .structmerge import Part as TaggedPart
 
 
@@ -81,6 +82,60 @@ class BindJob:
 class Bound:
     pages: int
     problems: list[str]  # what keeps the result from its conformance level
+    ahead: int = 0  # parts that ``prebind`` had merged already
+
+
+# --- binding started early: a book's unchanged chapters, merged while the others print ---------
+
+_started: dict[str, tuple[list[Any], Merger]] = {}  # target -> (keys of the parts merged, merger)
+
+
+def prebind(target: Path, parts: list[Part], pdf_variant: str) -> None:
+    """Start binding ``target`` with ``parts`` (chapters printed in an earlier run) while the build
+    prints the others: on a refresh, merging a 50-sponsor book's unchanged chapters (~0.7 s)
+    then costs no wall time. ``bind`` takes the merger over if these parts are still in the
+    book, unchanged on disk; otherwise it starts afresh."""
+    merger = Merger(variant=pdf_variant, outlines=False)
+    for part in parts:
+        merger.add(_tagged(part))
+    _started[str(target)] = ([_key(part) for part in parts], merger)
+
+
+def _key(part: Part) -> Any:
+    """What identifies a part's merged pages: its file as it is on disk now, and how it is taken."""
+    if isinstance(part.pdf, bytes):
+        return None  # printed in this run: never merged ahead
+    info = part.pdf.stat()
+    return (str(part.pdf), info.st_size, info.st_mtime_ns, info.st_ino, tuple(part.pages or ()), part.role,
+            part.title, part.dest)
+
+
+def _tagged(part: Part) -> TaggedPart:
+    return TaggedPart(part.pdf, part.pages, role=part.role, title=part.title, dest=part.dest)
+
+
+def _merger_for(job: BindJob) -> tuple[Merger, list[int], int]:
+    """A merger holding every part of ``job``, the order the document takes them in, and how
+    many of them were merged ahead."""
+    started = _started.pop(str(job.target), None)
+    keys = [_key(part) for part in job.doc.parts]
+    if started is not None:
+        done, merger = started
+        if merger.variant == job.pdf_variant and None not in done and set(done) <= set(keys) \
+                and len(set(done)) == len(done):
+            position = {key: i for i, key in enumerate(done)}
+            order = []
+            for part, key in zip(job.doc.parts, keys, strict=True):
+                if key not in position:
+                    merger.add(_tagged(part))
+                    position[key] = len(merger.spans) - 1
+                order.append(position[key])
+            return merger, order, len(done)
+        merger.out.pdf.close()
+    merger = Merger(variant=job.pdf_variant, outlines=False)
+    for part in job.doc.parts:
+        merger.add(_tagged(part))
+    return merger, list(range(len(job.doc.parts))), 0
 
 
 def bind(job: BindJob) -> Bound:
@@ -89,8 +144,8 @@ def bind(job: BindJob) -> Bound:
     keep: list[pikepdf.Pdf] = []
     overlays = overlay_pages(job.overlays, keep)
     try:
-        merged = merge([TaggedPart(p.pdf, p.pages, role=p.role, title=p.title, dest=p.dest) for p in doc.parts],
-                       title=doc.info.title, lang=doc.info.language, variant=job.pdf_variant, outlines=False)
+        merger, order, ahead = _merger_for(job)
+        merged = merger.finish(title=doc.info.title, lang=doc.info.language, order=order)
     except MergeError as err:
         _close(keep)
         raise RenderError(str(err)) from None
@@ -112,7 +167,7 @@ def bind(job: BindJob) -> Bound:
         merged.close()
         _close(keep)
     write_atomic(job.target, buf.getvalue())
-    return Bound(len(job.numbered), merged.problems)
+    return Bound(len(job.numbered), merged.problems, ahead)
 
 
 def overlay_pages(files: list[Path], keep: list[pikepdf.Pdf]) -> list[pikepdf.Page]:

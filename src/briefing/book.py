@@ -15,7 +15,7 @@ from typing import Any
 
 from .anchors import BOOK, ChapterAnchors, book_link
 from .attachments import appended
-from .chapter import book_pages, chapter_book_pdf, draw_charts
+from .chapter import book_pages, chapter_book_pdf, chapter_meta_path, draw_charts
 from .chart_specs import book_charts, unconverted
 from .data import Project
 from .errors import RenderError
@@ -83,6 +83,18 @@ def lay_out(project: Project, edition: Edition, metas: list[ChapterMeta]) -> Lay
             cursor += extra.pages
         chapters.append(Placed(meta, start, page_of, extras))
     return Layout(parts, chapters)
+
+
+def printed_parts(project: Project, edition: Edition, slugs: list[str], reprinting: set[str]) -> list[Part]:
+    """The parts of a book whose chapters are printed already (all but ``reprinting``), for
+    ``binding.prebind``; none if the metadata of one of them cannot be read."""
+    metas = []
+    for slug in (s for s in slugs if s not in reprinting):
+        try:
+            metas.append(ChapterMeta.load(chapter_meta_path(edition, slug)))
+        except (OSError, ValueError, TypeError, KeyError):
+            return []
+    return lay_out(project, edition, metas).parts
 
 
 def contents(layout: Layout, front: Front, edition: Edition, front_pages: int) -> list[TocLink]:

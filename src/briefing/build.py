@@ -24,7 +24,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .audience import Levels, clearance, label, project_view, uses_levels, view_all
-from .book import BookRequest, assemble_book
+from .binding import prebind
+from .book import BookRequest, assemble_book, printed_parts
 from .changes import load_snapshot, previous_edition, save_snapshot, summarise
 from .chapter import chapter_book_pdf, chapter_meta_path, chapter_pdf, print_chapter
 from .data import Project, load_project
@@ -209,6 +210,16 @@ def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, time
 
 # --- step 3: books and editions, from the printed chapters -------------------------------
 
+def start_binding(project: Project, edition: Edition, books: list[Target], reprinting: set[str],
+                  spare: SpareProcess) -> None:
+    """Have the spare process merge the largest book's chapters that are printed already while
+    the others print (one book only: each merge ahead holds its pages in memory until bound)."""
+    book = max(books, key=lambda t: len(t.slugs))
+    parts = printed_parts(project, edition, book.slugs, reprinting)
+    if parts and reprinting:  # with nothing to print there is nothing to overlap
+        spare.send(prebind, edition.paths.out / book.name, parts, edition.pdf_variant)
+
+
 def assemble_books(project: Project, edition: Edition, ledger: _Ledger, spare: SpareProcess | None) -> None:
     runner: Runner = spare.call if spare else in_this_process
     for target in (t for t in ledger.plan.stale if t.kind == BOOK):
@@ -250,11 +261,14 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
     for target in the_plan.stale:
         say("plan", target.name)
     ledger = _Ledger(the_plan, edition, manifest, say, report)
-    # books merge in a fresh process of their own, started now so that it is ready when they are
-    books = any(t.kind == BOOK for t in the_plan.stale)
+    tasks = chapter_tasks(view, edition, the_plan, opts.force)
+    books = [t for t in the_plan.stale if t.kind == BOOK]
+    # books are bound in a lean process of their own, started now so that it is ready when they
+    # are, and already merging the chapters that are not printed again
     with SpareProcess("briefing.binding") if books else nullcontext() as spare:
-        print_chapters(chapter_tasks(view, edition, the_plan, opts.force), ledger, jobs=opts.jobs,
-                       timeout=opts.timeout)
+        if spare is not None:
+            start_binding(view, edition, books, {t.slug for t in tasks if t.render}, spare)
+        print_chapters(tasks, ledger, jobs=opts.jobs, timeout=opts.timeout)
         assemble_books(view, edition, ledger, spare)
     report.findings += stored_findings(view, edition)
     fresh = {t.name for t in the_plan.stale}

@@ -38,6 +38,18 @@ class SpareProcess:
                                                                         os.environ.get("PYTHONPATH")])))
         self._process = subprocess.Popen([sys.executable, "-m", "briefing.spare", warm], env=env,
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._unread = 0  # answers to ``send`` not read yet
+
+    def send(self, func: Callable[..., Any], *args: Any) -> None:
+        """Start ``func(*args)`` there and go on: for work that only prepares a later ``call``
+        (its result, or its failure, is not reported)."""
+        assert self._process.stdin is not None
+        try:
+            pickle.dump((func, args), self._process.stdin)
+            self._process.stdin.flush()
+        except BrokenPipeError:
+            return  # the next call says the process died
+        self._unread += 1
 
     def call(self, func: Callable[..., T], *args: Any) -> T:
         """``func(*args)`` in the spare process; any failure there is a RenderError here."""
@@ -46,6 +58,9 @@ class SpareProcess:
         try:
             pickle.dump((func, args), self._process.stdin)
             self._process.stdin.flush()
+            for _ in range(self._unread):  # what was sent before, answered first
+                pickle.load(self._process.stdout)
+            self._unread = 0
             ok, value = pickle.load(self._process.stdout)
         except (BrokenPipeError, EOFError, pickle.UnpicklingError):
             raise RenderError(f"{name}: its process died (out of memory, or killed)") from None

@@ -97,25 +97,69 @@ def merge(parts: Sequence[Part], *, title: str, lang: str, variant: str = "pdf/u
 
     ``outlines=False`` leaves the bookmarks out, for a caller that writes its own.
     """
-    if variant not in PDF_VARIANTS:
-        raise MergeError(f"unknown PDF variant {variant!r}; choose one of {', '.join(PDF_VARIANTS)}")
-    out = _new_output()
-    out.outlines = outlines
-    merged = Merged(out.pdf, [])
-    intent = not variant.startswith("pdf/a")  # PDF/A needs an output intent: take the first part's
-    for n, part in enumerate(parts):
+    merger = Merger(variant=variant, outlines=outlines)
+    for part in parts:
+        merger.add(part)
+    return merger.finish(title=title, lang=lang)
+
+
+class Merger:
+    """``merge`` a part at a time, in any order: a book's unchanged chapters are copied while
+    its changed ones are still being printed, and ``finish`` puts every part in its place."""
+
+    def __init__(self, *, variant: str = "pdf/ua-1", outlines: bool = True) -> None:
+        if variant not in PDF_VARIANTS:
+            raise MergeError(f"unknown PDF variant {variant!r}; choose one of {', '.join(PDF_VARIANTS)}")
+        self.out = _new_output()
+        self.out.outlines = outlines
+        self.variant = variant
+        self.merged = Merged(self.out.pdf, [])
+        self.intent = not variant.startswith("pdf/a")  # PDF/A needs an output intent: the first part's
+        self.spans: list[tuple[int, int]] = []  # per part added: first page, page count
+        self.tagged: list[bool] = []  # per part added: it brought a wrapper element
+
+    def add(self, part: Part) -> None:
         src = _open(part.pdf)
-        merged.first_pages.append(len(out.pdf.pages))
-        _add_part(out, src, part, n, merged.problems)
-        intent = intent or _copy_output_intent(out.pdf, src)
+        first, wrappers = len(self.out.pdf.pages), len(self.out.document.K)
+        _add_part(self.out, src, part, len(self.spans), self.merged.problems)
+        self.spans.append((first, len(self.out.pdf.pages) - first))
+        self.tagged.append(len(self.out.document.K) > wrappers)
+        self.intent = self.intent or _copy_output_intent(self.out.pdf, src)
         del src  # released, not closed: see Merged
-    _finish_structure(out)
-    _write_names_and_outline(out)
-    if not intent:
-        merged.problems.append("no part has an output intent: print the parts with pdf_variant='pdf/a-3a'")
-    # a file with untagged pages is not PDF/UA: say so rather than claim it in XMP
-    set_metadata(out.pdf, title=title, lang=lang, variant=variant, claim=not merged.problems)
-    return merged
+
+    def finish(self, *, title: str, lang: str, order: Sequence[int] | None = None) -> Merged:
+        """The merged document; ``order`` lists the parts (by the order they were added) as the
+        document is to hold them, when that differs."""
+        out, merged = self.out, self.merged
+        order = list(order) if order is not None else list(range(len(self.spans)))
+        if sorted(order) != list(range(len(self.spans))):
+            raise MergeError("order must name every part added, once")
+        if order != sorted(order):
+            self._reorder(order)
+        merged.first_pages[:] = [sum(self.spans[j][1] for j in order[:i]) for i in range(len(order))]
+        _finish_structure(out)
+        _write_names_and_outline(out)
+        if not self.intent:
+            merged.problems.append("no part has an output intent: print the parts with pdf_variant='pdf/a-3a'")
+        # a file with untagged pages is not PDF/UA: say so rather than claim it in XMP
+        set_metadata(out.pdf, title=title, lang=lang, variant=self.variant, claim=not merged.problems)
+        return merged
+
+    def _reorder(self, order: list[int]) -> None:
+        """Pages and wrapper elements into ``order``; page objects keep their identity, so links,
+        destinations and the structure's /Pg stay valid."""
+        if self.out.outlines:
+            raise MergeError("parts out of order cannot carry their own bookmarks (outlines=False)")
+        pages = self.out.pdf.pages
+        objects = [page.obj for page in pages]
+        for i in reversed(range(len(pages))):
+            del pages[i]
+        for j in order:
+            first, count = self.spans[j]
+            pages.extend(pikepdf.Page(obj) for obj in objects[first:first + count])
+        # one wrapper element per tagged part, in the order they were added
+        by_part = dict(zip([j for j, tagged in enumerate(self.tagged) if tagged], self.out.document.K, strict=True))
+        self.out.document.K = Array([by_part[j] for j in order if j in by_part])
 
 
 def _new_output() -> _Out:
