@@ -215,7 +215,10 @@ def start_binding(project: Project, edition: Edition, books: list[Target], repri
     """Have the spare process merge the largest book's chapters that are printed already while
     the others print (one book only: each merge ahead holds its pages in memory until bound)."""
     book = max(books, key=lambda t: len(t.slugs))
-    parts = printed_parts(project, edition, book.slugs, reprinting)
+    try:
+        parts = printed_parts(project, edition, book.slugs, reprinting)
+    except BriefingError:  # e.g. an unreadable attachment: that book's own step will say so
+        return
     if parts and reprinting:  # with nothing to print there is nothing to overlap
         spare.send(prebind, edition.paths.out / book.name, parts, edition.pdf_variant)
 
