@@ -86,7 +86,7 @@ def _ranges(codes: set[int]) -> list[list[int]]:
 
 
 def cache_dir() -> Path | None:
-    """The user's cache folder for what is slow to work out again (font coverage, hyphenation)."""
+    """The user's cache folder for the fonts' coverage (validation runs without a build folder too)."""
     base = os.environ.get("XDG_CACHE_HOME")
     if not base:
         try:
