@@ -101,6 +101,9 @@ def test_prepared_chapter_holds_only_its_kept_pages_and_their_structure(tmp_path
         _saved(prepare(chapter, [1], prefix="c:zephyr:"), tmp_path)))
     with pytest.raises(MergeError, match="document order"):
         prepare(chapter, [1, 0], prefix="c:zephyr:")
+    untagged = print_fixture("chapter-zephyr", tmp_path / "untagged.pdf", variant=None)
+    with pikepdf.open(io.BytesIO(prepare(untagged, [1], prefix="c:zephyr:"))) as pdf:
+        assert len(pdf.pages) == 1  # an untagged file keeps only the pages asked for too
 
 
 def _saved(data: bytes, tmp: Path) -> Path:
