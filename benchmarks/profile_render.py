@@ -23,10 +23,10 @@ sys.path.insert(0, str(REPO / "src"))
 
 def render_once(slug: str, data: Path, out: Path) -> int:
     """Print one chapter as a build's worker does (charts from the cache after the first call)."""
-    from briefing.build import make_edition
-    from briefing.chapter import print_chapter
-    from briefing.data import load_project
-    from briefing.settings import Options
+    from briefing.build.pipeline import make_edition
+    from briefing.data.load import load_project
+    from briefing.documents.chapter import print_chapter
+    from briefing.render.edition import Options
 
     project = load_project(data)
     opts = Options(data_dir=data, out_dir=out, slugs=[slug], book=False, force=True, jobs=1)
@@ -37,9 +37,9 @@ def render_once(slug: str, data: Path, out: Path) -> int:
 def whole_build(slug: str, data: Path, out: Path) -> None:
     """`briefing build SLUG --no-book --force` with its worker's job run inline, so the profile
     sees the whole process: loading, charts, layout, stamping and merging."""
-    from briefing import build as build_module
-    from briefing.build import Options, build
-    from briefing.jobs import Outcome
+    from briefing.build import pipeline as build_module
+    from briefing.build.pipeline import Options, build
+    from briefing.processes.workers import Outcome
 
     def inline(jobs, *, workers, timeout, on_start, on_done):  # type: ignore[no-untyped-def]
         for job in jobs:

@@ -44,7 +44,7 @@ SAMPLE_PLACES = [up / "shared" / "anchors" / "weasyprint-report-sample" / "repor
 FIXTURES = REPO / "tests" / "fixtures" / "fiction"
 sys.path.insert(0, str(REPO / "src"))
 
-from briefing.yamlsafe import load_file  # noqa: E402
+from briefing.data.yamlsafe import load_file  # noqa: E402
 
 WORDS = ("quillon marrow tessel brindle copse fennick lumen parrel sorrel tamsin vellum wicket "
          "yarrow zephyr amble bracken cobble dapple ember fable gossamer hollow inkling jester").split()
@@ -135,10 +135,10 @@ def briefing(root: Path, out: Path, *args: str) -> list[str]:
 
 def bare_inputs(root: Path, out: Path, slug: str) -> Path:
     """The project's own final HTML for one sponsor, charts drawn and saved as files."""
-    from briefing.build import make_edition
-    from briefing.chapter import chapter_html
-    from briefing.data import load_project
-    from briefing.settings import Options
+    from briefing.build.pipeline import make_edition
+    from briefing.data.load import load_project
+    from briefing.documents.chapter import chapter_html
+    from briefing.render.edition import Options
 
     project = load_project(root / "data")
     edition = make_edition(project, Options(data_dir=root / "data", out_dir=out))
@@ -160,7 +160,7 @@ BARE = ("import sys\nfrom weasyprint import HTML\n"
 
 def book_html(root: Path, out: Path) -> Path:
     """Every sponsor's final HTML in one document, for the peer (Chromium)."""
-    from briefing.data import load_project
+    from briefing.data.load import load_project
 
     project = load_project(root / "data")
     bodies, head = [], ""

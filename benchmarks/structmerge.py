@@ -2,7 +2,7 @@
 
 Prints one fictional 10-page chapter twice (pdf/ua-1 and untagged), then, each in a fresh
 process so peak memory is its own, merges N copies dropping each copy's first page (as the
-book drops a chapter's contents page): tagged with briefing.structmerge, untagged with plain
+book drops a chapter's contents page): tagged with briefing.pdf.structmerge, untagged with plain
 qpdf page copying (what the build did before it was tagged). Reports wall time, peak RSS and output size.
 """
 
@@ -36,7 +36,7 @@ def chapter_html() -> str:
 def run_one(mode: str, source: str, n: int, target: str) -> dict:
     import pikepdf
 
-    from briefing.structmerge import Part, merge
+    from briefing.pdf.structmerge import Part, merge
 
     start = time.perf_counter()
     pages = list(range(1, len(pikepdf.open(source).pages)))

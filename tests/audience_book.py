@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO, make_project
 
-from briefing.audience import Levels, view
-from briefing.build import Options, build
-from briefing.changes import save_snapshot
-from briefing.data import load_project
+from briefing.build.pipeline import Options, build
+from briefing.data.audience import Levels, view
+from briefing.data.changes import save_snapshot
+from briefing.data.load import load_project
 
 AUDIENCE = REPO / "tests" / "fixtures" / "audience"
 LEVELS = ["public", "partner", "internal", "confidential"]

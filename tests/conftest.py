@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
-from briefing.build import Options, build
+from briefing.build.pipeline import Options, build
 
 REPO = Path(__file__).resolve().parents[1]
 FICTION = REPO / "tests" / "fixtures" / "fiction"

@@ -28,7 +28,7 @@ from tagcheck import (
     unmarked_content,
 )
 
-from briefing.build import Options, build
+from briefing.build.pipeline import Options, build
 from briefing.cli import main
 
 pytestmark = pytest.mark.slow  # the fixture prints three sponsors, books and one-pagers

@@ -9,10 +9,10 @@ import pytest
 from conftest import FICTION, REPO, make_project
 from tagcheck import heading_gaps
 
-from briefing.build import make_edition
-from briefing.chapter import chapter_html
-from briefing.data import load_project
-from briefing.settings import Options
+from briefing.build.pipeline import make_edition
+from briefing.data.load import load_project
+from briefing.documents.chapter import chapter_html
+from briefing.render.edition import Options
 
 
 def html_of(root: Path, slug: str, variant: str = "full") -> str:
@@ -65,9 +65,9 @@ def test_cover_text_uses_no_opacity():
 
 
 def test_pdf_variant_is_checked_and_part_of_the_chapter_key(tmp_path):
+    from briefing.build.plan import chapter_key
     from briefing.errors import UsageError
-    from briefing.manifest import theme_fingerprint
-    from briefing.plan import chapter_key
+    from briefing.hashing import theme_fingerprint
 
     root = make_project(tmp_path, FICTION / "data")
     project = load_project(root / "data")

@@ -24,9 +24,9 @@ from click.testing import CliRunner
 from conftest import Recorder, free_port, make_project
 
 from briefing.cli import EXIT_WAITING, main
-from briefing.mail import LOG_NAME
-from briefing.progress import Log
-from briefing.schedule import TickOptions, tick
+from briefing.delivery.mail import LOG_NAME
+from briefing.ops.progress import Log
+from briefing.ops.schedule import TickOptions, tick
 
 EVERYONE = {"pat@example.org", "pia@example.org", "ivo@example.org", "cas@example.org"}
 

@@ -32,17 +32,17 @@ from audience_book import (
 from click.testing import CliRunner
 from conftest import make_project
 
-from briefing.anchors import ChapterAnchors
-from briefing.audience import Levels, project_view, view
-from briefing.build import make_edition
-from briefing.changes import load_snapshot
+from briefing.build.pipeline import make_edition
 from briefing.cli import main
-from briefing.data import load_project
-from briefing.distribute import SendOptions, send
+from briefing.data.audience import Levels, project_view, view
+from briefing.data.changes import load_snapshot
+from briefing.data.load import load_project
+from briefing.data.model import walk_blocks
+from briefing.delivery.distribute import SendOptions, send
 from briefing.errors import DataError
-from briefing.model import walk_blocks
-from briefing.outline import outline
-from briefing.settings import Options
+from briefing.render.anchors import ChapterAnchors
+from briefing.render.edition import Options
+from briefing.render.outline import outline
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +251,7 @@ def test_a_project_without_levels_prints_as_before(fiction):
 def test_a_level_that_may_read_no_sponsor_prints_nothing_and_says_so(tmp_path):
     from conftest import FICTION
 
-    from briefing.build import build
+    from briefing.build.pipeline import build
 
     root = make_project(tmp_path, FICTION / "data")  # no audience marks: every sponsor is internal
     report = build(Options(data_dir=root / "data", out_dir=root / "output", audience="public"))

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from conftest import FICTION, REPO, make_project
 
 from briefing.cli import main
-from briefing.data import load_one
+from briefing.data.load import load_one
+from briefing.data.model import Sponsor
 from briefing.errors import DataError
-from briefing.model import Sponsor
 
 GOOD = "name: Acme Fictional\nas_of: 2026-10\n"
 LEAKS = ("Input should", "after validation", "String should", "Value error", "List should", "[0-9A-Fa-f]",
@@ -104,7 +104,7 @@ def test_several_series_need_names_and_get_different_colours(tmp_path):
               "            - values: {FY2021: 1, FY2022: 1}\n")
     p = one(tmp_path, chart(series))
     assert p.field.endswith("series[1]") and "give each a `name`" in p.message
-    from briefing.charts import make_svg
+    from briefing.render.charts import make_svg
 
     for kind in ("line", "column", "bar"):
         spec = {"kind": kind, "title": "T", "unit": "u", "period": "p", "accent": "#1F3A5F",
@@ -136,7 +136,7 @@ def test_unknown_highlight_is_located_with_a_suggestion(tmp_path):
 def test_one_pager_prints_a_critical_callout_that_cites_a_source(tmp_path):
     from pypdf import PdfReader
 
-    from briefing.build import Options, build
+    from briefing.build.pipeline import Options, build
 
     root = make_project(tmp_path / "p", FICTION / "data")
     acme = root / "data" / "sponsors" / "acme-anvils.yaml"
@@ -281,7 +281,7 @@ def test_changes_since_accepts_only_a_date_or_an_edition(tmp_path):
 
 
 def test_union_fields_report_once_with_the_data_path(tmp_path):
-    from briefing.model import Distribution
+    from briefing.data.model import Distribution
 
     path = tmp_path / "distribution.yaml"
     path.write_text("recipients:\n  - {name: A, email: a@example.org, sponsors: [Not A Slug]}\n")
@@ -315,7 +315,7 @@ def _sponsor_from_docs() -> str:
 
 @pytest.mark.slow
 def test_a_sponsor_written_from_the_docs_validates_then_builds_everywhere(tmp_path):
-    from briefing.build import Options, build
+    from briefing.build.pipeline import Options, build
 
     root = make_project(tmp_path / "p", FICTION / "data")
     (root / "data" / "sponsors" / "from-docs.yaml").write_text(_sponsor_from_docs())

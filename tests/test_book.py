@@ -9,7 +9,7 @@ import pytest
 from conftest import FICTION, make_project, pdf_text
 from pypdf import PdfReader
 
-from briefing.build import Options, build
+from briefing.build.pipeline import Options, build
 
 NAMES = ["Acme Anvils (fictional)", "Globex Imaginary", "Initech Pretend 伊尼科技"]
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from briefing import model as m
-from briefing.changes import EXEMPT, describe, summarise
+from briefing.data import model as m
+from briefing.data.changes import EXEMPT, describe, summarise
 
 # A fictional sponsor that sets every field of every model at least once.
 COMPLETE: dict[str, Any] = {

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from conftest import FICTION, make_project
 
-from briefing.data import load_project
+from briefing.data.load import load_project
 from briefing.errors import DataError
 
 LATE = dt.date(2027, 9, 1)  # the fictional facts are stale by then: warnings carry lines

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from briefing.cli import main
-from briefing.distribute import SendOptions, send
-from briefing.mail import LOG_NAME, SendLog
+from briefing.delivery.distribute import SendOptions, send
+from briefing.delivery.mail import LOG_NAME, SendLog
 
 BRIEFING = Path(sys.executable).parent / "briefing"
 
@@ -276,7 +276,7 @@ def test_ctrl_c_on_watch_exits_130(root):
 
 
 def test_watch_filters_by_real_paths_against_out(tmp_path):
-    from briefing.schedule import outside
+    from briefing.ops.schedule import outside
 
     project = tmp_path / "output" / "project"  # a project path that contains "/output"
     keep = outside(project / "site")
@@ -324,7 +324,7 @@ def test_the_html_body_fits_a_375_px_phone(tmp_path):
     import pypdfium2
     import weasyprint
 
-    from briefing.mail import Attachment, Letter, body_html
+    from briefing.delivery.mail import Attachment, Letter, body_html
 
     pdf = Path(__file__).parent / "fixtures" / "fiction" / "data" / "attachments" / "acme-factsheet.pdf"
     long_name = tmp_path / ("a-very-long-sponsor-file-name-without-any-spaces-" * 3 + ".pdf")
@@ -365,7 +365,7 @@ def test_next_runs_across_the_november_change_exactly():
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from briefing.schedule import next_runs
+    from briefing.ops.schedule import next_runs
 
     la = ZoneInfo("America/Los_Angeles")
     times = next_runs("0 6 * * 1-5", la, after=dt.datetime(2026, 10, 29, 14, tzinfo=dt.UTC))  # 07:00 PDT
@@ -422,7 +422,7 @@ def test_an_unwritable_output_folder_is_named_with_its_stage(root, tmp_path):
     blocker.write_text("a file where the output folder should be")
     result = run_cli("build", "--data", str(root / "data"), "--out", str(blocker / "out"))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: cannot write {blocker / 'out' / '.briefing.lock'} (lock): ")
+    assert result.stderr.startswith(f"error: cannot write {blocker / 'out' / '.briefing.ops.lock'} (lock): ")
     assert ".yaml" not in result.stderr
 
 
@@ -474,8 +474,8 @@ def test_log_json_usage_errors_are_json_too(root):
 
 @pytest.mark.slow
 def test_the_scheduled_tick_sends_what_changed_since_the_last_edition(root, server, monkeypatch):
-    from briefing.progress import Log
-    from briefing.schedule import TickOptions, tick
+    from briefing.ops.progress import Log
+    from briefing.ops.schedule import TickOptions, tick
 
     handler, controller = server
     smtp(monkeypatch, controller)
@@ -496,7 +496,7 @@ def test_the_scheduled_tick_sends_what_changed_since_the_last_edition(root, serv
 def test_a_damaged_pdf_after_the_build_holds_back_only_its_recipient(root, server, monkeypatch):
     handler, controller = server
     smtp(monkeypatch, controller)
-    from briefing import build as build_module
+    from briefing.build import pipeline as build_module
 
     real_build = build_module.build
 
@@ -505,7 +505,7 @@ def test_a_damaged_pdf_after_the_build_holds_back_only_its_recipient(root, serve
         (root / "output" / "editions" / "sam-madeup.pdf").write_bytes(b"%PDF-1.7\ngarbage")
         return report
 
-    monkeypatch.setattr("briefing.distribute.build", build_then_damage)
+    monkeypatch.setattr("briefing.delivery.distribute.build", build_then_damage)
     results = send(opts(root))
     assert [(r.email, r.outcome) for r in results] == [("pat@example.org", "sent"),
                                                        ("sam@example.org", "not-built")]

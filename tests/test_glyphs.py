@@ -15,11 +15,11 @@ from click.testing import CliRunner
 from conftest import REPO, make_project
 from fontTools.ttLib import TTFont
 
-from briefing import glyphs
-from briefing.build import Options, build
+from briefing.build.pipeline import Options, build
 from briefing.cli import main
 from briefing.errors import DataError
-from briefing.printer import print_html
+from briefing.pdf.printer import print_html
+from briefing.text import glyphs
 
 FONTS = REPO / "assets" / "fonts"
 SCRIPTS = REPO / "tests" / "fixtures" / "scripts"
@@ -222,7 +222,7 @@ def test_found_in_can_fail():
 
 def _fixture_strings() -> list[str]:
     """Every string of the fixture sponsor that holds a character outside ASCII."""
-    from briefing.yamlsafe import load_file
+    from briefing.data.yamlsafe import load_file
 
     located = load_file(SCRIPTS / "data" / "sponsors" / f"{SPONSOR}.yaml")
     return [text for _, text, _ in glyphs._strings(located.data) if not text.isascii()]

@@ -9,9 +9,9 @@ import sys
 import pytest
 from conftest import FICTION, make_project
 
-from briefing import hyphens
-from briefing.build import Options, build
-from briefing.markup import typeset
+from briefing.build.pipeline import Options, build
+from briefing.render.markup import typeset
+from briefing.text import hyphens
 
 SHY = "\u00ad"
 WORD = "transformational"
@@ -38,7 +38,7 @@ def test_words_are_remembered_in_the_cache(fresh):
 def test_a_later_process_reads_the_cache_without_loading_pyphen(fresh):
     hyphens.hyphenated(WORD)
     hyphens.remember()
-    code = ("import sys, pathlib; from briefing import hyphens; from briefing.markup import typeset; "
+    code = ("import sys, pathlib; from briefing.text import hyphens; from briefing.render.markup import typeset; "
             f"hyphens.use_folder(pathlib.Path({str(fresh)!r})); text = typeset('a {WORD} plan'); "
             "print(text.count(chr(0xAD))); print('pyphen' in sys.modules)")
     env = {"HOME": str(fresh), "PATH": "/usr/bin:/bin"}

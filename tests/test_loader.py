@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.data import load_one, load_project
+from briefing.data.load import load_one, load_project
+from briefing.data.model import Sponsor
+from briefing.data.yamlsafe import load_file
 from briefing.errors import DataError
-from briefing.model import Sponsor
-from briefing.yamlsafe import load_file
 
 GOOD = "name: Acme Fictional\nas_of: 2026-10\n"
 

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from conftest import Recorder, free_port
 
 from briefing.cli import main
-from briefing.distribute import SendOptions, send
+from briefing.delivery.distribute import SendOptions, send
+from briefing.delivery.mail import Attachment, Letter, compose, header_safe
 from briefing.errors import DataError, DeliveryError
-from briefing.mail import Attachment, Letter, compose, header_safe
 
 
 @pytest.fixture()
@@ -195,8 +195,8 @@ def test_oversized_attachments_are_refused_before_connecting(project, server, mo
 
 
 def test_crlf_in_a_name_is_refused_at_validation(tmp_path):
-    from briefing.data import load_one
-    from briefing.model import Distribution
+    from briefing.data.load import load_one
+    from briefing.data.model import Distribution
 
     path = tmp_path / "distribution.yaml"
     path.write_text('recipients:\n  - name: "Eve\\r\\nBcc: evil@example.org"\n    email: eve@example.org\n')

@@ -6,8 +6,8 @@ import typing
 
 from pydantic import BaseModel
 
-from briefing import markup
-from briefing import model as m
+from briefing.data import model as m
+from briefing.render import markup
 
 
 def _prose(annotation) -> bool:

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from conftest import FICTION, REPO, make_project
 
-from briefing.build import Options, build
-from briefing.charts import WIDTH_IN, _drawn_texts, make_svg, shortened_labels
+from briefing.build.pipeline import Options, build
+from briefing.render.charts import WIDTH_IN, _drawn_texts, make_svg, shortened_labels
 
 SIZE = 200
 MM = 72 / 25.4  # PDF points per millimetre
@@ -176,7 +176,7 @@ def test_long_cover_strings_are_not_lost(printed):
 @pytest.mark.slow
 def test_margin_check_sees_clipped_text(tmp_path):
     """The image check can fail: a line of text pushed past the right edge is found."""
-    from briefing.printer import PrintOptions, print_html
+    from briefing.pdf.printer import PrintOptions, print_html
 
     html = (f"<style>@page {{ size: A4; margin: 24mm 22mm }} p {{ white-space: nowrap }}</style>"
             f"<p>{token('X')}</p>")
@@ -245,8 +245,8 @@ def test_long_chart_labels_are_shortened_inside_the_figure():
 
 
 def test_alt_text_says_which_labels_the_chart_shortened():
-    from briefing.chart_specs import chart_alt
-    from briefing.model import Block
+    from briefing.data.model import Block
+    from briefing.render.chart_specs import chart_alt
 
     long_label = "Fictional " + "very " * 20 + "long label"
     def chart(first: str) -> Block:

@@ -14,7 +14,7 @@ from conftest import REPO
 from pdfua import validate
 from tagcheck import elements, unmarked_content
 
-from briefing.structmerge import Part, add_artifact_overlay, merge
+from briefing.pdf.structmerge import Part, add_artifact_overlay, merge
 
 FIXTURES = REPO / "tests" / "fixtures" / "tagging"
 PAGE = "<style>@page { size: A6 }</style>"

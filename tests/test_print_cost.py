@@ -13,10 +13,10 @@ from pathlib import Path
 from conftest import FICTION, REPO, make_project
 from test_css_guard import declarations, stylesheets
 
-from briefing.build import make_edition
-from briefing.chapter import chapter_html
-from briefing.data import load_project
-from briefing.settings import Options
+from briefing.build.pipeline import make_edition
+from briefing.data.load import load_project
+from briefing.documents.chapter import chapter_html
+from briefing.render.edition import Options
 
 
 def test_no_leader_function_in_print_css():
@@ -79,7 +79,7 @@ def test_weasyprint_is_imported_without_the_library_search():
                "calls = []\n"
                "real = ctypes.util.find_library\n"
                "ctypes.util.find_library = lambda name: calls.append(name) or real(name)\n"
-               "from briefing.printer import import_weasyprint\n"
+               "from briefing.pdf.printer import import_weasyprint\n"
                "w = import_weasyprint()\n"
                "print(len(calls), hasattr(w, 'HTML'), ctypes.util.find_library.__name__)\n")
     # no search during the import, and the (wrapped) function is put back afterwards
@@ -99,7 +99,7 @@ def test_weasyprint_import_falls_back_to_the_library_search(tmp_path):
         "HTML = 'loaded with the search'\n")
     (fake / "part.py").write_text("")
     out = _run("import ctypes.util, sys\n"
-               "from briefing.printer import import_weasyprint\n"
+               "from briefing.pdf.printer import import_weasyprint\n"
                "print(import_weasyprint().HTML)\n"
                "print(ctypes.util.find_library('c') is not None)\n", path=tmp_path)
     assert out.splitlines() == ["loaded with the search", "True"]  # the hint of the first try is not shown
@@ -116,7 +116,7 @@ def test_workers_inherit_frozen_objects_and_the_parent_is_thawed_after():
     parent collects normally again once the jobs are done."""
     import gc
 
-    from briefing.jobs import Job, run
+    from briefing.processes.workers import Job, run
 
     [outcome] = run([Job("frozen", _frozen_in_worker, ())], workers=1, timeout=60)
     assert outcome.ok and outcome.value > 1000
@@ -126,7 +126,7 @@ def test_workers_inherit_frozen_objects_and_the_parent_is_thawed_after():
 def test_weasyprint_import_leaves_the_collector_as_it_found_it():
     out = _run("import gc\n"
                "gc.disable()\n"
-               "from briefing.printer import import_weasyprint\n"
+               "from briefing.pdf.printer import import_weasyprint\n"
                "import_weasyprint()\n"
                "print(gc.isenabled())\n")
     assert out.split() == ["False"]

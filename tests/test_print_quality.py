@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import make_project
 
-from briefing.build import Options, Report, build
-from briefing.chart_specs import book_charts, chart_cards, is_small_chart, sponsor_charts, unconverted
-from briefing.markup import NBSP, SHY, typeset, typeset_sponsor
-from briefing.model import Block, Sponsor
+from briefing.build.pipeline import Options, Report, build
+from briefing.data.model import Block, Sponsor
+from briefing.render.chart_specs import book_charts, chart_cards, is_small_chart, sponsor_charts, unconverted
+from briefing.render.markup import NBSP, SHY, typeset, typeset_sponsor
 
 PRINT = Path(__file__).parent / "fixtures" / "print" / "data"
 
@@ -187,9 +187,9 @@ def test_small_chart_printed_as_cards_and_book_lists_non_usd_value(printed):
 @pytest.mark.slow
 @pytest.mark.parametrize("count", [1, 12, 50])
 def test_book_cover_lists_one_to_fifty_sponsors_on_one_page(count, tmp_path):
-    from briefing.html import make_env
-    from briefing.model import Book
-    from briefing.printer import print_html
+    from briefing.data.model import Book
+    from briefing.pdf.printer import print_html
+    from briefing.render.html import make_env
 
     root = make_project(tmp_path, PRINT)
     book = Book.model_validate({"title": "Imaginary Print Book", "organisation": "Example Host City (fictional)",
@@ -214,7 +214,7 @@ def test_preflight_sees_a_stranded_heading_and_a_split_card():
     """Flaws the shipped CSS prevents, laid out without it: the checks must still see them."""
     from weasyprint import HTML
 
-    from briefing.preflight import inspect
+    from briefing.documents.preflight import inspect
 
     html = """<style>@page { size: A4; margin: 20mm } h2 { margin: 0; break-after: auto } .tall { height: 215mm }
       .block { break-inside: avoid }</style>

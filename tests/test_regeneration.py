@@ -18,9 +18,9 @@ from click.testing import CliRunner
 from conftest import FICTION, make_project, pdf_text
 from pypdf import PdfReader
 
-from briefing.build import MANIFEST, Options, build
+from briefing.build.pipeline import MANIFEST, Options, build
 from briefing.cli import main
-from briefing.lock import run_lock
+from briefing.ops.lock import run_lock
 
 BRIEFING = [sys.executable, "-m", "briefing.cli"]
 
@@ -121,7 +121,7 @@ def test_overlapping_run_exits_3_or_waits(project):
 
 def test_lock_of_a_killed_process_does_not_block(project):
     out = project / "output"
-    code = ("from briefing.lock import run_lock; import os, pathlib\n"
+    code = ("from briefing.ops.lock import run_lock; import os, pathlib\n"
             f"with run_lock(pathlib.Path({str(out)!r})): os.kill(os.getpid(), 9)")
     subprocess.run([sys.executable, "-c", code], check=False)
     with run_lock(out):

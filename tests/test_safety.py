@@ -11,10 +11,10 @@ from conftest import FICTION, REPO, make_project, normalise, pdf_text
 from pypdf import PdfReader
 
 from briefing.errors import BriefingError, DataError, RenderError
-from briefing.fetcher import SafeFetcher
 from briefing.files import write_atomic
-from briefing.jobs import Job, run
-from briefing.printer import print_html
+from briefing.pdf.fetcher import SafeFetcher
+from briefing.pdf.printer import print_html
+from briefing.processes.workers import Job, run
 
 
 def test_hostile_text_prints_literally(fiction):
@@ -89,7 +89,7 @@ def test_logo_symlinked_outside_assets_is_refused(tmp_path):
     logo = root / "assets" / "logos" / "acme-fictional.svg"
     logo.unlink()
     logo.symlink_to("/etc/hostname")
-    from briefing.data import load_project
+    from briefing.data.load import load_project
 
     with pytest.raises(DataError) as err:
         load_project(root / "data")
@@ -123,14 +123,14 @@ def test_atomic_write_keeps_the_old_file_when_interrupted(tmp_path, monkeypatch)
 
 
 def test_build_refuses_unknown_sponsor(tmp_path):
-    from briefing.build import Options, build
+    from briefing.build.pipeline import Options, build
 
     with pytest.raises(BriefingError, match="unknown sponsor"):
         build(Options(data_dir=REPO / "data", out_dir=tmp_path, slugs=["nobody"]))
 
 
 def test_markdown_cannot_become_markup():
-    from briefing.markup import markdown
+    from briefing.render.markup import markdown
 
     html = str(markdown("<script>x</script> [a](file:///etc/passwd) ![i](file:///x.png) [ok](https://e.org)"))
     assert "<script>" not in html and "&lt;script&gt;" in html
@@ -139,7 +139,7 @@ def test_markdown_cannot_become_markup():
 
 
 def test_unreadable_data_file_path_is_reported(tmp_path):
-    from briefing.yamlsafe import load_file
+    from briefing.data.yamlsafe import load_file
 
     with pytest.raises(DataError, match="cannot read file"):
         load_file(Path(tmp_path / "missing.yaml"))
@@ -152,7 +152,7 @@ def test_printing_in_a_worker_leaves_no_font_copies_behind(tmp_path, monkeypatch
 
     from conftest import REPO
 
-    from briefing.jobs import Job, run
+    from briefing.processes.workers import Job, run
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     html = ('<html lang="en"><head><title>Fonts</title><link rel="stylesheet" href="assets/css/sponsor.css">'

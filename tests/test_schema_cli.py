@@ -104,10 +104,10 @@ def _schema_errors(kind: str, document) -> list[str]:
 
 
 def _cli_errors(kind: str, text: str) -> list[str]:
-    from briefing.data import validate
+    from briefing.data.load import validate
+    from briefing.data.model import Book, Distribution, Sponsor
+    from briefing.data.yamlsafe import load_text
     from briefing.errors import DataError
-    from briefing.model import Book, Distribution, Sponsor
-    from briefing.yamlsafe import load_text
 
     try:
         located = load_text(text, "x.yaml")
@@ -124,7 +124,7 @@ def _data_files():
 
 @pytest.mark.parametrize("path", list(_data_files()), ids=lambda p: str(p.relative_to(REPO)))
 def test_every_shipped_and_fixture_file_passes_the_schema_as_plugins_read_it(path):
-    from briefing.data import file_kind
+    from briefing.data.load import file_kind
 
     text = path.read_text(encoding="utf-8")
     kind = file_kind(path)

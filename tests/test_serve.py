@@ -161,7 +161,7 @@ def test_preview_page_follows_saves_in_chromium(server, tmp_path):
 
 def test_page_escapes_data_and_shows_errors_instead_of_pages():
     from briefing.errors import Problem
-    from briefing.serve import Entry, State, page
+    from briefing.ops.serve import Entry, State, page
 
     hostile = '<script>alert("x")</script>'
     entry = Entry("acme.pdf", hostile, 2, 123)

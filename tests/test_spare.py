@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing import spare
 from briefing.errors import RenderError
-from briefing.spare import SpareProcess
+from briefing.processes import spare
+from briefing.processes.spare import SpareProcess
 
 MARK = "set in the parent only"
 
@@ -40,7 +40,7 @@ def importable_here(monkeypatch):
 
 def test_runs_in_a_fresh_process_and_raises_its_errors_here(monkeypatch):
     monkeypatch.setattr(spare, "_test_mark", MARK, raising=False)
-    with SpareProcess("briefing.structmerge") as process:
+    with SpareProcess("briefing.pdf.structmerge") as process:
         pid, mark = process.call(where)
         assert pid != os.getpid()
         assert mark is None, "the process was forked: it inherited the parent's state (and memory)"
@@ -52,15 +52,16 @@ def test_runs_in_a_fresh_process_and_raises_its_errors_here(monkeypatch):
 
 
 def test_a_process_that_dies_is_a_render_error():
-    with SpareProcess("briefing.structmerge") as process, pytest.raises(RenderError, match="process died"):
+    with SpareProcess("briefing.pdf.structmerge") as process, pytest.raises(RenderError, match="process died"):
         process.call(die)
 
 
 def test_a_calling_script_without_a_main_guard_runs_once(tmp_path):
     # multiprocessing's spawn would import this script again in the child and run it twice
     script = tmp_path / "cron_job.py"
-    script.write_text("import os\nfrom briefing.spare import SpareProcess\nprint('script ran', flush=True)\n"
-                      "with SpareProcess('briefing.structmerge') as p:\n    assert p.call(os.getpid) != os.getpid()\n")
+    script.write_text("import os\nfrom briefing.processes.spare import SpareProcess\nprint('script ran', flush=True)\n"
+                      "with SpareProcess('briefing.pdf.structmerge') as p:\n"
+                      "    assert p.call(os.getpid) != os.getpid()\n")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("script ran") == 1

@@ -135,7 +135,7 @@ def test_chart_labels_are_text(acme):
 
 @pytest.mark.slow
 def test_letter_page_size(fiction, tmp_path):
-    from briefing.build import Options, build
+    from briefing.build.pipeline import Options, build
 
     out = tmp_path / "letter"
     report = build(Options(data_dir=fiction / "data", out_dir=out, slugs=["globex-imaginary"], book=False,

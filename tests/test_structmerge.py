@@ -23,7 +23,7 @@ from tagcheck import (
     unmarked_content,
 )
 
-from briefing.structmerge import MergeError, Part, add_artifact_overlay, link_scheme_to_dests, merge, prepare
+from briefing.pdf.structmerge import MergeError, Part, add_artifact_overlay, link_scheme_to_dests, merge, prepare
 
 FIXTURES = REPO / "tests" / "fixtures" / "tagging"
 SCHEME = "briefing-dest:"
@@ -282,7 +282,7 @@ def test_benchmark_script_runs(tmp_path):
 
 def test_parts_added_out_of_order_make_the_same_book(tmp_path):
     """What a book built while one chapter is still printing relies on (binding.prebind)."""
-    from briefing.structmerge import Merger
+    from briefing.pdf.structmerge import Merger
 
     names = ["front", "chapter-zephyr", "chapter-quokka"]
     printed = {n: print_fixture(n, tmp_path / f"{n}.pdf") for n in names}
@@ -319,9 +319,9 @@ def test_parts_added_out_of_order_make_the_same_book(tmp_path):
 def test_a_book_merged_ahead_is_the_book_bound_at_once(tmp_path):
     """binding.prebind merges the unchanged chapters while the changed one prints; bind takes
     that over only if those files are still the ones on disk."""
-    from briefing import binding
-    from briefing.binding import Assembly, BindJob, Info, Mark, bind, prebind
-    from briefing.binding import Part as BookPart
+    from briefing.pdf import binding
+    from briefing.pdf.binding import Assembly, BindJob, Info, Mark, bind, prebind
+    from briefing.pdf.binding import Part as BookPart
 
     printed = {n: print_fixture(n, tmp_path / f"{n}.pdf") for n in ["front", "chapter-zephyr", "chapter-quokka"]}
     zephyr = tmp_path / "zephyr.book.pdf"

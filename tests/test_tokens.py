@@ -6,7 +6,7 @@ import re
 
 from conftest import REPO
 
-from briefing import palette
+from briefing.render import palette
 
 TOKENS = REPO / "assets" / "css" / "print" / "_tokens.css"
 

@@ -19,9 +19,9 @@ from typing import Any, NoReturn
 
 import click
 
-from .errors import BriefingError, DataError, UsageError
-from .lock import Locked, run_lock
-from .progress import Log
+from briefing.errors import BriefingError, DataError, UsageError
+from briefing.ops.lock import Locked, run_lock
+from briefing.ops.progress import Log
 
 EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_SYSTEM, EXIT_WAITING, EXIT_INTERRUPTED = 1, 2, 3, 4, 5, 130
 LOG_KEY = "briefing.log"
@@ -173,7 +173,7 @@ def validate(data_dir: Path, paths: tuple[Path, ...], today, quiet: bool) -> Non
       briefing validate
       briefing validate data/sponsors/alibaba.yaml data/book.yaml
     """
-    from .data import check_paths, load_project
+    from briefing.data.load import check_paths, load_project
 
     day = today.date() if today else None
     if paths:
@@ -199,7 +199,7 @@ def schema(which: str | None) -> None:
     \b
     Example (VS Code YAML extension): briefing schema > sponsor.schema.json
     """
-    from .model import Book, Distribution, Sponsor
+    from briefing.data.model import Book, Distribution, Sponsor
 
     model = {"book": Book, "distribution": Distribution}.get(which or "", Sponsor)
     document = model.model_json_schema()
@@ -242,9 +242,9 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
       briefing build --audience partner      what a partner may read, in output/levels/partner/
     """
     with _imports_uncollected():
-        from .build import Options
-        from .build import build as run_build
-        from .progress import Reporter
+        from briefing.build.pipeline import Options
+        from briefing.build.pipeline import build as run_build
+        from briefing.ops.progress import Reporter
 
     if no_book and book_only:
         raise click.UsageError("--no-book and --book-only contradict each other")
@@ -271,7 +271,7 @@ def doctor(data_dir, out_dir) -> None:
       briefing doctor
       briefing doctor --data /srv/briefing/data --out /srv/briefing/output
     """
-    from .doctor import checks as doctor_checks
+    from briefing.ops.doctor import checks as doctor_checks
 
     ok = True
     for good, line in doctor_checks(data_dir, out_dir):
@@ -317,9 +317,9 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review
       briefing send --for avery.example@example.org
       BRIEFING_SMTP_URL=smtps://mailer:secret@mail.example.org:465 briefing send
     """
-    from .distribute import SendOptions
-    from .distribute import send as run_send
-    from .progress import Reporter
+    from briefing.delivery.distribute import SendOptions
+    from briefing.delivery.distribute import send as run_send
+    from briefing.ops.progress import Reporter
 
     log = _log(log_json, quiet)
     results = []
@@ -366,7 +366,7 @@ def approve(data_dir, out_dir, approver, edition, level, note, wait) -> None:
       briefing approve --as "Avery Example"
       briefing approve --edition 2026-11-01 --audience partner --as "Avery Example" --note "checked p. 3"
     """
-    from .editions import approve as run_approve
+    from briefing.delivery.status import approve as run_approve
 
     with run_lock(out_dir, wait=wait):
         done = run_approve(data_dir, out_dir, approver=approver, edition=edition, level=level, note=note)
@@ -389,8 +389,8 @@ def status(data_dir, out_dir, edition, as_json) -> None:
       briefing status
       briefing status --edition 2026-10-01 --json
     """
-    from .editions import status as run_status
-    from .editions import status_lines
+    from briefing.delivery.status import status as run_status
+    from briefing.delivery.status import status_lines
 
     if edition is not None and not _is_date(edition):
         raise click.BadParameter(f"'{edition}' is not a date (YYYY-MM-DD)", param_hint="--edition")
@@ -403,7 +403,7 @@ def status(data_dir, out_dir, edition, as_json) -> None:
 
 
 def _send_summary(log: Log, results: list, dry_run: bool) -> None:
-    from .distribute import summary_line
+    from briefing.delivery.distribute import summary_line
 
     bad = [r for r in results if not r.served]
     line = summary_line(results, dry_run)
@@ -427,9 +427,9 @@ def changes(data_dir, out_dir, since, as_json) -> None:
       briefing changes
       briefing changes --since 2026-10-01 --json
     """
-    from .changes import editions, what_changed
-    from .data import load_project
-    from .model import format_date
+    from briefing.data.changes import editions, what_changed
+    from briefing.data.load import load_project
+    from briefing.data.model import format_date
 
     project = load_project(data_dir)
     known = editions(out_dir)
@@ -489,7 +489,7 @@ def serve(data_dir, out_dir, port, host, jobs) -> None:
     import signal
     import threading
 
-    from .serve import serve_forever, start
+    from briefing.ops.serve import serve_forever, start
 
     server = start(data_dir, out_dir, host=host, port=port, jobs=jobs)
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -530,7 +530,7 @@ def schedule(data_dir, out_dir, expression, tz_name, show_next, no_send, max_run
     A failing run is logged and the next tick still comes; SIGTERM stops cleanly.
     For cron or systemd instead, see deploy/ and the README.
     """
-    from .schedule import TickOptions, next_runs, run_schedule, schedule_settings, tick
+    from briefing.ops.schedule import TickOptions, next_runs, run_schedule, schedule_settings, tick
 
     log = _log(log_json, quiet)
     expression, tz = schedule_settings(data_dir, expression, tz_name)
@@ -561,7 +561,7 @@ def tick_command(data_dir, out_dir, no_send, outbox, log_json, wait, quiet) -> N
       briefing tick --quiet --log-json >> output/briefing.log 2>&1
       briefing tick --no-send
     """
-    from .schedule import TickOptions, tick
+    from briefing.ops.schedule import TickOptions, tick
 
     log = _log(log_json, quiet)
     result = tick(TickOptions(data_dir=data_dir, out_dir=out_dir, send=not no_send, wait=wait, outbox=outbox), log)
@@ -581,7 +581,7 @@ def watch(data_dir, out_dir, quiet) -> None:
       briefing watch          edit data/sponsors/alibaba.yaml, and output/alibaba.pdf follows
       briefing watch --out data/preview   saves under --out are never a reason to rebuild
     """
-    from .schedule import watch as run_watch
+    from briefing.ops.schedule import watch as run_watch
 
     run_watch(data_dir, out_dir, _log(False, quiet))
 

@@ -13,7 +13,7 @@ import signal
 import tempfile
 from pathlib import Path
 
-from .errors import BriefingError
+from briefing.errors import BriefingError
 
 _REASONS = {
     errno.ENOSPC: "the disk is full",

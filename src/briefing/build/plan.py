@@ -1,0 +1,141 @@
+"""Plan a build: which PDFs to write, what each is made of, and which are out of date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from briefing.data.audience import Levels, clearance, sponsor_level
+from briefing.data.load import Project, attachment_path
+from briefing.errors import BriefingError, UsageError
+from briefing.hashing import digest, file_sha256
+from briefing.build.manifest import Manifest
+from briefing.hashing import theme_fingerprint
+from briefing.data.model import Recipient
+from briefing.render.edition import BOOK_NAME, Edition, Options
+
+SPONSOR, BOOK = "sponsor", "book"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One PDF the build writes: which chapters it holds and how it is dressed."""
+
+    name: str  # path relative to the output folder
+    slugs: list[str]
+    kind: str  # SPONSOR or BOOK
+    recipient: Recipient | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    targets: list[Target]
+    chapter_keys: dict[str, str]  # slug -> key of everything its pages depend on
+    target_keys: dict[str, str]  # target name -> key
+    stale: list[Target]  # targets to (re)build, in order
+
+    @property
+    def chapters(self) -> list[str]:
+        """Chapters the stale targets need, in book order."""
+        return list(dict.fromkeys(s for t in self.stale for s in t.slugs))
+
+    def sponsor_target(self, slug: str) -> Target | None:
+        return next((t for t in self.stale if t.kind == SPONSOR and t.slugs == [slug]), None)
+
+
+def recipient_slug(recipient: Recipient) -> str:
+    """The edition's file name: unique per person (explicit `id` or the address), never the name."""
+    return recipient.edition_id
+
+
+def recipients_for(project: Project, which: str | None) -> list[Recipient]:
+    if which is None:
+        return []
+    if project.distribution is None:
+        raise BriefingError("no data/distribution.yaml: add recipients before using --for")
+    everyone = project.distribution.recipients
+    if which == "all":
+        return list(everyone)
+    chosen = [r for r in everyone if which.lower() in (r.email.lower(), r.edition_id)]
+    if not chosen:
+        known = ", ".join(r.email for r in everyone)
+        raise UsageError(f"{which} is not in data/distribution.yaml (known: {known})")
+    return chosen
+
+
+def recipient_sponsors(project: Project, recipient: Recipient) -> list[str]:
+    if "all" in recipient.sponsors:
+        return list(project.sponsors)
+    return [s for s in project.sponsors if s in recipient.sponsors]
+
+
+def book_level(opts: Options, levels: Levels) -> str:
+    """The level of the sponsor PDFs and book a build writes (recipients' editions have their own):
+    without --audience the base level, that of unmarked items and recipients (fail closed)."""
+    return levels.check(opts.audience) if opts.audience else levels.base
+
+
+def level_prefix(level: str, levels: Levels) -> str:
+    """Where a level's sponsor PDFs and book go: ``levels/partner/alibaba.pdf``; the base level's
+    are the usual ``alibaba.pdf``, so a project without levels keeps its file names."""
+    return "" if level == levels.base else f"levels/{level}/"
+
+
+def check_slugs(project: Project, opts: Options) -> None:
+    """Unknown sponsors, or sponsors above the requested level, are usage errors before any work."""
+    unknown = [s for s in opts.slugs if s not in project.sponsors]
+    if unknown:
+        raise UsageError(f"unknown sponsor(s): {', '.join(unknown)} (known: {', '.join(project.sponsors)})")
+    if opts.audience and (opts.sponsors or opts.book):
+        levels = Levels.of(project.book)
+        level = book_level(opts, levels)
+        above = [s for s in opts.slugs if not levels.allows(level, sponsor_level(project.sponsors[s], levels))]
+        if above:
+            raise UsageError(f"{', '.join(above)}: above the '{level}' audience, so not in its edition")
+
+
+def targets(project: Project, opts: Options, edition: Edition) -> list[Target]:
+    """What to write at ``edition.audience``; ``project`` is already that level's view."""
+    levels = Levels.of(project.book)
+    slugs = [s for s in opts.slugs if s in project.sponsors] if opts.slugs else list(project.sponsors)
+    found: list[Target] = []
+    if edition.audience == book_level(opts, levels):
+        prefix = level_prefix(edition.audience, levels)
+        if opts.sponsors:
+            found += [Target(f"{prefix}{s}{edition.suffix}.pdf", [s], SPONSOR) for s in slugs]
+        if opts.book and slugs:  # a level that may see no sponsor has no book
+            found.append(Target(f"{prefix}{BOOK_NAME}{edition.suffix}.pdf", slugs, BOOK))
+    for r in recipients_for(project, opts.recipients):
+        if clearance(r, levels) != edition.audience:
+            continue
+        mine = [s for s in recipient_sponsors(project, r) if s in slugs]
+        if mine:
+            found.append(Target(f"editions/{recipient_slug(r)}{edition.suffix}.pdf", mine, BOOK, r))
+    return found
+
+
+def chapter_key(project: Project, edition: Edition, slug: str, theme: str) -> str:
+    """Everything a sponsor's pages depend on."""
+    book_yaml = (project.data_dir / "book.yaml").read_bytes().decode("utf-8", "replace")
+    data = project.files[slug].read_bytes().decode("utf-8", "replace")
+    return digest(data, book_yaml, theme, edition.page_size, edition.variant, edition.pdf_variant,
+                  edition.changes_for(slug), edition.since, edition.audience, edition.audience_label)
+
+
+def _target_key(project: Project, edition: Edition, target: Target, chapter_keys: dict[str, str],
+                theme: str) -> str:
+    attachments = [] if edition.one_pager else [
+        file_sha256(attachment_path(project.data_dir, a.file))
+        for s in target.slugs for a in project.sponsors[s].attachments]
+    who = target.recipient.model_dump() if target.recipient else None
+    gone = {s: list(c) for s, c in edition.changes.items() if s not in project.sponsors} if target.kind == BOOK else {}
+    return digest([chapter_keys[s] for s in target.slugs], target.kind, who, attachments, theme, gone)
+
+
+def plan(project: Project, opts: Options, edition: Edition, manifest: Manifest) -> Plan:
+    wanted = targets(project, opts, edition)
+    theme = theme_fingerprint(project.root)
+    chapter_keys = {s: chapter_key(project, edition, s, theme) for s in dict.fromkeys(
+        s for t in wanted for s in t.slugs)}
+    target_keys = {t.name: _target_key(project, edition, t, chapter_keys, theme) for t in wanted}
+    stale = [t for t in wanted if opts.force or not manifest.fresh(edition.paths.out, t.name, target_keys[t.name])]
+    return Plan(wanted, chapter_keys, target_keys, stale)

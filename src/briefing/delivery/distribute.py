@@ -1,0 +1,366 @@
+"""`briefing send`: work out each recipient's letter, build what is missing, deliver once.
+
+Each recipient is served on their own: a recipient whose PDFs could not be built is reported
+with the reason and left for the next run, and everyone else still gets their letter.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+from pikepdf import PdfError
+
+from briefing.build.pipeline import Options, build, recipient_slug, recipient_sponsors, recipients_for
+from briefing.build.plan import level_prefix
+from briefing.data.audience import Levels, clearance, project_view
+from briefing.data.changes import Changes, what_changed
+from briefing.data.load import Project, load_project
+from briefing.data.model import Recipient, format_date, parse_sender, walk_blocks
+from briefing.delivery.approval import REFUSE, REVIEW, SEND, WAIT, Ledger, hashes, waiting
+from briefing.delivery.mail import (
+    LOG_NAME,
+    MAX_BYTES_DEFAULT,
+    NOT_BUILT,
+    SKIP,
+    Attachment,
+    Letter,
+    Outbox,
+    Policy,
+    Result,
+    SendLog,
+    Smtp,
+    decide,
+    deliver,
+    transport_from_env,
+)
+from briefing.errors import DeliveryError
+
+WAITING = "waiting-approval"
+
+Progress = Callable[..., None]
+WATCHED = ("critical", "high")
+
+
+@dataclass
+class SendOptions:
+    data_dir: Path = Path("data")
+    out_dir: Path = Path("output")
+    recipients: str = "all"
+    dry_run: bool = False
+    force: bool = False
+    outbox: Path | None = None
+    max_bytes: int = MAX_BYTES_DEFAULT
+    retries: int = 3
+    backoff: float = 1.0
+    jobs: int = 0
+    review: bool = False  # mail approvers a review copy of each edition waiting for approval
+
+
+def sender_for(project: Project) -> str:
+    """The From of every letter, checked before anything is built (a bad one fails fast)."""
+    env = os.environ.get("BRIEFING_SMTP_FROM", "").strip()
+    where, value = ("BRIEFING_SMTP_FROM", env) if env else ("sender in data/book.yaml", project.book.sender)
+    if not value:
+        raise DeliveryError("no sender: set BRIEFING_SMTP_FROM or `sender` in data/book.yaml, "
+                            "e.g. 'Partnerships Briefings <briefings@example.org>'")
+    try:
+        return str(parse_sender(value))
+    except ValueError as err:
+        raise DeliveryError(f"{where}: {err}") from None
+
+
+# --- what to watch ---------------------------------------------------------------------------
+
+def watch_lines(project: Project, slugs: list[str]) -> list[str]:
+    """Critical and high callouts of these sponsors, one line each, most severe first."""
+    found = []
+    for slug in slugs:
+        sponsor = project.sponsors[slug]
+        for _, block in walk_blocks(sponsor):
+            c = block.callout
+            if c is not None and c.severity in WATCHED:
+                found.append((WATCHED.index(c.severity), f"{c.severity.capitalize()} — {sponsor.name}: {c.title}"))
+    return [line for _, line in sorted(found, key=lambda item: item[0])]
+
+
+# --- building what the letters need -----------------------------------------------------------
+
+def _builds(opts: SendOptions, recipients: list[Recipient], levels: Levels) -> list[Options]:
+    """Editions per person; sponsor PDFs and one-pagers once per clearance level that wants them."""
+    common = {"data_dir": opts.data_dir, "out_dir": opts.out_dir, "jobs": opts.jobs}
+    builds = []
+    if any("book" in r.receives for r in recipients):
+        builds.append(Options(**common, sponsors=False, book=False, recipients=opts.recipients))
+    for wants, variant in (("sponsors", "full"), ("one-pagers", "one-pager")):
+        chosen = {clearance(r, levels) for r in recipients if wants in r.receives}
+        builds += [Options(**common, book=False, variant=variant, audience=None if level == levels.base else level)
+                   for level in levels.order if level in chosen]
+    return builds
+
+
+def build_for_letters(opts: SendOptions, recipients: list[Recipient], levels: Levels,
+                      progress: Progress | None = None) -> tuple[dict[str, str], list[str]]:
+    """Build (incrementally) every PDF the letters attach; return failed outputs and warnings."""
+    failed: dict[str, str] = {}
+    warnings: list[str] = []
+    for options in _builds(opts, recipients, levels):
+        report = build(options, progress)
+        failed.update(dict(report.failed))
+        warnings += [w for w in report.warnings if w not in warnings]
+    return failed, warnings
+
+
+def _pages(path: Path) -> int:
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
+
+
+def attachments(view: Project, r: Recipient, out: Path) -> list[Attachment]:
+    """What ``r`` receives; ``view`` is the project as their clearance sees it."""
+    book = view.book
+    files: list[Attachment] = []
+    mine = recipient_sponsors(view, r)
+    levels = Levels.of(book)
+    folder = out / level_prefix(clearance(r, levels), levels)
+    if "book" in r.receives and mine:
+        files.append(Attachment(out / "editions" / f"{recipient_slug(r)}.pdf",
+                                f"{book.title}, prepared for {r.name}", 0))
+    if "sponsors" in r.receives:
+        files += [Attachment(folder / f"{s}.pdf", f"{view.sponsors[s].name} sponsor briefing", 0)
+                  for s in mine]
+    if "one-pagers" in r.receives:
+        files += [Attachment(folder / f"{s}-one-pager.pdf", f"{view.sponsors[s].name} on one page", 0)
+                  for s in mine]
+    return files
+
+
+def edition_files(project: Project, out: Path, level: str) -> list[Path]:
+    """The PDFs that make up ``level``'s edition: everything its recipients would receive."""
+    levels = Levels.of(project.book)
+    view = project_view(project, level)
+    everyone = project.distribution.recipients if project.distribution else []
+    found = [a.path for r in everyone if clearance(r, levels) == level for a in attachments(view, r, out)]
+    return list(dict.fromkeys(found))
+
+
+def _not_built(files: list[Attachment], out: Path, failed: dict[str, str]) -> str | None:
+    """Why this recipient cannot be served now, or None."""
+    for a in files:
+        name = a.path.relative_to(out).as_posix()
+        if name in failed:
+            return f"{name} could not be built: {failed[name]}"
+        if not a.path.is_file():
+            return f"{name} is missing after the build"
+    return None
+
+
+# --- sending --------------------------------------------------------------------------------
+
+@dataclass
+class _Context:
+    project: Project
+    opts: SendOptions
+    sender: str
+    log: SendLog
+    ledger: Ledger
+    changes: dict[tuple[str | None, str], Changes] = field(default_factory=dict)
+    views: dict[str, Project] = field(default_factory=dict)
+
+    @property
+    def levels(self) -> Levels:
+        return Levels.of(self.project.book)
+
+    def view(self, level: str) -> Project:
+        """The project as ``level`` sees it: every letter is written from its reader's view."""
+        if level not in self.views:
+            self.views[level] = project_view(self.project, level)
+        return self.views[level]
+
+    def changes_for(self, since: str | None, level: str) -> Changes:
+        if (since, level) not in self.changes:  # one comparison per "last edition" and level, not per person
+            self.changes[since, level] = what_changed(self.view(level), self.opts.out_dir, since, level)
+        return self.changes[since, level]
+
+
+def _letter(ctx: _Context, r: Recipient, files: list[Attachment]) -> Letter:
+    book = ctx.project.book
+    for a in files:
+        a.pages = _pages(a.path)
+    level = clearance(r, ctx.levels)
+    view = ctx.view(level)
+    mine = recipient_sponsors(view, r)
+    changes = ctx.changes_for(ctx.log.last_edition(r.email), level)
+    return Letter(
+        name=r.name, email=r.email, title=r.title, attachments=files,
+        subject=f"{book.title} — {format_date(book.edition)}", sender=ctx.sender,
+        edition=book.edition, edition_label=format_date(book.edition), book_title=book.title,
+        changes=changes.lines(mine), changes_since=format_date(changes.base) if changes.base else None,
+        watch=watch_lines(view, mine))
+
+
+def _gate(ctx: _Context, r: Recipient, files: list[Attachment]) -> str | None:
+    """Why this letter must wait for approval, or None (a level that needs none never waits)."""
+    book = ctx.project.book
+    level = clearance(r, ctx.levels)
+    need = book.approvals.get(level, 0)
+    if need == 0:
+        return None
+    current = hashes(ctx.opts.out_dir, [a.path for a in files])
+    return waiting(need, ctx.ledger.approvals(book.edition, level), current, level, book.edition)
+
+
+def _dry_result(letter: Letter, ctx: _Context, transport: str) -> Result:
+    action, reason = decide(letter, ctx.log, transport, force=ctx.opts.force, max_bytes=ctx.opts.max_bytes)
+    names = ", ".join(a.path.name for a in letter.attachments)
+    verb = {"send": "send" if transport == "smtp" else "write to outbox", "skip": "skip",
+            "hold": "hold back", "refuse": "refuse"}[action]
+    return Result(letter.email, f"would {verb}", f"{names}: {reason}", action)
+
+
+def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
+         progress: Progress | None = None) -> list[Result]:
+    """Build what the letters need, then deliver each recipient's letter once (or show it: dry run)."""
+    project = load_project(opts.data_dir, require_distribution=True)
+    recipients = recipients_for(project, opts.recipients)
+    sender = sender_for(project)
+    transport = transport_from_env(opts.outbox or opts.out_dir / "outbox")
+    failed, _ = build_for_letters(opts, recipients, Levels.of(project.book), progress)
+    log = SendLog(opts.out_dir / LOG_NAME, read_only=opts.dry_run)
+    results: list[Result] = []
+
+    def tell(result: Result) -> None:
+        results.append(result)
+        if say:
+            say(result)
+
+    try:
+        if not opts.dry_run:
+            log.settle_crashed()
+        ctx = _Context(project, opts, sender, log, Ledger(log.db, writable=not opts.dry_run))
+        for r in recipients:
+            _serve(ctx, r, failed, transport, tell)
+        if opts.review:
+            review_copies(ctx, transport, tell)
+    finally:
+        log.close()
+    return results
+
+
+def _serve(ctx: _Context, r: Recipient, failed: dict[str, str], transport: Outbox | Smtp,
+           tell: Callable[[Result], None]) -> None:
+    """One recipient, isolated from the others; every outcome goes to the trail with its reason."""
+    opts, edition = ctx.opts, ctx.project.book.edition
+    level = clearance(r, ctx.levels)
+
+    def told(result: Result) -> None:
+        kind = WAIT if result.action == WAIT else SEND if result.served else REFUSE
+        ctx.ledger.note(kind, edition, level, r.email, f"{result.outcome}: {result.detail}")
+        tell(result)
+
+    files = attachments(ctx.view(level), r, opts.out_dir)
+    if not files:
+        return told(Result(r.email, "skipped", "nothing to send: no sponsors for this recipient", SKIP))
+    why = _not_built(files, opts.out_dir, failed)
+    if why:
+        return told(Result(r.email, NOT_BUILT, f"{why}; left for the next run", NOT_BUILT))
+    unapproved = _gate(ctx, r, files)
+    if unapproved:
+        outcome = "would wait" if opts.dry_run else WAITING
+        return told(Result(r.email, outcome, unapproved, WAIT))
+    try:
+        letter = _letter(ctx, r, files)
+    except (OSError, PdfError) as err:  # a PDF the build left damaged: only this recipient waits
+        return told(Result(r.email, NOT_BUILT, f"cannot read an attachment: {err}; left for the next run",
+                           NOT_BUILT))
+    if opts.dry_run:
+        return told(_dry_result(letter, ctx, transport.name))
+    deliver([letter], transport=transport, log=ctx.log, say=told,
+            policy=Policy(opts.force, opts.max_bytes, opts.retries, opts.backoff))
+    return None
+
+
+# --- review copies -----------------------------------------------------------------------------
+
+def _level_attachments(ctx: _Context, level: str) -> list[Attachment]:
+    """Everything the readers of ``level`` would receive, each file once."""
+    everyone = ctx.project.distribution.recipients if ctx.project.distribution else []
+    found: dict[Path, Attachment] = {}
+    for r in everyone:
+        if clearance(r, ctx.levels) == level:
+            for a in attachments(ctx.view(level), r, ctx.opts.out_dir):
+                found.setdefault(a.path, a)
+    return list(found.values())
+
+
+def review_copies(ctx: _Context, transport: Outbox | Smtp, tell: Callable[[Result], None]) -> None:
+    """Each approver (``approver: yes``) gets every waiting edition up to their clearance, once per
+    set of files: they review the exact PDFs that will go out once they approve them."""
+    book = ctx.project.book
+    everyone = ctx.project.distribution.recipients if ctx.project.distribution else []
+    approvers = [r for r in everyone if r.approver]
+    for level in ctx.levels.order if approvers else ():
+        need = book.approvals.get(level, 0)
+        files = _level_attachments(ctx, level) if need else []
+        if not files or any(not a.path.is_file() for a in files):
+            continue
+        current = hashes(ctx.opts.out_dir, [a.path for a in files])
+        if waiting(need, ctx.ledger.approvals(book.edition, level), current, level, book.edition) is None:
+            continue
+        for r in approvers:
+            if ctx.levels.allows(clearance(r, ctx.levels), level):
+                _review(ctx, r, level, files, (transport, tell))
+
+
+def _review(ctx: _Context, r: Recipient, level: str, files: list[Attachment],
+            via: tuple[Outbox | Smtp, Callable[[Result], None]]) -> None:
+    transport, tell = via
+    book, opts = ctx.project.book, ctx.opts
+    for a in files:
+        a.pages = _pages(a.path)
+    letter = Letter(
+        name=r.name, email=r.email, title=r.title, attachments=[Attachment(a.path, a.title, a.pages) for a in files],
+        subject=f"For review: {book.title}, {level} edition — {format_date(book.edition)}", sender=ctx.sender,
+        edition=book.edition, edition_label=format_date(book.edition),
+        book_title=f"For your review, the {level} edition of {book.title}", purpose=f"review:{level}",
+        intro=("It is sent to no one until it is approved. If it may go out: "
+               f"briefing approve --edition {book.edition} --audience {level} --as NAME"))
+
+    def told(result: Result) -> None:
+        ctx.ledger.note(REVIEW, book.edition, level, r.email, f"{result.outcome}: {result.detail}")
+        tell(Result(result.email, result.outcome, f"review copy of the {level} edition: {result.detail}",
+                    result.action))
+
+    if opts.dry_run:
+        told(_dry_result(letter, ctx, transport.name))
+    else:
+        deliver([letter], transport=transport, log=ctx.log, say=told,
+                policy=Policy(opts.force, opts.max_bytes, opts.retries, opts.backoff))
+
+
+def summary_line(results: list[Result], dry_run: bool = False) -> str:
+    """One closing line: how many were sent, written, skipped; who was not served and why."""
+    if not results:
+        return "nobody to send to"
+    count = {o: sum(r.outcome == o for r in results) for o in ("sent", "written-to-outbox", "skipped")}
+    bad = [r for r in results if not r.served]
+    if dry_run:
+        would = {a: sum(r.action == a for r in results) for a in ("send", "skip")}
+        head = f"dry run: {would['send']} would be sent, {would['skip']} skipped; nothing was sent"
+    elif count["skipped"] == len(results):
+        return "nothing to send: every recipient already has this edition"
+    else:
+        head = (f"{count['sent']} sent, {count['written-to-outbox']} written to the outbox, "
+                f"{count['skipped']} already done")
+    if not bad:
+        return head
+    waits = [r for r in bad if r.action == WAIT]
+    if waits:
+        head += f", {len(waits)} waiting for approval ({', '.join(r.email for r in waits)})"
+    bad = [r for r in bad if r.action != WAIT]
+    if not bad:
+        return head
+    return head + f", {len(bad)} not served: " + "; ".join(f"{r.email} ({r.outcome})" for r in bad)

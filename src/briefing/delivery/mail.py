@@ -1,0 +1,612 @@
+"""Email delivery: the right PDFs to each executive, over SMTP or into an outbox, once.
+
+A durable send log (SQLite) makes delivery at most once per recipient, edition and set of
+attachments: a row is committed as ``sending`` before DATA and as ``sent`` after the server's
+250; a run that finds ``sending`` (it crashed mid-send) or ``unknown`` (the connection died after
+the final dot) reports it and does not resend unless ``--force``. 4xx replies and dropped
+connections are retried with backoff; 5xx replies are final for that recipient only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import ipaddress
+import os
+import random
+import re
+import smtplib
+import sqlite3
+import ssl
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from briefing.data.model import parse_sender
+from briefing.errors import BriefingError, DeliveryError
+from briefing.files import OutputError, write_atomic
+
+MAX_BYTES_DEFAULT = 20 * 1024 * 1024
+LOG_NAME = "send-log.sqlite"
+_UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]|=\?")
+
+
+def header_safe(value: str, what: str) -> str:
+    """Refuse anything that could end or smuggle a header (CR/LF, controls, encoded words).
+
+    CPython before 3.11.10 lets ``=?UTF-8?Q?=0A?=`` and trailing newlines through
+    (CVE-2024-6923), so every header-bound value is checked here, whatever the policy does.
+    """
+    if _UNSAFE_HEADER.search(value) or len(value) > 300:
+        raise DeliveryError(f"{what} contains a line break, control character or encoded word: {value!r}")
+    return value
+
+
+# --- configuration ------------------------------------------------------------------------
+
+@dataclass
+class SmtpConfig:
+    host: str
+    port: int
+    implicit_tls: bool = False
+    starttls_required: bool = False
+    verify: bool = True
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    insecure_auth: bool = False  # AUTH without TLS: loopback test servers only
+    timeout: float = 30.0
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpConfig:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise DeliveryError("BRIEFING_SMTP_URL must look like smtp://user:pass@host:587 or "
+                                "smtps://user:pass@host:465")
+        query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+        known = {"starttls", "verify", "insecure_auth", "timeout"}
+        if set(query) - known:
+            raise DeliveryError(f"BRIEFING_SMTP_URL: unknown option(s) {sorted(set(query) - known)}")
+        config = cls(
+            host=parts.hostname, port=parts.port or (465 if parts.scheme == "smtps" else 587),
+            implicit_tls=parts.scheme == "smtps", starttls_required=query.get("starttls") == "required",
+            verify=query.get("verify", "true") != "false",
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            insecure_auth=query.get("insecure_auth") == "true",
+            timeout=float(query.get("timeout", 30)),
+        )
+        if config.insecure_auth and not _is_loopback(config.host):
+            raise DeliveryError("insecure_auth=true is allowed only for a loopback test server")
+        return config
+
+    @property
+    def where(self) -> str:
+        """host:port, for messages: never the credentials."""
+        return f"{self.host}:{self.port}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# --- composing ------------------------------------------------------------------------------
+
+@dataclass
+class Attachment:
+    path: Path
+    title: str
+    pages: int
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+    @cached_property  # a letter's key asks for it several times; read each PDF once
+    def sha256(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+@dataclass
+class Letter:
+    """One message for one recipient, before it becomes MIME."""
+
+    name: str
+    email: str
+    title: str | None
+    attachments: list[Attachment]
+    subject: str
+    sender: str  # 'Name <address>' or 'address', checked by model.parse_sender
+    edition: str
+    edition_label: str
+    changes: list[str] = field(default_factory=list)
+    changes_since: str | None = None  # label of the edition the changes are counted from
+    watch: list[str] = field(default_factory=list)  # "Critical — Sponsor: title", one per line
+    book_title: str = "the sponsor briefing"
+    message_id: str = ""  # set by deliver(): stable per letter, new on --force
+    references: str | None = None  # the earlier Message-ID a --force resend replaces
+    purpose: str = ""  # "" for the edition itself; e.g. "review:partner" for an approver's review copy
+    intro: str = ""  # a line after the greeting (what a review copy asks of its reader)
+
+    @cached_property
+    def key(self) -> str:
+        joined = "|".join([self.email.lower(), self.edition, *([self.purpose] if self.purpose else [])]
+                          + sorted(a.sha256 for a in self.attachments))
+        return hashlib.sha256(joined.encode()).hexdigest()
+
+    @property
+    def logged_edition(self) -> str:
+        """The send log's edition column: a review copy is not the edition received."""
+        return f"{self.edition} {self.purpose}" if self.purpose else self.edition
+
+    @property
+    def sender_address(self) -> Address:
+        return parse_sender(self.sender)
+
+    def default_message_id(self, fresh: bool = False) -> str:
+        domain = self.sender_address.domain
+        tail = f".{uuid.uuid4().hex[:12]}" if fresh else ""
+        return f"<briefing.{self.key[:32]}{tail}@{domain}>"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def size_label(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
+
+
+_size = size_label
+
+
+def _attachment_line(a: Attachment) -> str:
+    return f"{a.path.name} — {a.title}: {plural(a.pages, 'page')}, {size_label(a.size)}"
+
+
+def body_text(letter: Letter) -> str:
+    """The plain-text part: what to act on first, then what changed, then what is attached."""
+    lines = [f"Dear {letter.name},", "",
+             f"{letter.book_title} of {letter.edition_label} is attached."]
+    if letter.intro:
+        lines += ["", letter.intro]
+    if letter.watch:
+        lines += ["", "On the watch list (critical and high):"] + [f"  - {w}" for w in letter.watch]
+    if letter.changes:
+        lines += ["", _changes_heading(letter) + ":"] + [f"  - {c}" for c in letter.changes]
+    total = sum(a.size for a in letter.attachments)
+    lines += ["", f"Attached ({plural(len(letter.attachments), 'file')}, {size_label(total)}):"]
+    lines += [f"  - {_attachment_line(a)}" for a in letter.attachments]
+    lines += ["", "Sent by briefing. Please do not forward it outside the organisation."]
+    return "\n".join(lines) + "\n"
+
+
+def _changes_heading(letter: Letter) -> str:
+    if letter.changes_since:
+        return f"What changed since your last edition ({letter.changes_since})"
+    return "What changed since the previous edition"
+
+
+_CSS_BODY = ("margin:0;padding:16px;background:#FFFFFF;color:#1F2933;"
+             "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:16px;line-height:1.45;")
+
+
+def _html_item(item: str, strong_head: bool) -> str:
+    """One list line; with ``strong_head`` the part before the first ' — ' (a severity, a file
+    name) is bold, so the eye finds it when scanning on a phone."""
+    head, sep, tail = item.partition(" — ")
+    if strong_head and sep:
+        text = f"<strong>{html.escape(head)}</strong>{sep}{html.escape(tail)}"
+    else:
+        text = html.escape(item)
+    return f'<li style="margin:0 0 6px 0;overflow-wrap:anywhere;word-break:break-word;">{text}</li>'
+
+
+def _html_list(items: list[str], strong_head: bool = False) -> str:
+    rows = "".join(_html_item(i, strong_head) for i in items)
+    return f'<ul style="margin:0 0 16px 0;padding-left:20px;">{rows}</ul>'
+
+
+def _html_heading(text: str) -> str:
+    return f'<h2 style="font-size:16px;margin:20px 0 8px 0;color:#1F3A5F;">{html.escape(text)}</h2>'
+
+
+def body_html(letter: Letter) -> str:
+    """The HTML part: one column, no images, readable on a 375 px phone."""
+    parts = [f"<p style=\"margin:0 0 12px 0;\">Dear {html.escape(letter.name)},</p>",
+             f"<p style=\"margin:0 0 12px 0;\">{html.escape(letter.book_title)} of "
+             f"<strong>{html.escape(letter.edition_label)}</strong> is attached.</p>"]
+    if letter.intro:
+        parts.append(f"<p style=\"margin:0 0 12px 0;\">{html.escape(letter.intro)}</p>")
+    if letter.watch:
+        parts += [_html_heading("On the watch list (critical and high)"), _html_list(letter.watch, True)]
+    if letter.changes:
+        parts += [_html_heading(_changes_heading(letter)), _html_list(letter.changes)]
+    total = sum(a.size for a in letter.attachments)
+    parts += [_html_heading(f"Attached ({plural(len(letter.attachments), 'file')}, {size_label(total)})"),
+              _html_list([_attachment_line(a) for a in letter.attachments], True),
+              '<p style="margin:24px 0 0 0;color:#5F6B76;font-size:13px;">Sent by briefing. '
+              "Please do not forward it outside the organisation.</p>"]
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(letter.subject)}</title></head>"
+            f'<body style="{_CSS_BODY}"><div style="max-width:600px;margin:0 auto;">'
+            + "".join(parts) + "</div></body></html>")
+
+
+def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
+    header_safe(letter.name, "recipient name")
+    header_safe(letter.subject, "subject")
+    if letter.title:
+        header_safe(letter.title, "recipient title")
+    try:
+        sender = letter.sender_address
+    except ValueError as err:
+        raise DeliveryError(str(err)) from None
+    msg = EmailMessage(policy=SMTP_POLICY)
+    msg["Subject"] = letter.subject
+    msg["From"] = sender
+    msg["To"] = Address(display_name=letter.name, addr_spec=letter.email)
+    when = dt.datetime.fromtimestamp(date, dt.UTC) if date else dt.datetime.now(dt.UTC)
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = letter.message_id or letter.default_message_id()
+    if letter.references:
+        # a resend replaces the earlier message: threads together, and is not dropped as a duplicate
+        msg["References"] = letter.references
+        msg["In-Reply-To"] = letter.references
+    msg["X-Briefing-Edition"] = letter.edition
+    msg.set_content(body_text(letter))
+    msg.add_alternative(body_html(letter), subtype="html")
+    for a in letter.attachments:
+        msg.add_attachment(a.path.read_bytes(), maintype="application", subtype="pdf", filename=a.path.name)
+    return msg
+
+
+# --- the send log ---------------------------------------------------------------------------
+
+SENDING, SENT, OUTBOX, FAILED, UNKNOWN = "sending", "sent", "written-to-outbox", "failed", "unknown"
+
+
+class SendLog:
+    """SQLite ledger of every letter: recipient, edition, attachment hashes, Message-ID, state.
+
+    States: ``sending`` (committed before DATA), ``sent`` (the server said 250: the only
+    delivered state), ``written-to-outbox`` (an .eml file, not delivered yet), ``failed``,
+    ``unknown`` (the connection died after the final dot, or a run crashed while ``sending``).
+    """
+
+    def __init__(self, path: Path | None, *, read_only: bool = False):
+        self.path = path
+        try:
+            self._open(path, read_only)
+        except (sqlite3.Error, OSError) as err:
+            raise self._error(err) from None
+
+    def _error(self, err: Exception) -> OutputError:
+        """The send log could not be written: name it (disk full, read-only), not the data."""
+        if isinstance(err, OSError):
+            return OutputError(self.path or Path(LOG_NAME), "send log", err)
+        hint = " (is the disk full or the folder read-only?)" if "I/O" in str(err) or "readonly" in str(err) else ""
+        return OutputError(self.path or Path(LOG_NAME), "send log", f"{err}{hint}")
+
+    def _open(self, path: Path | None, read_only: bool) -> None:
+        self.read_only = read_only
+        if path is None or (read_only and not path.is_file()):
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
+        elif read_only:
+            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")  # a committed 'sending' must survive a crash
+        if not read_only or path is None or not path.is_file():
+            self.db.execute("""CREATE TABLE IF NOT EXISTS sends (
+                key TEXT PRIMARY KEY, recipient TEXT NOT NULL, edition TEXT NOT NULL,
+                attachments TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL,
+                detail TEXT NOT NULL DEFAULT '', transport TEXT NOT NULL, updated TEXT NOT NULL)""")
+
+    def settle_crashed(self) -> int:
+        """A ``sending`` row means a run died mid-send (we hold the lock: nobody else is sending)."""
+        cursor = self.db.execute(
+            "UPDATE sends SET state = ?, detail = ? WHERE state = ?",
+            (UNKNOWN, "a run stopped while sending this message; it may have been delivered", SENDING))
+        return cursor.rowcount
+
+    def row(self, key: str) -> tuple[str, str, str] | None:
+        """(state, message_id, detail) of a letter, or None if it was never tried."""
+        found = self.db.execute("SELECT state, message_id, detail FROM sends WHERE key = ?", (key,)).fetchone()
+        if found and found[0] == SENDING and self.read_only:
+            return (UNKNOWN, found[1], "a run stopped while sending this message; it may have been delivered")
+        return found
+
+    def state(self, key: str) -> str | None:
+        found = self.row(key)
+        return found[0] if found else None
+
+    def record(self, letter: Letter, state: str, transport: str, detail: str = "") -> None:
+        try:
+            self._record(letter, state, transport, detail)
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+
+    def _record(self, letter: Letter, state: str, transport: str, detail: str) -> None:
+        self.db.execute(
+            "INSERT INTO sends (key, recipient, edition, attachments, message_id, state, detail, "
+            "transport, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+            "state = excluded.state, detail = excluded.detail, transport = excluded.transport, "
+            "message_id = excluded.message_id, updated = excluded.updated",
+            (letter.key, letter.email, letter.logged_edition,
+             ",".join(f"{a.path.name}:{a.sha256[:16]}" for a in letter.attachments), letter.message_id,
+             state, detail[:500], transport, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+
+    def last_edition(self, email: str) -> str | None:
+        """The latest edition this person actually received (an outbox file is not receipt)."""
+        # a review copy's row reads "2026-11-01 review:partner": not an edition received
+        found = self.db.execute("SELECT MAX(edition) FROM sends WHERE recipient = ? AND state = ? "
+                                "AND edition NOT LIKE '% %'", (email, SENT)).fetchone()
+        return found[0] if found else None
+
+    def close(self) -> None:
+        self.db.close()
+
+
+# --- transports -----------------------------------------------------------------------------
+
+class Transient(Exception):
+    """Worth another try: 4xx reply, refused or dropped connection, timeout before DATA ended."""
+
+
+class Permanent(Exception):
+    """Not worth another try: 5xx reply, refused recipient, TLS policy."""
+
+
+class Ambiguous(Exception):
+    """The connection died after the final dot: the server may have accepted the message."""
+
+
+class Outbox:
+    """The default transport: each message as an RFC 5322 .eml file."""
+
+    name = "outbox"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str) -> str:
+        safe = re.sub(r"[^a-z0-9]+", "-", recipient.lower()).strip("-")
+        target = self.folder / f"{safe}-{key[:12]}.eml"
+        write_atomic(target, msg.as_bytes(policy=SMTP_POLICY), stage="send (outbox)")
+        return f" in {target}"
+
+
+def _quote_data(data: bytes) -> bytes:
+    data = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", data)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
+class Smtp:
+    """SMTP with verified TLS; one transaction per recipient."""
+
+    name = "smtp"
+
+    def __init__(self, config: SmtpConfig):
+        self.config = config
+
+    def _context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()  # smtplib's own default does not verify
+        if not self.config.verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+    def _connect(self) -> smtplib.SMTP:
+        c = self.config
+        try:
+            if c.implicit_tls:
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=self._context())
+            else:
+                conn = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
+            conn.ehlo()
+            encrypted = c.implicit_tls
+            if not encrypted and conn.has_extn("starttls"):
+                conn.starttls(context=self._context())
+                conn.ehlo()
+                encrypted = True
+            if not encrypted and c.starttls_required:
+                conn.close()
+                raise Permanent(f"{c.where} does not offer STARTTLS and the URL requires it")
+            if c.username:
+                if not encrypted and not c.insecure_auth:
+                    conn.close()
+                    raise Permanent(f"refusing to send the password to {c.where} without TLS")
+                conn.login(c.username, c.password or "")
+            return conn
+        except smtplib.SMTPAuthenticationError as err:
+            raise Permanent(f"{c.where} refused the login ({err.smtp_code})") from None
+        except ssl.SSLError as err:
+            raise Permanent(f"TLS with {c.where} failed: {err.reason or err}") from None
+        except (OSError, smtplib.SMTPException) as err:
+            if isinstance(err, smtplib.SMTPResponseException) and err.smtp_code >= 500:
+                raise Permanent(f"{c.where}: {err.smtp_code} {_text(err.smtp_error)}") from None
+            raise Transient(f"{c.where}: {type(err).__name__}: {err}") from None
+
+    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str) -> str:
+        conn = self._connect()
+        dot_sent = False
+        try:
+            code, reply = conn.mail(sender)
+            _check(code, reply, "MAIL FROM")
+            code, reply = conn.rcpt(recipient)
+            _check(code, reply, f"RCPT TO {recipient}")
+            code, reply = conn.docmd("data")
+            _check(code, reply, "DATA", expect=354)
+            conn.send(_quote_data(msg.as_bytes(policy=SMTP_POLICY)))
+            dot_sent = True
+            code, reply = conn.getreply()
+            _check(code, reply, "end of DATA")
+            return f" via {self.config.where}"
+        except (Transient, Permanent):
+            raise
+        except (OSError, smtplib.SMTPException) as err:
+            if dot_sent:
+                raise Ambiguous(f"{self.config.where}: connection lost after the message was "
+                                f"sent ({type(err).__name__}); it may have been delivered") from None
+            raise Transient(f"{self.config.where}: {type(err).__name__}: {err}") from None
+        finally:
+            try:
+                conn.quit()
+            except (OSError, smtplib.SMTPException):
+                conn.close()
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _check(code: int, reply: bytes, what: str, expect: int | None = None) -> None:
+    ok = code == expect if expect else 200 <= code < 300
+    if ok:
+        return
+    message = f"{what}: {code} {_text(reply)}"
+    if 400 <= code < 500 or code == -1:
+        raise Transient(message)
+    raise Permanent(message)
+
+
+# --- sending --------------------------------------------------------------------------------
+
+# actions, the same for a dry run and a real one: send it, it is already done, or hold it back
+SEND, SKIP, HOLD, REFUSE, NOT_BUILT = "send", "skip", "hold", "refuse", "not-built"
+
+
+@dataclass
+class Result:
+    email: str
+    outcome: str  # sent, written-to-outbox, skipped, failed, unknown, not-built; 'would …' in a dry run
+    detail: str = ""
+    action: str = ""  # send, skip, hold, refuse, not-built: what was (or would be) done
+
+    @property
+    def served(self) -> bool:
+        """Exit code 0 only when everyone has their edition (sent now or before, or in the outbox)."""
+        return self.outcome in (SENT, OUTBOX, "skipped") or (self.outcome.startswith("would ")
+                                                              and self.action in (SEND, SKIP))
+
+
+def decide(letter: Letter, log: SendLog, transport: str, *, force: bool,
+           max_bytes: int) -> tuple[str, str]:
+    """What a run does with ``letter`` and why; ``send --dry-run`` prints exactly this."""
+    total = sum(a.size for a in letter.attachments)
+    if total > max_bytes:
+        biggest = max(letter.attachments, key=lambda a: a.size)
+        return REFUSE, (f"attachments total {size_label(total)}, over the {size_label(max_bytes)} limit "
+                        f"(largest: {biggest.path.name}, {size_label(biggest.size)}); nothing was sent")
+    found = log.row(letter.key)
+    state, detail = (found[0], found[2]) if found else (None, "")
+    if state is None:
+        return SEND, "not sent before"
+    if force:
+        return SEND, f"--force: sending again with a new Message-ID (was {state})"
+    if state == SENT:
+        return SKIP, "already sent this edition"
+    if state == OUTBOX and transport == "smtp":
+        return SEND, "only written to the outbox before; delivering it now"
+    if state == OUTBOX:
+        return SKIP, "already in the outbox, not delivered: set BRIEFING_SMTP_URL to deliver it"
+    if state in (SENDING, UNKNOWN):
+        return HOLD, (f"{detail or 'a previous attempt may have been delivered'}; "
+                      "check with the recipient, then use --force to resend")
+    return SEND, f"retrying: the last attempt failed ({detail})" if detail else "retrying a failed attempt"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How hard to try: resend what was sent (--force), size limit, retries with backoff."""
+
+    force: bool = False
+    max_bytes: int = MAX_BYTES_DEFAULT
+    retries: int = 3
+    backoff: float = 1.0
+
+
+def deliver(letters: list[Letter], *, transport: Outbox | Smtp, log: SendLog, policy: Policy = Policy(),
+            say: Callable[[Result], None] | None = None) -> list[Result]:
+    results = []
+    for letter in letters:
+        result = _deliver_one(letter, transport, log, policy)
+        results.append(result)
+        if say:
+            say(result)
+    return results
+
+
+def _deliver_one(letter: Letter, transport: Outbox | Smtp, log: SendLog, policy: Policy) -> Result:
+    force = policy.force
+    action, reason = decide(letter, log, transport.name, force=force, max_bytes=policy.max_bytes)
+    if action == REFUSE:
+        return Result(letter.email, FAILED, reason, action)
+    if action == SKIP:
+        return Result(letter.email, "skipped", reason, action)
+    if action == HOLD:
+        return Result(letter.email, UNKNOWN, reason, action)
+    found = log.row(letter.key)
+    earlier = found[1] if found else None
+    if force and found and found[0] in (SENT, UNKNOWN, SENDING, OUTBOX):
+        letter.message_id, letter.references = letter.default_message_id(fresh=True), earlier
+    else:  # the same letter keeps its Message-ID (an outbox copy delivered later is the same message)
+        letter.message_id = earlier or letter.default_message_id()
+    try:
+        msg = compose(letter)
+    except DeliveryError as err:
+        return Result(letter.email, FAILED, str(err), action)
+    return _attempts(letter, msg, transport, log, (policy.retries, policy.backoff))
+
+
+def _attempts(letter: Letter, msg: EmailMessage, transport: Outbox | Smtp, log: SendLog,
+              retry: tuple[int, float]) -> Result:
+    retries, backoff = retry
+    done = OUTBOX if transport.name == "outbox" else SENT
+    for attempt in range(retries + 1):
+        log.record(letter, SENDING, transport.name)
+        try:
+            where = transport.send(msg, letter.sender_address.addr_spec, letter.email, letter.key)
+        except Transient as err:
+            log.record(letter, FAILED, transport.name, str(err))
+            if attempt < retries:
+                time.sleep(backoff * (2 ** attempt) * (0.5 + random.random()))  # noqa: S311 - jitter
+                continue
+            return Result(letter.email, FAILED, f"{err} (after {retries + 1} attempts)", SEND)
+        except Permanent as err:
+            log.record(letter, FAILED, transport.name, str(err))
+            return Result(letter.email, FAILED, str(err), SEND)
+        except Ambiguous as err:
+            log.record(letter, UNKNOWN, transport.name, str(err))
+            return Result(letter.email, UNKNOWN, str(err), SEND)
+        except BriefingError as err:  # the outbox folder cannot be written
+            log.record(letter, FAILED, transport.name, str(err))
+            return Result(letter.email, FAILED, str(err), SEND)
+        log.record(letter, done, transport.name)
+        return Result(letter.email, done, f"{letter.message_id}{where or ''}", SEND)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def transport_from_env(outbox: Path) -> Outbox | Smtp:
+    url = os.environ.get("BRIEFING_SMTP_URL", "").strip()
+    return Smtp(SmtpConfig.from_url(url)) if url else Outbox(outbox)

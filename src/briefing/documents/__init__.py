@@ -1,0 +1,1 @@
+"""What each PDF is made of: a sponsor's chapter, the sponsor PDF, the book, page stamps, attachments, preflight."""

@@ -1,0 +1,82 @@
+"""Join printed pages into final PDFs: one structure tree, bookmarks, links, stamps, metadata.
+
+WeasyPrint lays each sponsor out once, tagged (PDF/UA-1 or PDF/A-3a). The sponsor PDF and
+every book that contains the sponsor reuse those pages: ``structmerge`` joins them with qpdf
+(through pikepdf) and carries each part's structure tree into one, so a 50-sponsor book is
+never laid out as one giant document (measured: that doubles the time and grows memory to
+~1 GB). Page numbers are stamped on afterwards as artifacts (see ``stamp``); ``binding``
+does the joining, here or in a process of its own.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from briefing.documents.stamp import overlay_files
+from briefing.errors import RenderError
+from briefing.pdf.binding import Assembly, BindJob, Bound, Info, Mark, Part, bind
+from briefing.render.edition import Edition
+
+__all__ = ["Assembly", "Info", "Mark", "Part", "Runner", "Written", "assemble", "in_this_process", "page_count"]
+
+
+@dataclass(frozen=True)
+class Written:
+    pages: int
+    warnings: list[str]  # e.g. an appended PDF that is untagged: the result claims no conformance
+
+
+Runner = Callable[[Callable[[BindJob], Bound], BindJob], Bound]  # where bind() runs
+
+
+def in_this_process(func: Callable[[BindJob], Bound], job: BindJob) -> Bound:
+    return func(job)
+
+
+def page_count(source: Path | bytes) -> int:
+    try:
+        with pikepdf.Pdf.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
+            return len(pdf.pages)
+    except pikepdf.PasswordError:
+        raise RenderError(f"{source}: is encrypted") from None
+    except pikepdf.PdfError as err:
+        raise RenderError(f"{source}: cannot read PDF: {err}") from None
+
+
+def _numbering(parts: list[Part]) -> list[bool]:
+    """Which output pages get a number; fills in each part's page list."""
+    numbered: list[bool] = []
+    for part in parts:
+        if part.pages is None:
+            part.pages = list(range(page_count(part.pdf)))
+        numbered += [i not in part.unnumbered for i in part.pages]
+    return numbered
+
+
+def assemble(doc: Assembly, edition: Edition, target: Path, runner: Runner = in_this_process) -> Written:
+    """Write the joined document to ``target`` atomically; return its page count and warnings.
+
+    The overlays are printed here (in forked workers for long books); ``runner`` decides where
+    the binding itself runs: a book's holds every page in memory, so the build gives it a lean
+    process of its own (``spare.SpareProcess``) rather than this one, which holds the project
+    and WeasyPrint.
+    """
+    numbered = _numbering(doc.parts)
+    overlays = overlay_files(numbered, footer=doc.footer, page_size=edition.page_size,
+                             pdf_variant=edition.pdf_variant, paths=edition.paths)
+    bound = runner(bind, BindJob(doc, numbered, overlays, edition.pdf_variant, target))
+    return Written(bound.pages, _warnings(bound.problems, edition, target))
+
+
+def _warnings(problems: list[str], edition: Edition, target: Path) -> list[str]:
+    """What keeps ``target`` from the conformance its variant names, with paths as a user gives them."""
+    claim = "PDF/A-3a or PDF/UA-1" if edition.pdf_variant == "pdf/a-3a" else "PDF/UA-1"
+    name = target.relative_to(edition.paths.out) if target.is_relative_to(edition.paths.out) else target
+    project = str(edition.paths.data_dir.parent) + os.sep
+    return [f"{name}: warning: {problem.replace(project, '')}; it is not claimed as {claim}" for problem in problems]

@@ -1,0 +1,263 @@
+"""What a book contains: front matter (cover, contents, overview, watch list, changes), then
+every chapter without its own contents page, plus attached PDFs; page numbers run through.
+
+The contents needs book-wide page numbers, which depend on the front matter's own length:
+the front matter is printed, measured and printed again until the numbers agree (usually
+twice; each distinct HTML is printed once and cached).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from briefing.data.load import Project
+from briefing.data.model import Recipient, Sponsor, format_date
+from briefing.documents.assemble import Assembly, Mark, Part, Runner, Written, assemble, in_this_process
+from briefing.documents.attachments import appended
+from briefing.documents.chapter import book_pages, chapter_book_pdf, chapter_meta_path, draw_charts
+from briefing.documents.meta import ChapterMeta, WatchEntry
+from briefing.documents.sponsor_pdf import chapter_marks, info, link_descriptions
+from briefing.errors import RenderError
+from briefing.files import write_atomic
+from briefing.hashing import digest
+from briefing.pdf.printer import Printed, PrintOptions, import_weasyprint, print_html
+from briefing.pdf.structmerge import prepare
+from briefing.processes.workers import Job, run
+from briefing.render.anchors import BOOK, ChapterAnchors, book_link
+from briefing.render.chart_specs import book_charts, unconverted
+from briefing.render.edition import Edition
+from briefing.render.html import BOOK_TEMPLATE, TocLink, page_context, render
+from briefing.render.markup import money, typeset, typeset_summary
+from briefing.render.palette import ACCENT
+
+SEVERITY_ORDER = {"critical": 0, "high": 1}
+SETTLE_ROUNDS = 4
+FRONT_TIMEOUT = 600.0  # seconds for one print of the front matter (the contents of a long book)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where one chapter lands, counted from the end of the front matter."""
+
+    meta: ChapterMeta
+    start: int
+    page_of: dict[int, int]  # local page -> book page (0-based, after the front matter)
+    appendices: list[tuple[str, int, str]]  # (title, first page, anchor)
+
+
+@dataclass(frozen=True)
+class Layout:
+    parts: list[Part]
+    chapters: list[Placed]
+
+
+@dataclass(frozen=True)
+class Front:
+    """The printed front matter and where its own sections start (1-based pages)."""
+
+    printed: Printed
+    titles: list[tuple[str, str]]  # (title, anchor) of overview, watch list, changes
+    found_at: dict[str, int] = field(default_factory=dict)
+
+
+def lay_out(project: Project, edition: Edition, metas: list[ChapterMeta]) -> Layout:
+    parts, chapters, cursor = [], [], 0
+    for meta in metas:
+        keep = book_pages(meta, edition)
+        page_of = {p: cursor + i for i, p in enumerate(keep)}
+        for p in sorted(set(range(meta.pages)) - set(keep)):  # a dropped page maps to the next kept one
+            page_of[p] = cursor + sum(1 for k in keep if k < p)
+        # the prepared file holds only the kept pages, so the part takes all of them (said here:
+        # the merge would otherwise open each file once more just to count them)
+        parts.append(Part(chapter_book_pdf(edition, meta.slug), pages=list(range(len(keep))),
+                          unnumbered=set() if edition.one_pager else {0}, title=meta.name))
+        start, cursor = cursor, cursor + len(keep)
+        extras = []
+        for i, extra in enumerate([] if edition.one_pager else appended(project, meta.slug)):
+            anchor = meta.ids.appendix(i)
+            parts.append(Part(extra.path, dest=anchor, title=f"{meta.name}: appendix: {extra.title}"))
+            extras.append((extra.title, cursor, anchor))
+            cursor += extra.pages
+        chapters.append(Placed(meta, start, page_of, extras))
+    return Layout(parts, chapters)
+
+
+def printed_parts(project: Project, edition: Edition, slugs: list[str], reprinting: set[str]) -> list[Part]:
+    """The parts of a book whose chapters are printed already (all but ``reprinting``), for
+    ``binding.prebind``; none if the metadata of one of them cannot be read."""
+    metas = []
+    for slug in (s for s in slugs if s not in reprinting):
+        try:
+            metas.append(ChapterMeta.load(chapter_meta_path(edition, slug)))
+        except (OSError, ValueError, TypeError, KeyError):
+            return []
+    return lay_out(project, edition, metas).parts
+
+
+def contents(layout: Layout, front: Front, edition: Edition, front_pages: int) -> list[TocLink]:
+    """Book-wide contents with printed (1-based) page numbers; level 0 is a sponsor."""
+    def link(level: int, number: str, title: str, anchor: str, page: int) -> TocLink:
+        return TocLink(level, number, title, book_link(anchor), page)
+
+    toc = [link(1, "", title, anchor, front.found_at[anchor]) for title, anchor in front.titles]
+    for ch in layout.chapters:
+        toc.append(link(0, "", ch.meta.name, ch.meta.ids.cover, front_pages + ch.page_of[0] + 1))
+        if not edition.one_pager:
+            toc += [link(1, sec.number, sec.title, sec.anchor, front_pages + ch.page_of[sec.page] + 1)
+                    for sec in ch.meta.sections]
+        toc += [link(1, "", f"Appendix: {title}", anchor, front_pages + start + 1)
+                for title, start, anchor in ch.appendices]
+    return toc
+
+
+def watch_list(layout: Layout, front_pages: int) -> list[dict[str, Any]]:
+    """Critical and high items of every chapter, most severe first, with their book page."""
+    items: list[tuple[WatchEntry, str, int]] = [
+        (w, ch.meta.name, front_pages + ch.page_of[w.page] + 1) for ch in layout.chapters for w in ch.meta.watch]
+    items.sort(key=lambda item: SEVERITY_ORDER.get(item[0].severity, 9))
+    return [{"title": w.title, "severity": w.severity, "section": w.section, "link": book_link(w.anchor),
+             "sponsor": name, "page": page} for w, name, page in items]
+
+
+def _deal_line(sponsor: Sponsor) -> str:
+    """``since January 2017 · through 2028 · ~$800 million``, for the book cover."""
+    p = sponsor.partnership
+    if p is None:
+        return ", ".join(sponsor.categories) or "–"
+    parts = [f"since {format_date(p.joined)}", f"through {p.through}"] + ([money(p.value)] if p.value else [])
+    return " · ".join(parts)
+
+
+def overview_rows(sponsors: dict[str, Sponsor]) -> list[dict[str, str]]:
+    """One row per sponsor (slug -> the sponsor as printed)."""
+    rows = []
+    for slug, s in sponsors.items():
+        p = s.partnership
+        rows.append({
+            "cover": ChapterAnchors(slug).cover, "name": s.name, "tier": s.tier or "–",
+            "categories": ", ".join(s.categories) or "–",
+            "since": format_date(p.joined) if p else "–", "through": str(p.through) if p else "–",
+            "value": money(p.value) if p and p.value else "–", "as_of": format_date(s.as_of),
+            "deal": _deal_line(s),
+        })
+    return rows
+
+
+def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
+    """Front matter printed once per distinct HTML: an unchanged contents costs nothing."""
+    key = digest(html, sorted(svgs), edition.pdf_variant, "prepared", length=24)  # stored prepared: see _print_front
+    pdf_path = edition.paths.cache / f"front-{key}.pdf"
+    meta_path = pdf_path.with_suffix(".json")
+    try:
+        meta = json.loads(meta_path.read_text())
+        return Printed(pdf=pdf_path.read_bytes(), pages=meta["pages"], anchors=meta["anchors"],
+                       size=tuple(meta["size"]))
+    except (OSError, ValueError, KeyError):
+        pass
+    # printed in a worker process: WeasyPrint's heap would otherwise stay with this process,
+    # which goes on to hold the whole book for the merge (measured at N=50: 443 MB peak)
+    import_weasyprint()  # once here, inherited warm by the forked workers
+
+    outcome, = run([Job("book front matter", _print_front, (html, svgs, edition, pdf_path, meta_path))],
+                   workers=1, timeout=FRONT_TIMEOUT)
+    if not outcome.ok:
+        raise RenderError(outcome.error)
+    return outcome.value
+
+
+def _print_front(html: str, svgs: dict[str, str], edition: Edition, pdf_path: Path, meta_path: Path) -> Printed:
+    front = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=svgs,
+                       what="book front matter", options=PrintOptions(pdf_variant=edition.pdf_variant))
+    # prepared for the merge here, in the worker: a 50-sponsor contents holds ~46,000 marked
+    # pieces that the merge would otherwise walk in the parent on every refresh
+    front = replace(front, pdf=prepare(front.pdf, prefix="front:"))
+    write_atomic(pdf_path, front.pdf)
+    write_atomic(meta_path, json.dumps({"pages": front.pages, "anchors": front.anchors,
+                                        "size": front.size}).encode())
+    return front
+
+
+@dataclass(frozen=True)
+class BookRequest:
+    """One book or personalised edition to assemble."""
+
+    slugs: list[str]
+    metas: list[ChapterMeta]
+    recipient: Recipient | None = None
+
+
+def _changed(project: Project, edition: Edition, request: BookRequest) -> list[dict[str, Any]]:
+    names = {m.slug: m.name for m in request.metas}
+    return [{"name": names.get(slug, slug), "lines": list(lines)} for slug, lines in edition.changes.items()
+            if slug in request.slugs or slug not in project.sponsors]
+
+
+def _prepared_for(edition: Edition, recipient: Recipient | None) -> str | None:
+    if recipient is None:
+        return edition.book.prepared_for
+    return f"{recipient.name}, {recipient.title}" if recipient.title else recipient.name
+
+
+def _front_matter(project: Project, edition: Edition, request: BookRequest, layout: Layout) -> tuple[Front, int]:
+    """Print the front matter until its page numbers settle; return it and its page count."""
+    changed = _changed(project, edition, request)
+    titles = [("Overview", BOOK.overview), ("Watch list", BOOK.watch)]
+    if changed:
+        titles.append((f"Changes since {edition.since}", BOOK.changes))
+    as_printed = {s: typeset_summary(project.sponsors[s]) for s in request.slugs}
+    sponsors = list(as_printed.values())
+    charts = draw_charts(book_charts(sponsors), edition.paths)
+    context = page_context(edition, ACCENT, edition.book.classification) | {"unconverted": unconverted(sponsors),
+        "rows": overview_rows(as_printed), "chart_urls": charts.urls, "changes": changed,
+        "changes_since": edition.since,
+        "prepared_for": typeset(prepared, hyphenate=False) if (prepared := _prepared_for(edition, request.recipient))
+        else None}
+    front_pages = 4 + bool(changed)
+    front = Front(Printed(b"", 0, {}, (0, 0)), titles, {anchor: 3 + i for i, (_, anchor) in enumerate(titles)})
+    for _ in range(SETTLE_ROUNDS):
+        html = render(edition.paths.templates, BOOK_TEMPLATE, compiled=edition.paths.template_cache, **context,
+                      toc=contents(layout, front, edition, front_pages), watch=watch_list(layout, front_pages))
+        printed = _print_cached(html, charts.svgs, edition)
+        now = {anchor: printed.anchors[anchor] + 1 for _, anchor in titles}
+        settled = printed.pages == front_pages and now == front.found_at
+        front, front_pages = Front(printed, titles, now), printed.pages
+        if settled:
+            return front, front_pages
+    raise RenderError("book front matter: page numbers did not settle")  # a template bug
+
+
+def _descriptions(layout: Layout, front: Front) -> dict[str, str]:
+    """What each link of the book is read as: chapter anchors, appendices, front-matter sections."""
+    found = {BOOK.contents: "Contents", **{anchor: title for title, anchor in front.titles}}
+    for ch in layout.chapters:
+        found |= link_descriptions(ch.meta)
+        found |= {anchor: f"{ch.meta.name}: appendix: {title}" for title, _, anchor in ch.appendices}
+    return found
+
+
+def assemble_book(project: Project, edition: Edition, request: BookRequest, target: Path,
+                  runner: Runner = in_this_process) -> Written:
+    """Write the book (or a personalised edition) to ``target``; return its page count and warnings.
+    ``runner`` says where the merge runs (see ``merge.assemble``)."""
+    layout = lay_out(project, edition, request.metas)
+    front, front_pages = _front_matter(project, edition, request, layout)
+    children = [Mark("Contents", front.printed.anchors.get(BOOK.contents, 1)),
+                *(Mark(title, front.found_at[anchor] - 1) for title, anchor in front.titles)]
+    for ch in layout.chapters:
+        mapped = {p: front_pages + v for p, v in ch.page_of.items()}
+        marks = [] if edition.one_pager else chapter_marks(ch.meta, mapped)
+        chapter = Mark(ch.meta.name, front_pages + ch.start, marks)
+        chapter.children += [Mark(f"Appendix: {t}", front_pages + s) for t, s, _ in ch.appendices]
+        children.append(chapter)
+    title = edition.book.title + (" — one-pagers" if edition.one_pager else "")
+    names = ", ".join(m.name for m in request.metas)
+    prepared = _prepared_for(edition, request.recipient)
+    footer = f"Prepared for {prepared}" if request.recipient else ""
+    doc = Assembly([Part(front.printed.pdf, pages=list(range(front_pages)), unnumbered={0}, title="Front matter",
+                         role="Sect"), *layout.parts],
+                   info(project, title, f"Briefings on {names}", names + ", sponsor briefing"),
+                   [Mark(title, 0, children)], footer, _descriptions(layout, front))
+    return assemble(doc, edition, target, runner)

@@ -1,0 +1,71 @@
+"""Page-number stamps: blank pages carrying only "Page X of Y" and the footer line.
+
+Chapters are printed once and reused by every document that holds them, so their page
+numbers cannot be printed with them. Each final document gets a small overlay document,
+printed by WeasyPrint with the same page margins (``assets/css/overlay.css``), whose pages
+``binding`` draws over the real ones.
+
+The overlay is printed untagged and drawn inside ``/Artifact <</Type /Pagination>>``: "Page X
+of Y" is not part of the reading order, and a form carrying marked content of its own inside
+an artifact would be a PDF/UA defect (see ``structmerge.add_artifact_overlay``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from briefing import __version__
+from briefing.errors import RenderError
+from briefing.files import write_atomic
+from briefing.hashing import digest
+from briefing.pdf.printer import PrintOptions, import_weasyprint, print_html
+from briefing.render.edition import Paths
+from briefing.render.html import OVERLAY_TEMPLATE, render
+
+CHUNK = 100  # overlay pages per WeasyPrint document: bounds memory on long books
+
+
+def labels_for(numbered: list[bool]) -> list[str]:
+    total = len(numbered)
+    return [f"Page {i + 1} of {total}" if on else "" for i, on in enumerate(numbered)]
+
+
+def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_variant: str,
+                  paths: Paths) -> list[Path]:
+    """The overlay PDFs holding one page per output page (empty where ``numbered`` is false).
+
+    Printed in chunks of CHUNK pages, each cached by its content: after a change, only the
+    chunks whose numbers moved are printed again.
+    """
+    labels = labels_for(numbered)
+    css = (paths.root / "assets/css/overlay.css").read_bytes()
+    chunks = []
+    for start in range(0, len(labels), CHUNK):
+        chunk = labels[start:start + CHUNK]
+        # the overlay is always printed untagged; the variant is in the key all the same, so a
+        # cached overlay never serves a document of another conformance level
+        key = digest(chunk, footer, page_size, pdf_variant, "untagged", __version__, css.decode(), length=24)
+        chunks.append((chunk, paths.cache / f"overlay-{key}.pdf"))
+    missing = [(chunk, path) for chunk, path in chunks if not path.is_file()]
+    if len(missing) > 1:  # a long book: print the chunks in parallel worker processes
+        import_weasyprint()  # once here, inherited warm by the forked workers
+
+        from briefing.processes.workers import Job, run
+
+        outcomes = run([Job(path.name, _print_overlay, (chunk, footer, page_size, paths.root, path))
+                        for chunk, path in missing], workers=os.cpu_count() or 1, timeout=600)
+        failed = [o.error for o in outcomes if not o.ok]
+        if failed:
+            raise RenderError(f"page-number overlay: {failed[0]}")
+    elif missing:
+        chunk, path = missing[0]
+        _print_overlay(chunk, footer, page_size, paths.root, path)
+    return [path for _, path in chunks]
+
+
+def _print_overlay(labels: list[str], footer: str, page_size: str, root: Path, target: Path) -> None:
+    html = render(root / "templates", OVERLAY_TEMPLATE, labels=labels, footer=footer, page_size=page_size)
+    printed = print_html(html, base=root, roots=[root / "templates", root / "assets"], what="page-number overlay",
+                         options=PrintOptions(pdf_variant=None))
+    write_atomic(target, printed.pdf)

@@ -1,0 +1,175 @@
+"""HTML to PDF with WeasyPrint: PDF bytes and page facts out; any error or missing glyph fails it."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import gc
+import io
+import logging
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefing.errors import RenderError
+from briefing.files import OutputError
+from briefing.render.edition import PDF_UA
+
+
+@dataclass
+class Printed:
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]  # anchor id -> 0-based page index
+    size: tuple[float, float]  # page width, height in PDF points
+    findings: list[str] = field(default_factory=list)  # from the `inspect` callback (preflight)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.problems: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR or ".notdef" in message:
+            self.problems.append(message)
+
+
+_NOTDEF = re.compile(r"\.notdef glyph.*\(U\+([0-9A-F]{4,6})\)")
+Locate = Callable[[str], list[str]]  # character -> where the data holds it ("section 'X', field y")
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EDQUOT}
+
+
+def import_weasyprint() -> Any:
+    """Import WeasyPrint without ctypes' library search, which cost ~0.3 s of its 0.55 s import.
+
+    WeasyPrint tries several names per library ("libgobject-2.0-0", "gobject-2.0-0", ...,
+    "libgobject-2.0.so.0"); cffi loads each name directly and, when that fails, asks
+    ``ctypes.util.find_library``, which runs ``ldconfig -p`` and gcc for every one of them (22
+    names). On Linux and macOS the direct load of the soname is what succeeds, so the search is
+    skipped for the import; should no name load directly, the import is done again with it."""
+    if "weasyprint" in sys.modules:
+        return sys.modules["weasyprint"]
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    collecting = gc.isenabled()
+    gc.disable()  # an import makes next to no garbage; its collections would walk the whole heap
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # WeasyPrint's install hint, if it fails
+            import weasyprint
+    except OSError:
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+        ctypes.util.find_library = search
+        import weasyprint
+    finally:
+        ctypes.util.find_library = search
+        if collecting:
+            gc.enable()
+    return weasyprint
+
+
+@contextlib.contextmanager
+def _font_folder() -> Iterator[Any]:
+    """A WeasyPrint font configuration whose temporary folder is removed when printing is done.
+
+    WeasyPrint copies every @font-face font into a temporary folder per document and removes it
+    in ``FontConfiguration.__del__``, which never runs in a worker that ends with ``os._exit``:
+    measured, every chapter left ~17 MB of font copies in /tmp.
+    """
+    import_weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = FontConfiguration()
+    try:
+        yield config
+    finally:
+        folder = getattr(config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """How to print, beyond the HTML.
+
+    ``pdf_variant`` is WeasyPrint's: "pdf/ua-1" or "pdf/a-3a" print a structure tree, None an
+    untagged PDF (only for the page-number overlay, which is drawn as an artifact). ``locate``
+    names the data fields that hold a character no font has (the sponsor's own text);
+    ``inspect`` gets the laid-out ``Document`` (preflight) and returns its findings."""
+
+    pdf_variant: str | None = PDF_UA
+    locate: Locate | None = None
+    inspect: Callable[[Any], list[str]] | None = None
+
+
+def _name_glyphs(messages: list[str], locate: Locate | None) -> list[str]:
+    """WeasyPrint's '.notdef glyph rendered ...' as which character, and where the data holds it."""
+    from briefing.text.glyphs import describe
+
+    named = []
+    for message in messages:
+        match = _NOTDEF.search(message)
+        if not match:
+            named.append(message)
+            continue
+        char = chr(int(match.group(1), 16))
+        places = locate(char) if locate else []
+        where = f" (in {'; '.join(places[:3])})" if places else ""
+        named.append(f"character {describe(char)} has no glyph in the shipped fonts{where}")
+    return named
+
+
+def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
+               what: str = "document", options: PrintOptions | None = None) -> Printed:
+    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
+    with _font_folder() as font_config:
+        options = options or PrintOptions()
+        HTML = import_weasyprint().HTML  # imported here: a run with nothing to print never loads it
+        from weasyprint.urls import FatalURLFetchingError
+
+        from briefing.pdf.fetcher import SafeFetcher
+
+        fetcher = SafeFetcher(roots, charts)
+        handler = _Collect()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(handler)
+        try:
+            document = HTML(string=html, base_url=base.resolve().as_uri() + "/",
+                            url_fetcher=fetcher).render(font_config=font_config)
+            pdf = document.write_pdf(uncompressed_pdf=False, pdf_variant=options.pdf_variant)
+        except OSError as err:
+            if err.errno in _OUTPUT_ERRNOS:  # a full or read-only disk is the output's problem, not the data's
+                raise OutputError(Path(tempfile.gettempdir()), "print", err) from None
+            raise RenderError(f"{what}: {type(err).__name__}: {err}") from None
+        except (Exception, FatalURLFetchingError) as err:  # noqa: BLE001 - all are render failures
+            reasons = [f"refused to read {d}" for d in fetcher.denied] or [f"{type(err).__name__}: {err}"]
+            raise RenderError(f"{what}: " + "; ".join(reasons)) from None
+        finally:
+            logger.removeHandler(handler)
+        problems = [f"refused to read {d}" for d in fetcher.denied] + _name_glyphs(handler.problems, options.locate)
+        if problems:
+            unique = list(dict.fromkeys(problems))
+            hint = ""
+            if any("has no glyph" in p for p in unique):
+                hint = " (assets/fonts/README.md lists what the shipped fonts print)"
+            raise RenderError(f"{what}: " + "; ".join(unique[:5]) + hint)
+        anchors: dict[str, int] = {}
+        for index, page in enumerate(document.pages):
+            for name in page.anchors:
+                anchors.setdefault(name, index)
+        first = document.pages[0]
+        # WeasyPrint sizes are CSS px (1/96 in); PDF points are 1/72 in
+        size = (first.width * 0.75, first.height * 0.75)
+        findings = options.inspect(document) if options.inspect else []
+        return Printed(pdf=pdf, pages=len(document.pages), anchors=anchors, size=size, findings=findings)

@@ -1,0 +1,1 @@
+"""Process boundaries, all in one place: forked render workers and the lean binding interpreter."""

@@ -1,0 +1,1 @@
+"""A sponsor as HTML: templates, their context, anchors, outline, colours and charts."""

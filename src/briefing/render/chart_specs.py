@@ -1,0 +1,140 @@
+"""Which charts a document draws, as plain specs keyed by a stable name.
+
+A sponsor's charts are keyed by the block's path in the data (``sections[1].blocks[2]``), so
+the same chart keeps its name from run to run; the book's overview charts by what they show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from briefing.data.model import Block, Money, Partnership, Sponsor, date_start, walk_blocks
+from briefing.render.charts import shortened_labels
+from briefing.render.palette import ACCENT, SERIES
+
+Spec = dict[str, Any]
+TIMELINE = "timeline"
+GANTT = "gantt"
+DEALS = "deals"
+MIN_BARS = 3  # a bar or column chart of fewer categories is printed as key-figure cards
+MIN_OVERVIEW = 3  # the book overview draws terms and deal values from this many sponsors on
+
+
+def first_timeline(sponsor: Sponsor) -> list[Any] | None:
+    return next((b.timeline for _, b in walk_blocks(sponsor) if b.timeline is not None), None)
+
+
+def _timeline(partnership: Partnership, timeline: list[Any], accent: str) -> Spec:
+    start = int(partnership.joined[:4])
+    end = partnership.through
+    events = [{"year": start, "label": "Joined", "mark": "term"}]
+    events += [{"year": e.year, "label": e.label, "mark": "games"} for e in timeline if start <= e.year <= end]
+    if not any(e["year"] == end for e in events):
+        events.append({"year": end, "label": f"Term ends {end}", "mark": "term"})
+    return {"kind": "timeline", "start": start, "end": end, "events": events, "accent": accent}
+
+
+def is_small_chart(block: Block) -> bool:
+    """Two bars are two numbers: say them as cards (or a sentence), not as a chart."""
+    c = block.chart
+    return c is not None and c.kind in ("bar", "column") and len(c.series[0].values) < MIN_BARS
+
+
+def _number(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else f"{value:,.0f}"
+
+
+def chart_cards(block: Block) -> list[dict[str, str]]:
+    """A small chart as key-figure cards: one card per category (and series)."""
+    c = block.chart
+    assert c is not None
+    percent = c.unit.strip().startswith("%")
+    cards = []
+    for series in c.series:
+        for label, value in series.values.items():
+            approx = c.approximate is True or (isinstance(c.approximate, list) and label in c.approximate)
+            text = ("~" if approx else "") + _number(value) + ("%" if percent else "")
+            cards.append({"label": label, "value": text, "unit": None if percent else c.unit, "change": None,
+                          "period": series.name if len(c.series) > 1 else None,
+                          "note": None, "source": None})  # unit, period and source: one line under all
+    return cards
+
+
+def _chart(block: Block, accent: str) -> Spec:
+    c = block.chart
+    assert c is not None
+    return {"kind": c.kind, "title": c.title, "unit": c.unit, "accent": accent, "highlight": c.highlight,
+            "palette": [accent, *SERIES[1:]], "approximate": c.approximate,
+            "series": [{"name": s.name, "values": dict(s.values)} for s in c.series]}
+
+
+def _share_scales(specs: dict[str, Spec]) -> None:
+    """Charts of one unit in one document are drawn to one scale, so they compare at a glance."""
+    tops: dict[str, float] = {}
+    for spec in specs.values():
+        if spec["kind"] in ("bar", "column", "line"):
+            top = max(v for s in spec["series"] for v in s["values"].values())
+            tops[spec["unit"]] = max(tops.get(spec["unit"], 0.0), top)
+    for spec in specs.values():
+        if spec["kind"] in ("bar", "column", "line") and tops.get(spec["unit"], 0) > 0:
+            spec["scale_max"] = tops[spec["unit"]]
+
+
+def sponsor_charts(sponsor: Sponsor, accent: str, *, one_pager: bool = False) -> dict[str, Spec]:
+    """Every chart of a sponsor's document (the one-pager draws only the timeline); small bar
+    charts are printed as cards instead, so they draw nothing."""
+    specs: dict[str, Spec] = {}
+    timeline = first_timeline(sponsor)
+    if sponsor.partnership and timeline:
+        specs[TIMELINE] = _timeline(sponsor.partnership, timeline, accent)
+    if not one_pager:
+        for place, block in walk_blocks(sponsor):
+            if block.chart is not None and not is_small_chart(block):
+                specs[place.path] = _chart(block, accent)
+    _share_scales(specs)
+    return specs
+
+
+def chart_alt(block: Block) -> str:
+    c = block.chart
+    assert c is not None
+    parts = []
+    for s in c.series:
+        values = "; ".join(f"{k}: {v:g}" for k, v in s.values.items())
+        parts.append(f"{s.name + ': ' if s.name else ''}{values}")
+    alt = c.alt or f"{c.title}. {c.unit}, {c.period}. " + " | ".join(parts)
+    shortened = shortened_labels(_chart(block, ACCENT))  # drawn with "…" to stay inside the figure
+    return alt + (" Shortened on the chart: " + "; ".join(shortened) + "." if shortened else "")
+
+
+_TO_MILLIONS = {"thousand": 1e-3, "million": 1.0, "billion": 1e3, None: 1e-6}
+
+
+def usd_millions(value: Money) -> float | None:
+    """The value in US$ million, converted only with a rate the data gives; else None."""
+    rate = 1.0 if value.currency == "USD" else value.usd_rate
+    return None if rate is None else value.amount * rate * _TO_MILLIONS[value.scale]
+
+
+def unconverted(sponsors: list[Sponsor]) -> list[tuple[str, Money]]:
+    """Deal values in another currency with no rate in the data: listed under the chart, not dropped."""
+    return [(s.name, s.partnership.value) for s in sponsors
+            if s.partnership and s.partnership.value and usd_millions(s.partnership.value) is None]
+
+
+def book_charts(sponsors: list[Sponsor]) -> dict[str, Spec]:
+    """The book overview's terms (Gantt) and deal-value charts, from three sponsors on (below
+    that the overview table says it all)."""
+    specs: dict[str, Spec] = {}
+    terms = [(s.name, s.partnership) for s in sponsors if s.partnership]
+    if len(terms) >= MIN_OVERVIEW:
+        specs[GANTT] = {"kind": "gantt", "accent": ACCENT, "rows": [
+            {"label": n, "start": date_start(p.joined).year + (date_start(p.joined).month - 1) / 12,
+             "end": p.through + 1.0, "text": f"{p.joined[:4]}–{p.through}"} for n, p in terms]}
+    deals = {n: usd for n, p in terms if p.value and (usd := usd_millions(p.value)) is not None}
+    if len(deals) >= MIN_OVERVIEW:
+        approximate = [n for n, p in terms if p.value and p.value.approximate]
+        specs[DEALS] = {"kind": "bar", "title": "Deal values", "unit": "US$ million", "accent": ACCENT,
+                        "highlight": None, "approximate": approximate,
+                        "series": [{"name": None, "values": dict(sorted(deals.items(), key=lambda kv: -kv[1]))}]}
+    return specs

@@ -1,0 +1,318 @@
+"""Charts: chart specs (plain data) in, SVG text out, cached by content hash.
+
+Pure and deterministic: the object API (``Figure``, never pyplot), one style sheet, a fixed
+``svg.hashsalt`` and no date in the metadata, so the same spec gives the same bytes. Text stays
+text in the SVG (``svg.fonttype: none``) and WeasyPrint draws it with the document's own fonts.
+Matplotlib is imported only when a chart is not in the cache.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from briefing.errors import RenderError
+from briefing.hashing import digest
+from briefing.render.palette import ACCENT, FAINT, GREY, GRID, INK, SERIES
+from briefing.text.glyphs import order_chart_text
+
+STYLE = Path(__file__).with_name("styles") / "print.mplstyle"
+STYLE_VERSION = "5"  # bump when drawing code changes, so cached SVGs are redrawn
+WIDTH_IN = 6.6  # the text block of A4 and Letter less a little air
+
+
+def chart_key(spec: dict[str, Any]) -> str:
+    return digest(spec, STYLE_VERSION, STYLE.read_text(), length=24)
+
+
+def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts_dir: Path) -> str:
+    """Return the SVG for ``spec``, drawing it only when the cache does not hold it."""
+    key = chart_key(spec)
+    cached = cache_dir / f"{key}.svg" if cache_dir else None
+    if cached and cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    if cache_dir:  # cron jobs often have no writable HOME for Matplotlib's font cache
+        os.environ.setdefault("MPLCONFIGDIR", str(cache_dir.parent / "matplotlib"))
+    svg = _draw(spec, key, fonts_dir)
+    if cached:
+        from briefing.files import write_atomic
+
+        write_atomic(cached, svg.encode("utf-8"))
+    return svg
+
+
+_fonts_loaded = False
+
+
+def _setup(fonts_dir: Path) -> None:
+    global _fonts_loaded
+    if _fonts_loaded:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+
+    for font in sorted(fonts_dir.glob("*.[ot]tf")):
+        font_manager.fontManager.addfont(str(font))
+    _fonts_loaded = True
+
+
+def _decimals(values: list[float]) -> int:
+    d = 0
+    for v in values:
+        text = repr(float(v))
+        if "e" not in text and not float(v).is_integer():
+            d = max(d, len(text.split(".")[1]))
+    return min(d, 2)
+
+
+def _fmt(v: float, d: int, unit: str) -> str:
+    text = f"{v:,.{d}f}"
+    return text + "%" if unit.strip().startswith("%") else text
+
+
+def _approx(spec: dict[str, Any], label: str) -> str:
+    """'~' before a value the data marks approximate: the whole chart (True) or some labels."""
+    marked = spec.get("approximate") or False
+    return "~" if marked is True or (isinstance(marked, list) and label in marked) else ""
+
+
+def _top(spec: dict[str, Any], values: list[float]) -> float:
+    """The axis end: shared by every chart of the same unit in a document (``scale_max``)."""
+    return max([*values, 0.0, float(spec.get("scale_max") or 0.0)])
+
+
+# Every text Matplotlib draws from data is wrapped to (characters per line, lines) and ends in
+# an ellipsis when longer, so no label runs out of the figure or squeezes the plot to nothing
+# (savefig's tight box would otherwise grow the figure to hold a 200-character label). The
+# alt text gives every label in full (see shortened_labels).
+FIT: dict[str, tuple[int, int]] = {
+    "bar": (34, 2), "column": (18, 2), "line": (14, 2), "donut": (20, 2), "timeline": (18, 2),
+    "gantt": (30, 1), "legend": (32, 1), "line-end": (28, 1),
+}
+
+
+def _label(text: str, width: int = 26, lines: int = 2) -> str:
+    """``text`` wrapped to ``lines`` lines of ``width`` characters, long words cut, "…" if cut short."""
+    wrapped = textwrap.wrap(text, width) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return "\n".join(wrapped)
+
+
+def _fits(text: str, fit: tuple[int, int]) -> bool:
+    return len(textwrap.wrap(text, fit[0])) <= fit[1]
+
+
+def _drawn_texts(spec: dict[str, Any]) -> list[tuple[str, tuple[int, int]]]:
+    """Each data text a chart draws, with the fit it is drawn with."""
+    kind = spec["kind"]
+    if kind == "timeline":
+        return [(ev["label"], FIT["timeline"]) for ev in spec["events"]]
+    if kind == "gantt":
+        return [(r["label"], FIT["gantt"]) for r in spec["rows"]]
+    texts = [(label, FIT[kind]) for s in spec["series"] for label in s["values"]]
+    names = [s["name"] for s in spec["series"] if s.get("name")]
+    if kind == "line":
+        texts += [(name, FIT["line-end"]) for name in names]
+    elif len(spec["series"]) > 1:
+        texts += [(name, FIT["legend"]) for name in names]
+    return texts
+
+
+def shortened_labels(spec: dict[str, Any]) -> list[str]:
+    """The data texts this chart draws shortened with "…", in full: for the chart's alt text."""
+    return list(dict.fromkeys(text for text, fit in _drawn_texts(spec) if not _fits(text, fit)))
+
+
+def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
+    import io
+    import warnings
+
+    _setup(fonts_dir)
+    from matplotlib import rc_context, style
+    from matplotlib.figure import Figure
+
+    drawers = {"bar": _bar, "column": _column, "line": _line, "donut": _donut,
+               "timeline": _timeline, "gantt": _gantt}
+    with warnings.catch_warnings():
+        # a missing glyph or a bad number must stop the build, not print a hole
+        warnings.simplefilter("error")
+        with style.context(str(STYLE)), rc_context({"svg.hashsalt": key, "svg.id": f"c{key[:8]}"}):
+            fig = Figure(figsize=(WIDTH_IN, 2.4))
+            try:
+                drawers[spec["kind"]](fig, spec)
+                order_chart_text(fig)  # WeasyPrint draws SVG text unshaped, left to right
+                buf = io.StringIO()
+                fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+            except (ValueError, RuntimeError, UserWarning, RecursionError) as err:
+                raise RenderError(f"chart '{spec.get('title', spec['kind'])}': {err}") from None
+    return buf.getvalue()
+
+
+def _palette(spec: dict[str, Any]) -> list[str]:
+    """One colour per series (the accent first), so several series never look alike."""
+    return spec.get("palette") or [spec.get("accent", ACCENT), *SERIES[1:]]
+
+
+def _legend(series: dict[str, Any]) -> str | None:
+    return _label(series["name"], *FIT["legend"]) if series.get("name") else None
+
+
+def _colours(spec: dict[str, Any], labels: list[str]) -> list[str]:
+    accent = spec.get("accent", ACCENT)
+    highlight = spec.get("highlight")
+    if not highlight:
+        return [accent] * len(labels)
+    return [accent if lab == highlight else GREY for lab in labels]
+
+
+def _series_colour(spec: dict[str, Any], index: int) -> str:
+    palette = _palette(spec)
+    return palette[index % len(palette)]
+
+
+def _finite(values: list[float]) -> None:
+    for v in values:
+        if not math.isfinite(v):
+            raise ValueError(f"value {v} is not a finite number")
+
+
+def _bar(fig, spec):
+    series = spec["series"]
+    labels = list(series[0]["values"])
+    n = len(labels)
+    fig.set_size_inches(WIDTH_IN, 0.34 * n * max(1, len(series) * 0.8) + 0.35)
+    ax = fig.add_subplot()
+    everything = [v for s in series for v in s["values"].values()]
+    _finite(everything)
+    d = _decimals(everything)
+    height = 0.7 / len(series)
+    top = _top(spec, everything)
+    for si, s in enumerate(series):
+        vals = [s["values"].get(lab, 0.0) for lab in labels]
+        ys = [i + (si - (len(series) - 1) / 2) * height for i in range(n)]
+        colours = _colours(spec, labels) if len(series) == 1 else [_series_colour(spec, si)] * n
+        ax.barh(ys, vals, height=height * 0.92, color=colours, label=_legend(s))
+        for y, v, lab in zip(ys, vals, labels, strict=True):
+            ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, y, _approx(spec, lab) + _fmt(v, d, spec["unit"]),
+                    va="center", ha="left" if v >= 0 else "right", fontsize=7.5, color=INK)
+    ax.set_yticks(range(n), [_label(lab, *FIT["bar"]) for lab in labels])
+    ax.invert_yaxis()
+    ax.set_xlim(min(0, min(everything) * 1.15), top * 1.12 if top > 0 else 1)
+    ax.xaxis.set_visible(False)
+    ax.spines["bottom"].set_visible(False)
+    if len(series) > 1:
+        ax.legend(frameon=False, fontsize=7, loc="lower right")
+
+
+def _column(fig, spec):
+    series = spec["series"]
+    labels = list(series[0]["values"])
+    n = len(labels)
+    fig.set_size_inches(min(WIDTH_IN, 1.3 + 1.1 * n * len(series)), 2.3)
+    ax = fig.add_subplot()
+    everything = [v for s in series for v in s["values"].values()]
+    _finite(everything)
+    d = _decimals(everything)
+    width = 0.6 / len(series)
+    top = _top(spec, everything)
+    for si, s in enumerate(series):
+        vals = [s["values"].get(lab, 0.0) for lab in labels]
+        xs = [i + (si - (len(series) - 1) / 2) * width for i in range(n)]
+        colours = _colours(spec, labels) if len(series) == 1 else [_series_colour(spec, si)] * n
+        ax.bar(xs, vals, width=width * 0.9, color=colours, label=_legend(s))
+        for x, v, lab in zip(xs, vals, labels, strict=True):
+            ax.text(x, v + top * 0.02, _approx(spec, lab) + _fmt(v, d, spec["unit"]), ha="center", va="bottom",
+                    fontsize=8, color=INK)
+    ax.set_xticks(range(n), [_label(lab, *FIT["column"]) for lab in labels])
+    ax.set_ylim(min(0, min(everything) * 1.15), top * 1.18 if top > 0 else 1)
+    ax.yaxis.set_visible(False)
+    ax.spines["left"].set_visible(False)
+    if len(series) > 1:
+        ax.legend(frameon=False, fontsize=7)
+
+
+def _line(fig, spec):
+    ax = fig.add_subplot()
+    palette = _palette(spec)
+    everything = [v for s in spec["series"] for v in s["values"].values()]
+    _finite(everything)
+    d = _decimals(everything)
+    for si, s in enumerate(spec["series"]):
+        labels = list(s["values"])
+        vals = list(s["values"].values())
+        colour = palette[si % len(palette)]
+        ax.plot(range(len(vals)), vals, color=colour, linewidth=1.6, marker="o", markersize=3)
+        last = _approx(spec, labels[-1]) + _fmt(vals[-1], d, spec["unit"])
+        name = _label(s.get("name") or "", *FIT["line-end"])
+        ax.text(len(vals) - 1 + 0.08, vals[-1], f"{last}  {name}",
+                va="center", fontsize=7.5, color=colour)
+        ax.set_xticks(range(len(labels)), [_label(lab, *FIT["line"]) for lab in labels])
+    if spec.get("scale_max"):
+        ax.set_ylim(min(0, min(everything)), _top(spec, everything) * 1.1)
+    ax.grid(axis="y", color=GRID, linewidth=0.5)
+
+
+def _donut(fig, spec):
+    fig.set_size_inches(WIDTH_IN, 2.4)
+    ax = fig.add_subplot()
+    values = spec["series"][0]["values"]
+    vals = list(values.values())
+    _finite(vals)
+    labels = list(values)
+    d = _decimals(vals)
+    colours = _colours(spec, labels)
+    ax.pie(vals, colors=colours, startangle=90, counterclock=False,
+           wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 1},
+           labels=[f"{_label(lab, *FIT['donut'])}\n{_approx(spec, lab)}{_fmt(v, d, spec['unit'])}"
+                   for lab, v in zip(labels, vals, strict=True)],
+           textprops={"fontsize": 7.5})
+    ax.set_aspect("equal")
+
+
+def _timeline(fig, spec):
+    """Editions on a time axis from the year joined to the year the deal runs through."""
+    events = spec["events"]  # [{"year": 2018, "label": "PyeongChang 2018", "mark": "games"}]
+    start, end = spec["start"], spec["end"]
+    fig.set_size_inches(WIDTH_IN, 1.25)
+    ax = fig.add_subplot()
+    accent = spec.get("accent", ACCENT)
+    ax.plot([start - 0.3, end + 0.3], [0, 0], color=GREY, linewidth=2, solid_capstyle="round")
+    ax.plot([start, end], [0, 0], color=accent, linewidth=2.6, solid_capstyle="round")
+    for i, ev in enumerate(events):
+        up = i % 2 == 0
+        colour = accent if ev.get("mark") != "term" else INK
+        ax.plot([ev["year"]], [0], marker="o", markersize=5.5 if ev.get("mark") != "term" else 4,
+                color=colour, markeredgecolor="white", markeredgewidth=0.8)
+        ax.text(ev["year"], 0.55 if up else -0.55, _label(ev["label"], *FIT["timeline"]), ha="center",
+                va="bottom" if up else "top", fontsize=7.2, color=INK)
+        ax.text(ev["year"], 0.2 if up else -0.2, str(ev["year"]), ha="center",
+                va="bottom" if up else "top", fontsize=6.5, color=FAINT)
+    ax.set_xlim(start - 0.9, end + 0.9)
+    ax.set_ylim(-1.5, 1.5)
+    ax.axis("off")
+
+
+def _gantt(fig, spec):
+    """Partnership terms of every sponsor in a book, one bar per sponsor."""
+    rows = spec["rows"]  # [{"label": name, "start": 2017.0, "end": 2028.99}]
+    fig.set_size_inches(WIDTH_IN, 0.3 * len(rows) + 0.5)
+    ax = fig.add_subplot()
+    accent = spec.get("accent", ACCENT)
+    for i, r in enumerate(rows):
+        ax.barh(i, r["end"] - r["start"], left=r["start"], height=0.5, color=accent)
+        ax.text(r["end"] + 0.15, i, r["text"], va="center", fontsize=7)
+    ax.set_yticks(range(len(rows)), [_label(r["label"], *FIT["gantt"]) for r in rows])
+    ax.invert_yaxis()
+    lo = min(int(r["start"]) for r in rows)
+    hi = max(int(math.ceil(r["end"])) for r in rows)
+    ax.set_xlim(lo - 0.5, hi + 2)
+    ax.xaxis.set_major_locator(__import__("matplotlib").ticker.MaxNLocator(integer=True))
+    ax.grid(axis="x", color=GRID, linewidth=0.5)
+    ax.set_axisbelow(True)

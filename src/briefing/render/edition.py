@@ -1,0 +1,126 @@
+"""What one build is asked to make, decided once and carried whole through every step.
+
+``Options`` is what a caller asks for (the CLI maps its flags onto it one to one); ``Edition``
+is the frozen result of combining those options with ``book.yaml`` and the previous edition.
+Defaults live here once, for the CLI and the library alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from briefing.data.model import Book
+from briefing.errors import UsageError
+
+DATA_DIR = Path("data")
+OUT_DIR = Path("output")
+TIMEOUT = 120.0  # seconds before a hung render is stopped
+MAX_SEND_MB = 20.0  # largest total of attachments per message
+BOOK_NAME = "briefing-book"
+FULL, ONE_PAGER = "full", "one-pager"
+VARIANTS = (FULL, ONE_PAGER)
+PAGE_SIZES = ("A4", "Letter")
+PAGE_HEIGHT = {"A4": "297mm", "Letter": "279.4mm"}  # full-bleed covers are one page tall
+# tagged PDF/UA-1 by default; PDF/A-3a copies (also PDF/UA-1) for records retention
+PDF_UA, PDF_A = "pdf/ua-1", "pdf/a-3a"
+PDF_VARIANTS = (PDF_UA, PDF_A)
+
+
+@dataclass(frozen=True)
+class Options:
+    """A build request; ``None`` means "as book.yaml says"."""
+
+    data_dir: Path = DATA_DIR
+    out_dir: Path = OUT_DIR
+    slugs: list[str] = field(default_factory=list)
+    sponsors: bool = True  # per-sponsor PDFs
+    book: bool = True
+    recipients: str | None = None  # None, "all" or an email: personalised editions
+    page_size: str | None = None
+    variant: str = FULL
+    pdf_variant: str | None = None  # PDF_VARIANTS; None = book.yaml's `pdf_variant`
+    jobs: int = 0  # 0 = number of cores
+    timeout: float = TIMEOUT
+    force: bool = False
+    strict: bool = False  # preflight findings fail the build (scheduled runs)
+    audience: str | None = None  # a level's sponsor PDFs and book, under OUT/levels/LEVEL/; None: the base level
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where a build may read from and write to."""
+
+    root: Path  # the project: templates/, assets/
+    data_dir: Path
+    out: Path
+
+    @property
+    def build(self) -> Path:
+        return self.out / ".build"
+
+    @property
+    def cache(self) -> Path:
+        return self.out / ".cache"
+
+    @property
+    def chart_cache(self) -> Path:
+        return self.cache / "charts"
+
+    @property
+    def template_cache(self) -> Path:
+        return self.cache / "templates"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def fonts(self) -> Path:
+        return self.root / "assets" / "fonts"
+
+    @property
+    def readable(self) -> list[Path]:
+        """The only folders WeasyPrint may read from."""
+        return [self.templates, self.root / "assets", self.data_dir, self.build]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The settings every step of one build shares: immutable once planned."""
+
+    book: Book
+    paths: Paths
+    page_size: str
+    variant: str
+    pdf_variant: str = PDF_UA  # what WeasyPrint prints and the merge claims: part of every cache key
+    since: str | None = None  # "4 March 2026": the previous edition, when there is one
+    changes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    audience: str = ""  # the level every page of this edition is printed for
+    audience_label: str = ""  # "Partner edition" on cover and footer; empty when the project has no levels
+
+    def __post_init__(self) -> None:
+        if self.pdf_variant not in PDF_VARIANTS:  # Options come from library callers too
+            raise UsageError(f"unknown PDF variant {self.pdf_variant!r}: choose {' or '.join(PDF_VARIANTS)}")
+
+    @property
+    def one_pager(self) -> bool:
+        return self.variant == ONE_PAGER
+
+    @property
+    def suffix(self) -> str:
+        """Added to output names: ``alibaba-one-pager.pdf``."""
+        return "-one-pager" if self.one_pager else ""
+
+    @property
+    def chapter_dir(self) -> Path:
+        # one folder per PDF variant (switching to PDF/A and back reuses both sets of chapters) and
+        # per level (each level's chapters are printed once and reused by every book of that level)
+        pdf = "" if self.pdf_variant == PDF_UA else "-" + self.pdf_variant.replace("/", "")
+        return self.paths.build / self.variant / (self.page_size.lower() + pdf) / (self.audience or "all")
+
+    def changes_for(self, slug: str) -> list[str]:
+        """Change lines printed in a chapter (the one-pager has no room for them)."""
+        return [] if self.one_pager else list(self.changes.get(slug, ()))

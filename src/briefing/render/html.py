@@ -1,0 +1,167 @@
+"""Templates to HTML: Jinja2 filled with validated data.
+
+Autoescape is on for every template and ``StrictUndefined`` makes a missing field a render
+error. The contexts built here are the whole contract between Python and the templates:
+anchor ids come from ``anchors``, numbers from ``outline``, text filters from ``markup``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+
+from briefing.data.model import Block, Place, Sponsor, format_date, walk_blocks
+from briefing.render.anchors import BOOK, ChapterAnchors, book_link
+from briefing.render.chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
+from briefing.render.edition import PAGE_HEIGHT, Edition
+from briefing.render.markup import SEVERITY_LABEL, filters, typeset_book
+from briefing.render.outline import Outline, outline
+from briefing.render.palette import ACCENT, readable_accent, soften
+
+SPONSOR_TEMPLATE = "sponsor.html"
+ONE_PAGER_TEMPLATE = "onepager.html"
+BOOK_TEMPLATE = "book.html"
+OVERLAY_TEMPLATE = "overlay.html"
+
+
+def _finalize(value: Any) -> Any:
+    # None or NaN reaching the page is a template bug: fail instead of printing "None"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError("a template printed an empty value (None/NaN); guard it with {% if %}")
+    return value
+
+
+def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
+    """Compiled templates kept between runs (Jinja checks each entry against its template's
+    source): compiling the templates cost a chapter ~0.06 s, every time a worker printed one."""
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # an unwritable cache only costs the compile
+    return FileSystemBytecodeCache(str(folder))
+
+
+def make_env(templates: Path, compiled: Path | None = None) -> Environment:
+    """``compiled``: a folder for compiled templates (the build's cache), or None."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        bytecode_cache=_bytecode_cache(compiled),
+        autoescape=True,  # every template, whatever its name (safety notes §2)
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(filters())
+    env.globals.update(PAGE_HEIGHT=PAGE_HEIGHT, BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL,
+                       chart_alt=chart_alt,
+                       is_small_chart=is_small_chart, chart_cards=chart_cards, risk_id=risk_id)
+    return env
+
+
+def render(templates: Path, name: str, *, compiled: Path | None = None, **context: Any) -> str:
+    return make_env(templates, compiled).get_template(name).render(**context)
+
+
+# --- what a sponsor's document shows ------------------------------------------------------
+
+def critical_callout(sponsor: Sponsor) -> Block | None:
+    return next((b for _, b in walk_blocks(sponsor)
+                 if b.callout is not None and b.callout.severity == "critical"), None)
+
+
+WATCHED = ("critical", "high")
+
+
+def risk_id(slug: str, place: Place) -> str:
+    """The anchor of a watched callout: the at-a-glance page and the watch list link to it."""
+    return ChapterAnchors(slug).risk(place.heading, place.index)
+
+
+@dataclass(frozen=True)
+class WatchItem:
+    """A critical or high callout, the anchor of the callout itself and its one-line summary."""
+
+    block: Block
+    anchor: str
+    heading: str  # "2.2": the (sub)section that prints the full text
+
+    @property
+    def line(self) -> str:
+        c = self.block.callout
+        assert c is not None
+        return c.summary or c.title
+
+
+def watch_items(sponsor: Sponsor, anchors: ChapterAnchors) -> list[WatchItem]:
+    """Watched callouts, most severe first (their full text stays in their section)."""
+    found = [WatchItem(b, risk_id(anchors.slug, place), place.heading) for place, b in walk_blocks(sponsor)
+             if b.callout is not None and b.callout.severity in WATCHED]
+    return sorted(found, key=lambda w: WATCHED.index(w.block.callout.severity))  # type: ignore[union-attr]
+
+
+def top_people(sponsor: Sponsor, limit: int = 3) -> list[Any]:
+    """The first people of the block marked `leadership: yes`, else of the first people block."""
+    blocks = [b.people for _, b in walk_blocks(sponsor) if b.people is not None]
+    chosen = next((p for p in blocks if p.leadership), blocks[0] if blocks else None)
+    return list(chosen.items[:limit]) if chosen else []
+
+
+def accent_of(sponsor: Sponsor) -> str:
+    return readable_accent(sponsor.brand.colour or ACCENT)
+
+
+@dataclass(frozen=True)
+class TocLink:
+    """One line of a contents page; ``page`` is given in a book, counted by CSS in a chapter."""
+
+    level: int
+    number: str
+    title: str
+    href: str
+    page: int | None = None
+
+
+def sponsor_toc(sponsor: Sponsor, anchors: ChapterAnchors, the_outline: Outline, since: str | None,
+                with_changes: bool) -> list[TocLink]:
+    toc = [TocLink(1, "", "At a glance", "#" + anchors.at_a_glance)]
+    if with_changes:
+        toc.append(TocLink(1, "", f"Changes since {since}", "#" + anchors.changes))
+    for sec in the_outline.sections:
+        toc.append(TocLink(1, sec.number, sec.title, "#" + sec.anchor))
+        toc += [TocLink(2, sub.number, sub.title, "#" + sub.anchor) for sub in sec.subsections]
+    if sponsor.sources:
+        toc.append(TocLink(1, "", "Sources", "#" + anchors.sources))
+    return toc
+
+
+def page_context(edition: Edition, accent: str, classification: str) -> dict[str, Any]:
+    """What base.html needs, for every document."""
+    return {"book": typeset_book(edition.book), "page_size": edition.page_size, "variant": edition.variant,
+            "accent": accent, "accent_soft": soften(accent), "classification": classification,
+            "edition": format_date(edition.book.edition),
+            "audience": edition.audience_label}
+
+
+def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: dict[str, str],
+                 logo_url: str | None) -> str:
+    """The HTML of one sponsor's chapter (or one-pager)."""
+    anchors = ChapterAnchors(slug)
+    the_outline = outline(sponsor, anchors)
+    changes = edition.changes_for(slug)
+    context = page_context(edition, accent_of(sponsor), sponsor.classification or edition.book.classification)
+    context.update(
+        slug=slug, a=anchors, s=sponsor, outline=the_outline, critical=critical_callout(sponsor),
+        risks=watch_items(sponsor, anchors),
+        toc=sponsor_toc(sponsor, anchors, the_outline, edition.since, bool(changes)),
+        timeline=first_timeline(sponsor), chart_urls=chart_urls, top_people=top_people, logo_url=logo_url,
+        changes=changes, changes_since=edition.since,
+    )
+    template = ONE_PAGER_TEMPLATE if edition.one_pager else SPONSOR_TEMPLATE
+    return render(edition.paths.templates, template, compiled=edition.paths.template_cache, **context)

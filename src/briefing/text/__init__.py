@@ -1,0 +1,1 @@
+"""Typography below the data: hyphenation and which characters the shipped fonts can print."""
