@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO, make_project
 
 from briefing.build.pipeline import Options, build
-from briefing.data.audience import Levels, view
+from briefing.data.audience import view
 from briefing.data.changes import save_snapshot
 from briefing.data.load import load_project
 
@@ -70,7 +70,7 @@ def struct_text(path: Path) -> str:
 def make_audience_project(root: Path) -> Path:
     root = make_project(root, AUDIENCE / "data")
     project = load_project(root / "data")
-    public = view(project.sponsors["open-pretend"], "public", Levels.of(project.book))
+    public = view(project.sponsors["open-pretend"], "public", project.levels)
     assert public is not None
     save_snapshot(root / "output", EARLIER, {"open-pretend": public})
     return root

@@ -34,7 +34,7 @@ from conftest import make_project
 
 from briefing.build.pipeline import make_edition
 from briefing.cli import main
-from briefing.data.audience import Levels, project_view, view
+from briefing.data.audience import project_view, view
 from briefing.data.changes import load_snapshot
 from briefing.data.load import load_project
 from briefing.data.model import walk_blocks
@@ -85,7 +85,7 @@ def test_a_source_cited_only_by_withheld_text_goes_and_citations_renumber(projec
 
 
 def test_an_item_inside_a_restricted_section_is_restricted_whatever_it_says(project):
-    levels = Levels.of(project.book)
+    levels = project.levels
     data = project.sponsors["open-pretend"].model_dump(mode="json", exclude_none=True)
     data["sections"][1]["blocks"][0]["audience"] = "public"  # inside the partner-only section
     sponsor = type(project.sponsors["open-pretend"]).model_validate(data)
@@ -94,7 +94,7 @@ def test_an_item_inside_a_restricted_section_is_restricted_whatever_it_says(proj
 
 
 def test_a_section_whose_every_item_is_withheld_has_no_heading(project):
-    levels = Levels.of(project.book)
+    levels = project.levels
     data = project.sponsors["open-pretend"].model_dump(mode="json", exclude_none=True)
     data["sections"][2]["blocks"][0]["people"]["items"][0]["audience"] = "internal"
     sponsor = type(project.sponsors["open-pretend"]).model_validate(data)
@@ -147,7 +147,7 @@ def test_levels_and_approvals_come_from_book_yaml(tmp_path):
                     .replace("clearance: partner", "clearance: everyone")
                     .replace("clearance: confidential", "clearance: board"))
     project = load_project(root / "data")
-    assert Levels.of(project.book).base == "board"  # no `internal` here: unmarked items fail closed
+    assert project.levels.base == "board"  # no `internal` here: unmarked items fail closed
     assert found(dump(project_view(project, "everyone")), ["Brambleshot", "Vexmarrow"]) == []
     assert found(dump(project_view(project, "board")), ["Brambleshot", "Vexmarrow"]) == ["Brambleshot", "Vexmarrow"]
 

@@ -225,7 +225,7 @@ def _fixture_strings() -> list[str]:
     from briefing.data.yamlsafe import load_file
 
     located = load_file(SCRIPTS / "data" / "sponsors" / f"{SPONSOR}.yaml")
-    return [text for _, text, _ in glyphs._strings(located.data) if not text.isascii()]
+    return [text for _, text, _ in glyphs.printed_strings(located.data) if not text.isascii()]
 
 
 @pytest.fixture(scope="module")

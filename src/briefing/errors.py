@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,14 @@ class DeliveryError(BriefingError):
 
 class UsageError(BriefingError):
     """The command names something that does not exist (a sponsor slug, a recipient): exit code 2."""
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """``('sections', 0, 'title')`` -> ``sections[0].title``, as messages name fields."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from briefing.data.audience import Levels, clearance, label, project_view, uses_levels, view_all
+from briefing.data.audience import label, project_view, uses_levels, view_all
+from briefing.data.levels import Levels, clearance
 from briefing.pdf.binding import prebind
 from briefing.documents.book import BookRequest, assemble_book, printed_parts
 from briefing.data.changes import load_snapshot, previous_edition, save_snapshot, summarise
@@ -90,7 +91,7 @@ def make_edition(project: Project, opts: Options, level: str | None = None, labe
     ``project`` is the level's view; the earlier edition is seen through the same level, so no
     change line speaks of anything the level may not read."""
     out = opts.out_dir
-    levels = Levels.of(project.book)
+    levels = project.levels
     level = level or levels.base
     since = previous_edition(out, project.book.edition)
     before = view_all(load_snapshot(out, since), level, levels) if since else {}
@@ -247,7 +248,7 @@ def assemble_books(project: Project, edition: Edition, ledger: _Ledger, spare: S
 
 def levels_wanted(project: Project, opts: Options) -> list[str]:
     """Every level this build prints: the sponsor PDFs' and book's, and each chosen recipient's."""
-    levels = Levels.of(project.book)
+    levels = project.levels
     wanted = {book_level(opts, levels)} if opts.sponsors or opts.book else set()
     wanted |= {clearance(r, levels) for r in recipients_for(project, opts.recipients)}
     return [level for level in levels.order if level in wanted]
@@ -257,7 +258,7 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
                 report: Report) -> bool:
     """One level's outputs, from that level's view of the data; True if anything was stale."""
     view = project_view(project, level)
-    if not view.sponsors and level == book_level(opts, Levels.of(project.book)) and (opts.sponsors or opts.book):
+    if not view.sponsors and level == book_level(opts, project.levels) and (opts.sponsors or opts.book):
         report.warnings.append(f"no sponsor may be read at the '{level}' audience level: nothing printed for it")
     edition = make_edition(view, opts, level, uses_levels(project))
     the_plan = plan(view, opts, edition, manifest)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from briefing.data.audience import Levels, clearance, sponsor_level
+from briefing.data.audience import sponsor_level
+from briefing.data.levels import Levels, clearance
 from briefing.data.load import Project, attachment_path
 from briefing.errors import BriefingError, UsageError
 from briefing.hashing import digest, file_sha256
@@ -86,7 +87,7 @@ def check_slugs(project: Project, opts: Options) -> None:
     if unknown:
         raise UsageError(f"unknown sponsor(s): {', '.join(unknown)} (known: {', '.join(project.sponsors)})")
     if opts.audience and (opts.sponsors or opts.book):
-        levels = Levels.of(project.book)
+        levels = project.levels
         level = book_level(opts, levels)
         above = [s for s in opts.slugs if not levels.allows(level, sponsor_level(project.sponsors[s], levels))]
         if above:
@@ -95,7 +96,7 @@ def check_slugs(project: Project, opts: Options) -> None:
 
 def targets(project: Project, opts: Options, edition: Edition) -> list[Target]:
     """What to write at ``edition.audience``; ``project`` is already that level's view."""
-    levels = Levels.of(project.book)
+    levels = project.levels
     slugs = [s for s in opts.slugs if s in project.sponsors] if opts.slugs else list(project.sponsors)
     found: list[Target] = []
     if edition.audience == book_level(opts, levels):

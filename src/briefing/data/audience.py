@@ -13,48 +13,15 @@ confidential whatever the block says, so a heading never appears without its tex
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from briefing.data.model import Block, Book, Recipient, Section, Sponsor, Subsection, walk_blocks
-from briefing.data.yamlsafe import field_path
-from briefing.errors import Problem, UsageError
+from briefing.data.levels import Levels
+from briefing.data.model import Block, Recipient, Section, Sponsor, Subsection, walk_blocks
+from briefing.data.project import Project
+from briefing.errors import Problem, field_path
 
 if TYPE_CHECKING:
-    from briefing.data.load import Project
     from briefing.data.yamlsafe import Located
-
-
-@dataclass(frozen=True)
-class Levels:
-    """The ordered levels of one book, lowest first, and the level of an unmarked item."""
-
-    order: tuple[str, ...]
-    base: str
-
-    @classmethod
-    def of(cls, book: Book) -> Levels:
-        return cls(tuple(book.levels), book.base_level)
-
-    @property
-    def top(self) -> str:
-        return self.order[-1]
-
-    def rank(self, level: str) -> int:
-        return self.order.index(level)
-
-    def allows(self, clearance: str, *marks: str | None) -> bool:
-        """May a reader of ``clearance`` read an item whose path carries ``marks`` (None: inherited)?"""
-        return all(self.rank(m) <= self.rank(clearance) for m in marks if m is not None)
-
-    def check(self, level: str) -> str:
-        if level not in self.order:
-            raise UsageError(f"unknown audience level '{level}' (levels: {', '.join(self.order)})")
-        return level
-
-
-def clearance(recipient: Recipient, levels: Levels) -> str:
-    return recipient.clearance or levels.base
 
 
 def sponsor_level(sponsor: Sponsor, levels: Levels) -> str:
@@ -133,7 +100,7 @@ def view_all(sponsors: dict[str, Sponsor], level: str, levels: Levels) -> dict[s
 
 def project_view(project: Project, level: str) -> Project:
     """The project as ``level`` sees it: what every later step (print, book, mail) is given."""
-    levels = Levels.of(project.book)
+    levels = project.levels
     sponsors = view_all(project.sponsors, levels.check(level), levels)
     return dataclasses.replace(project, sponsors=sponsors, files={s: project.files[s] for s in sponsors})
 

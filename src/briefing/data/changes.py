@@ -22,11 +22,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from briefing.data import model as m
-from briefing.data.audience import Levels, view_all
+from briefing.data.audience import view_all
 from briefing.data.load import Project
-from briefing.data.model import Sponsor, format_date
+from briefing.data.model import Sponsor, format_date, format_money
 from briefing.files import write_atomic
-from briefing.render.markup import money
 
 SNAPSHOTS = ".snapshots"
 
@@ -119,7 +118,7 @@ def _is_date(info: Any) -> bool:
 
 def _show(value: Any, as_date: bool = False) -> str:
     if isinstance(value, m.Money):
-        return money(value)
+        return format_money(value)
     if isinstance(value, list | tuple):
         return ", ".join(_show(v) for v in value)
     if isinstance(value, float):
@@ -278,7 +277,7 @@ def what_changed(project: Project, out_dir: Path, since: str | None = None, leve
         return Changes(edition, None if base is None else base)
     before = load_snapshot(out_dir, base)
     if level is not None:
-        before = view_all(before, level, Levels.of(project.book))
+        before = view_all(before, level, project.levels)
     summary = summarise(project.sponsors, before)
     names = {s: sp.name for s, sp in project.sponsors.items()}
     return Changes(edition, base, summary, names)

@@ -5,39 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from briefing.data.audience import Levels, unknown_clearances, unknown_levels
+from briefing.data.audience import unknown_clearances, unknown_levels
 from briefing.data.cache import Reader
+from briefing.data.glyphcheck import missing_glyphs
+from briefing.data.levels import Levels
 from briefing.data.model import SLUG_PATTERN, Book, Distribution, Sponsor, date_end
+from briefing.data.project import Project
 from briefing.data.yamlsafe import Located, load_file
-from briefing.data.yamlsafe import field_path as _field_path
-from briefing.errors import DataError, FieldErrors, Problem
+from briefing.errors import DataError, FieldErrors, Problem, field_path
 from briefing.hashing import theme_fingerprint
-from briefing.text.glyphs import missing_glyphs
 
 M = TypeVar("M", bound=BaseModel)
 SLUG_RE = re.compile(SLUG_PATTERN)
-
-
-@dataclass
-class Project:
-    """Everything a build reads: validated data plus the folders it may read files from."""
-
-    root: Path  # holds templates/ and assets/
-    data_dir: Path
-    book: Book
-    sponsors: dict[str, Sponsor]  # slug -> sponsor, in book order
-    files: dict[str, Path]  # slug -> data file
-    distribution: Distribution | None = None
-    warnings: list[Problem] = field(default_factory=list)
-
-    def sponsor_path(self, slug: str) -> Path:
-        return self.files[slug]
 
 
 # Examples shown when a value does not have the form a field needs (never the regular expression).
@@ -190,13 +174,13 @@ def validate(located: Located, model: type[M]) -> tuple[M | None, list[Problem]]
             if isinstance(cause, FieldErrors):  # a model rule that knows the exact fields
                 for sub, message in cause.items:
                     line, col = located.where((*loc, *sub))
-                    problems.append(Problem(located.file, message, line, col, _field_path((*loc, *sub))))
+                    problems.append(Problem(located.file, message, line, col, field_path((*loc, *sub))))
                 continue
             # a missing field is reported where its parent mapping starts
             at = loc[:-1] if err["type"] == "missing" else loc
             line, col = located.where(at, key=err["type"] == "extra_forbidden")
             problems.append(Problem(located.file, _message(err, _fields_at(model, loc)), line, col,
-                                    _field_path(loc)))
+                                    field_path(loc)))
         return None, problems
 
 
@@ -251,10 +235,10 @@ def _check_files(slug: str, sponsor: Sponsor, located_file: str, root: Path, dat
         if not target.is_relative_to(allowed.resolve()):
             problems.append(Problem(located_file, f"'{rel}' is outside {_rel(allowed, root)}/ "
                                     "(directly or through a symbolic link); keep such files there",
-                                    line, col, _field_path(loc)))
+                                    line, col, field_path(loc)))
         elif not target.is_file():
             problems.append(Problem(located_file, f"file '{rel}' does not exist", line, col,
-                                    _field_path(loc)))
+                                    field_path(loc)))
     return problems
 
 

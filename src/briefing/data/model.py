@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from briefing.errors import FieldErrors
+from briefing.pdf.variants import PDF_UA, PdfVariant
 
 MAX_TEXT = 20_000  # one paragraph; longer text is almost certainly a paste accident
 
@@ -130,6 +131,17 @@ def format_date(value: str) -> str:
     if len(parts) == 2:
         return f"{MONTHS[parts[1] - 1]} {parts[0]}"
     return str(parts[0])
+
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def format_money(value: Money) -> str:
+    """Human form, as the PDF and the change lines print it: ``~$1.5 billion``."""
+    symbol = _SYMBOLS.get(value.currency, value.currency + " ")
+    amount = f"{value.amount:,.{0 if value.amount.is_integer() else 1}f}"
+    scale = f" {value.scale}" if value.scale else ""
+    return f"{'~' if value.approximate else ''}{symbol}{amount}{scale}"
 
 
 def _http_url(value: str) -> str:
@@ -607,8 +619,8 @@ class Book(Strict):
     timezone: TimeZone | None = Field(None, description="IANA zone the schedule is read in (default: the machine's)")
     stale_after_days: Count = Field(180, description="warn when a sponsor's as_of is older")
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
-    pdf_variant: Literal["pdf/ua-1", "pdf/a-3a"] = Field(
-        "pdf/ua-1", description="tagged PDF/UA-1, or PDF/A-3a (also PDF/UA-1) for records retention")
+    pdf_variant: PdfVariant = Field(
+        PDF_UA, description="tagged PDF/UA-1, or PDF/A-3a (also PDF/UA-1) for records retention")
     levels: list[Level] = Field(DEFAULT_LEVELS, min_length=1, max_length=12,
                                 description="audience levels, lowest first: who may read what")
     default_audience: Level | None = Field(None, description="level of a sponsor without `audience` and "

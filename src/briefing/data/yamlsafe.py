@@ -27,7 +27,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 
-from briefing.errors import DataError, Problem
+from briefing.errors import DataError, Problem, field_path
 
 MAX_BYTES = 2 * 1024 * 1024  # a sponsor file is a few tens of KB; refuse anything absurd
 MAX_DEPTH = 40
@@ -62,17 +62,6 @@ class _Refused(Exception):
     def __init__(self, message: str, mark: yaml.Mark | None, path: Path_ = ()):
         super().__init__(message)
         self.message, self.mark, self.path = message, mark, path
-
-
-def field_path(loc: tuple[Any, ...]) -> str:
-    """``('sections', 0, 'title')`` -> ``sections[0].title``, as messages name fields."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
 
 
 # libyaml's C parser when present (about 20x faster than PyYAML's Python one); both give the

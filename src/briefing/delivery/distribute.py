@@ -16,8 +16,9 @@ from pikepdf import PdfError
 
 from briefing.build.pipeline import Options, build, recipient_slug, recipient_sponsors, recipients_for
 from briefing.build.plan import level_prefix
-from briefing.data.audience import Levels, clearance, project_view
+from briefing.data.audience import project_view
 from briefing.data.changes import Changes, what_changed
+from briefing.data.levels import Levels, clearance
 from briefing.data.load import Project, load_project
 from briefing.data.model import Recipient, format_date, parse_sender, walk_blocks
 from briefing.delivery.approval import REFUSE, REVIEW, SEND, WAIT, Ledger, hashes, waiting
@@ -140,7 +141,7 @@ def attachments(view: Project, r: Recipient, out: Path) -> list[Attachment]:
 
 def edition_files(project: Project, out: Path, level: str) -> list[Path]:
     """The PDFs that make up ``level``'s edition: everything its recipients would receive."""
-    levels = Levels.of(project.book)
+    levels = project.levels
     view = project_view(project, level)
     everyone = project.distribution.recipients if project.distribution else []
     found = [a.path for r in everyone if clearance(r, levels) == level for a in attachments(view, r, out)]
@@ -172,7 +173,7 @@ class _Context:
 
     @property
     def levels(self) -> Levels:
-        return Levels.of(self.project.book)
+        return self.project.levels
 
     def view(self, level: str) -> Project:
         """The project as ``level`` sees it: every letter is written from its reader's view."""
@@ -228,7 +229,7 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
     recipients = recipients_for(project, opts.recipients)
     sender = sender_for(project)
     transport = transport_from_env(opts.outbox or opts.out_dir / "outbox")
-    failed, _ = build_for_letters(opts, recipients, Levels.of(project.book), progress)
+    failed, _ = build_for_letters(opts, recipients, project.levels, progress)
     log = SendLog(opts.out_dir / LOG_NAME, read_only=opts.dry_run)
     results: list[Result] = []
 

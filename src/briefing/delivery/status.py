@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefing.data.audience import Levels, clearance
+from briefing.data.levels import clearance
 from briefing.data.load import Project, load_project
 from briefing.data.model import format_date
 from briefing.delivery.approval import Approval, Ledger, check_name, hashes, waiting
@@ -36,7 +36,7 @@ def _edition(project: Project, asked: str | None) -> str:
 
 
 def _levels_with_readers(project: Project) -> list[str]:
-    levels = Levels.of(project.book)
+    levels = project.levels
     everyone = project.distribution.recipients if project.distribution else []
     used = {clearance(r, levels) for r in everyone}
     return [level for level in levels.order if level in used]
@@ -48,7 +48,7 @@ def approve(data_dir: Path, out_dir: Path, *, approver: str, edition: str | None
     approver = check_name(approver)
     project = load_project(data_dir, require_distribution=True)
     date = _edition(project, edition)
-    levels = [Levels.of(project.book).check(level)] if level else _levels_with_readers(project)
+    levels = [project.levels.check(level)] if level else _levels_with_readers(project)
     plans = []
     for lvl in levels:
         files = edition_files(project, out_dir, lvl)
@@ -80,7 +80,7 @@ def _approver(a: Approval, current: dict[str, str]) -> dict[str, Any]:
 
 
 def _recipients(project: Project, level: str, log: SendLog, ledger: Ledger, edition: str) -> list[dict[str, str]]:
-    levels = Levels.of(project.book)
+    levels = project.levels
     found = []
     for r in project.distribution.recipients if project.distribution else []:
         if clearance(r, levels) != level:

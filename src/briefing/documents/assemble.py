@@ -20,6 +20,7 @@ import pikepdf
 
 from briefing.documents.stamp import overlay_files
 from briefing.errors import RenderError
+from briefing.pdf import variants
 from briefing.pdf.binding import Assembly, BindJob, Bound, Info, Mark, Part, bind
 from briefing.render.edition import Edition
 
@@ -76,7 +77,7 @@ def assemble(doc: Assembly, edition: Edition, target: Path, runner: Runner = in_
 
 def _warnings(problems: list[str], edition: Edition, target: Path) -> list[str]:
     """What keeps ``target`` from the conformance its variant names, with paths as a user gives them."""
-    claim = "PDF/A-3a or PDF/UA-1" if edition.pdf_variant == "pdf/a-3a" else "PDF/UA-1"
+    claim = variants.claim(edition.pdf_variant)
     name = target.relative_to(edition.paths.out) if target.is_relative_to(edition.paths.out) else target
     project = str(edition.paths.data_dir.parent) + os.sep
     return [f"{name}: warning: {problem.replace(project, '')}; it is not claimed as {claim}" for problem in problems]

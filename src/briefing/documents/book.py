@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.data.load import Project
-from briefing.data.model import Recipient, Sponsor, format_date
+from briefing.data.model import Recipient, Sponsor, format_date, format_money
 from briefing.documents.assemble import Assembly, Mark, Part, Runner, Written, assemble, in_this_process
 from briefing.documents.attachments import appended
 from briefing.documents.chapter import book_pages, chapter_book_pdf, chapter_meta_path, draw_charts
@@ -30,7 +30,7 @@ from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import book_charts, unconverted
 from briefing.render.edition import Edition
 from briefing.render.html import BOOK_TEMPLATE, TocLink, page_context, render
-from briefing.render.markup import money, typeset, typeset_summary
+from briefing.render.markup import typeset, typeset_summary
 from briefing.render.palette import ACCENT
 
 SEVERITY_ORDER = {"critical": 0, "high": 1}
@@ -127,7 +127,7 @@ def _deal_line(sponsor: Sponsor) -> str:
     p = sponsor.partnership
     if p is None:
         return ", ".join(sponsor.categories) or "–"
-    parts = [f"since {format_date(p.joined)}", f"through {p.through}"] + ([money(p.value)] if p.value else [])
+    parts = [f"since {format_date(p.joined)}", f"through {p.through}"] + ([format_money(p.value)] if p.value else [])
     return " · ".join(parts)
 
 
@@ -140,7 +140,7 @@ def overview_rows(sponsors: dict[str, Sponsor]) -> list[dict[str, str]]:
             "cover": ChapterAnchors(slug).cover, "name": s.name, "tier": s.tier or "–",
             "categories": ", ".join(s.categories) or "–",
             "since": format_date(p.joined) if p else "–", "through": str(p.through) if p else "–",
-            "value": money(p.value) if p and p.value else "–", "as_of": format_date(s.as_of),
+            "value": format_money(p.value) if p and p.value else "–", "as_of": format_date(s.as_of),
             "deal": _deal_line(s),
         })
     return rows

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from briefing.build.pipeline import Options, build
-from briefing.data.audience import Levels, project_view
+from briefing.data.audience import project_view
 from briefing.data.load import find_root, load_project, shown
 from briefing.errors import BriefingError, DataError, Problem
 from briefing.ops.lock import run_lock
@@ -98,7 +98,7 @@ class Preview:
                           finished=time.strftime("%H:%M:%S"), seconds=time.monotonic() - started)
             return
         failed = dict(report.failed)
-        visible = project_view(project, Levels.of(project.book).base)  # what the default build printed
+        visible = project_view(project, project.levels.base)  # what the default build printed
         titles = [(f"{slug}.pdf", sponsor.name) for slug, sponsor in visible.sponsors.items()]
         titles.append((f"{BOOK_NAME}.pdf", project.book.title))
         entries = tuple(self._entry(name, title, report.pages.get(name, 0), failed.get(name, ""))

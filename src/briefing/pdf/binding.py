@@ -23,7 +23,8 @@ from briefing.errors import RenderError
 from briefing.files import write_atomic
 from briefing.pdf.structmerge import MergeError, Merger, add_artifact_overlay, link_scheme_to_dests, set_metadata
 from briefing.pdf.structmerge import Part as TaggedPart
-from briefing.render.anchors import LINK_SCHEME
+
+LINK_SCHEME = "briefing-dest:"  # front-matter links to anchors in other chapters, resolved at binding
 
 
 @dataclass

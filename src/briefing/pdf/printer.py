@@ -18,7 +18,7 @@ from typing import Any
 
 from briefing.errors import RenderError
 from briefing.files import OutputError
-from briefing.render.edition import PDF_UA
+from briefing.pdf.variants import PDF_UA
 
 
 @dataclass

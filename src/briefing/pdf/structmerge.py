@@ -29,7 +29,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3a")
+from briefing.pdf.variants import PDF_A, PDF_UA, PDF_VARIANTS
+
 PREPARED = "/BriefingPrepared"  # on the StructTreeRoot of a file written by prepare()
 
 
@@ -91,7 +92,7 @@ class _Out:
     next_key: int = 0
 
 
-def merge(parts: Sequence[Part], *, title: str, lang: str, variant: str = "pdf/ua-1",
+def merge(parts: Sequence[Part], *, title: str, lang: str, variant: str = PDF_UA,
           outlines: bool = True) -> Merged:
     """Join ``parts`` in order into one tagged PDF; see the module docstring for what is kept.
 
@@ -107,7 +108,7 @@ class Merger:
     """``merge`` a part at a time, in any order: a book's unchanged chapters are copied while
     its changed ones are still being printed, and ``finish`` puts every part in its place."""
 
-    def __init__(self, *, variant: str = "pdf/ua-1", outlines: bool = True) -> None:
+    def __init__(self, *, variant: str = PDF_UA, outlines: bool = True) -> None:
         if variant not in PDF_VARIANTS:
             raise MergeError(f"unknown PDF variant {variant!r}; choose one of {', '.join(PDF_VARIANTS)}")
         self.out = _new_output()
@@ -691,7 +692,7 @@ def set_metadata(pdf: pikepdf.Pdf, *, title: str, lang: str, variant: str = "pdf
         if not claim:
             return
         meta["pdfuaid:part"] = "1"  # PDF/A-3 (ISO 19005-3) and PDF/UA-1 share PDF 1.7: both claims fit
-        if variant == "pdf/a-3a":
+        if variant == PDF_A:
             meta["pdfaid:part"] = "3"
             meta["pdfaid:conformance"] = "A"
 

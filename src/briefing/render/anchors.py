@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from briefing.pdf.binding import LINK_SCHEME
+
 SEP = "--"
 
 
@@ -95,7 +97,6 @@ class BookAnchors:
 
 
 BOOK = BookAnchors()
-LINK_SCHEME = "briefing-dest:"  # front-matter links to anchors that live in other chapters
 
 
 def book_link(anchor: str) -> str:

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from briefing.data.model import Book
 from briefing.errors import UsageError
+from briefing.pdf.variants import PDF_UA, PDF_VARIANTS
 
 DATA_DIR = Path("data")
 OUT_DIR = Path("output")
@@ -24,9 +25,6 @@ FULL, ONE_PAGER = "full", "one-pager"
 VARIANTS = (FULL, ONE_PAGER)
 PAGE_SIZES = ("A4", "Letter")
 PAGE_HEIGHT = {"A4": "297mm", "Letter": "279.4mm"}  # full-bleed covers are one page tall
-# tagged PDF/UA-1 by default; PDF/A-3a copies (also PDF/UA-1) for records retention
-PDF_UA, PDF_A = "pdf/ua-1", "pdf/a-3a"
-PDF_VARIANTS = (PDF_UA, PDF_A)
 
 
 @dataclass(frozen=True)

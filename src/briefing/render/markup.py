@@ -12,7 +12,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from briefing.data.model import Book, Money, Sponsor, Table
+from briefing.data.model import Book, Sponsor, Table, format_money
 from briefing.text.hyphens import hyphenated, remember
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
@@ -21,7 +21,6 @@ _md.validateLink = lambda url: url.lower().startswith(("https://", "http://"))  
 
 SEVERITY_LABEL = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Note",
                   "context": "Context"}
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
 # --- typography: one filter for all data text ---------------------------------------------
@@ -130,13 +129,6 @@ def markdown_inline(text: str) -> Markup:
     return Markup(_md.renderInline(text))
 
 
-def money(value: Money) -> str:
-    symbol = _SYMBOLS.get(value.currency, value.currency + " ")
-    amount = f"{value.amount:,.{0 if value.amount.is_integer() else 1}f}"
-    scale = f" {value.scale}" if value.scale else ""
-    return f"{'~' if value.approximate else ''}{symbol}{amount}{scale}"
-
-
 def is_number(text: str) -> bool:
     cleaned = text.replace(",", "").replace("%", "").replace("~", "").strip()
     try:
@@ -189,5 +181,5 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 def filters() -> dict[str, Any]:
     from briefing.data.model import format_date
 
-    return {"md": markdown, "mdi": markdown_inline, "date": format_date, "money": money,
+    return {"md": markdown, "mdi": markdown_inline, "date": format_date, "money": format_money,
             "column_aligns": column_aligns, "column_widths": column_widths, "plural": plural}

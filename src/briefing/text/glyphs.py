@@ -8,7 +8,6 @@ line, column and field of every character that no shipped font has, before any l
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import html
 import json
@@ -20,8 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from briefing.data.yamlsafe import Located
-from briefing.errors import BriefingError, Problem
+from briefing.errors import BriefingError, field_path
 from briefing.files import write_atomic
 
 FONT_PATTERNS = ("*.ttf", "*.otf")
@@ -127,71 +125,20 @@ def printable(code: int, covered: frozenset[int]) -> bool:
     return code in covered or _ignorable(code)
 
 
-def field_path(path: tuple[Any, ...]) -> str:
-    """``('sections', 0, 'title')`` -> ``sections[0].title`` (as data.py names fields)."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out
-
-
-def _strings(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
+def printed_strings(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
     """(path, text, is_key) of every printed string; chart labels are mapping keys."""
     if isinstance(data, str):
         yield path, data, False
     elif isinstance(data, list):
         for i, item in enumerate(data):
-            yield from _strings(item, (*path, i))
+            yield from printed_strings(item, (*path, i))
     elif isinstance(data, dict):
         for key, value in data.items():
             if key in _NOT_PRINTED:
                 continue
             if path and path[-1] == "values" and isinstance(key, str):
                 yield (*path, key), key, True
-            yield from _strings(value, (*path, key))
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    starts += [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-    return starts
-
-
-class _Source:
-    """The file's text, read only when a character must be located to its column."""
-
-    def __init__(self, path: Path | None, located: Located):
-        self.path, self.located = path, located
-        self._text: str | None = None
-        self._starts: list[int] = []
-        self._marks: list[int] = []
-
-    def _load(self) -> bool:
-        if self._text is None:
-            try:
-                self._text = self.path.read_bytes().decode("utf-8-sig") if self.path else ""
-            except (OSError, UnicodeDecodeError):
-                self._text = ""
-            self._starts = _line_starts(self._text)
-            marks = list(self.located.values.values()) + list(self.located.keys.values())
-            self._marks = sorted({self._offset(line, col) for line, col in marks if line and col})
-        return bool(self._text)
-
-    def _offset(self, line: int, col: int) -> int:
-        return self._starts[line - 1] + col - 1 if line - 1 < len(self._starts) else len(self._text or "")
-
-    def find(self, start: tuple[int | None, int | None], char: str) -> tuple[int | None, int | None]:
-        """Line and column of ``char`` in the scalar starting at ``start``; else the scalar's start."""
-        line, col = start
-        if line is None or col is None or not self._load():
-            return line, col
-        begin = self._offset(line, col)
-        end = next((m for m in self._marks if m > begin), len(self._text or ""))
-        at = (self._text or "").find(char, begin, end)
-        if at < 0:  # written as an escape ("\U0010FFFD"): point at the value
-            return line, col
-        row = bisect.bisect_right(self._starts, at) - 1
-        return row + 1, at - self._starts[row] + 1
+            yield from printed_strings(value, (*path, key))
 
 
 def describe(char: str) -> str:
@@ -203,35 +150,10 @@ def describe(char: str) -> str:
     return f"U+{ord(char):04X}{shown}{named}"
 
 
-def missing_glyphs(located: Located, path: Path | None, root: Path) -> list[Problem]:
-    """A located problem for each character in ``located`` that no font in root/assets/fonts prints."""
-    fonts = (root / "assets" / "fonts").resolve()
-    if not font_files(fonts):
-        return []  # a project without its own fonts prints with the system's: nothing to check against
-    covered = coverage(fonts)
-    source = _Source(path, located)
-    problems: list[Problem] = []
-    extra = 0
-    for where, text, is_key in _strings(located.data):
-        for char in dict.fromkeys(ch for ch in text if not printable(ord(ch), covered)):
-            if len(problems) == MAX_PER_FILE:
-                extra += 1
-                continue
-            table = located.keys if is_key else located.values
-            line, col = source.find(table.get(where, located.where(where)), char)
-            problems.append(Problem(
-                located.file, f"character {describe(char)} has no glyph in the shipped fonts; "
-                "replace or remove it (assets/fonts/README.md lists what prints)", line, col,
-                field_path(where)))
-    if extra:
-        problems.append(Problem(located.file, f"{extra} more characters without a glyph (not listed)"))
-    return problems
-
-
 def where_in(data: Any, char: str) -> list[str]:
     """Where ``char`` occurs in a sponsor's validated data, as 'section 'X', field a.b[0]' phrases."""
     found = []
-    for where, text, _ in _strings(data):
+    for where, text, _ in printed_strings(data):
         # Markdown turns entities (&#x10FFFD;) into characters only when it prints
         if char in text or ("&" in text and char in html.unescape(text)):
             phrase = f"field {field_path(where)}"
