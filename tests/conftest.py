@@ -6,6 +6,7 @@ import asyncio
 import re
 import shutil
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from briefing.build.pipeline import Options, build
 
 REPO = Path(__file__).resolve().parents[1]
 FICTION = REPO / "tests" / "fixtures" / "fiction"
+BRIEFING = Path(sys.executable).parent / "briefing"  # the installed command, as cron runs it
+KEYS = {"ts", "run_id", "level", "stage", "item", "duration_s", "outcome"}  # of every --log-json line
 
 
 def normalise(text: str) -> str:
@@ -59,6 +62,14 @@ def fiction(tmp_path_factory) -> Path:
     report = build(Options(data_dir=root / "data", out_dir=out, variant="one-pager"))
     assert report.ok, report.failed
     return root
+
+
+@pytest.fixture()
+def root(fiction, tmp_path) -> Path:
+    """A private copy of the built fictional project: its own data, outputs and send log."""
+    copy = tmp_path / "project"
+    shutil.copytree(fiction, copy, symlinks=True)
+    return copy
 
 
 # --- a real SMTP server on loopback (aiosmtpd), shared by the mail, delivery and approval tests ---

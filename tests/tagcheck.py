@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
+from conftest import normalise
 from pikepdf import Array, Dictionary
 
 TEXT_OR_PAINT = {"Tj", "TJ", "'", '"', "Do", "BI", "sh"}
@@ -145,3 +146,8 @@ def pdfinfo(path: Path) -> dict[str, str]:
     result = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True, timeout=60)
     pairs = (line.split(":", 1) for line in result.stdout.splitlines() if ":" in line)
     return {key.strip(): value.strip() for key, value in pairs}
+
+
+def tree_words(path: Path) -> str:
+    """The structure tree's text (quoted strings of ``pdfinfo -struct-text``), normalised for matching."""
+    return normalise(" ".join(re.findall(r'^\s*"(.*)"\s*$', struct_text(path), flags=re.M)))

@@ -34,7 +34,7 @@ MAX_TEXT = 20_000  # one paragraph; longer text is almost certainly a paste acci
 
 # YAML plug-ins (YAML 1.2) read `2028` or `true` as numbers/booleans; the tool reads them as
 # text. The exported schema therefore accepts scalars for text fields. Each schema below says
-# exactly what the loader accepts, as such a plug-in sees it (tests/test_schema_cli.py checks).
+# exactly what the loader accepts, as such a plug-in sees it (tests/data/test_schema.py checks).
 _NO_CONTROLS = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
 _scalar_schema = {"type": ["string", "number", "boolean"], "minLength": 1, "pattern": _NO_CONTROLS}
 

@@ -69,7 +69,7 @@ def typeset(text: str, *, hyphenate: bool = True) -> str:
 
 
 # fields that are identifiers, paths, dates or enumerations, never prose
-# (tests/test_markup.py fails when a model field of another text type is missing here)
+# (tests/render/test_markup.py fails when a model field of another text type is missing here)
 _VERBATIM = {"url", "logo", "file", "id", "cite", "as_of", "joined", "date", "colour", "currency", "scale",
              "severity", "kind", "align", "classification", "audience"}
 # short labels: typeset but never hyphenated (titles, names, chart labels)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import FICTION, REPO, make_project
-from test_css_guard import declarations, stylesheets
+from cssfiles import declarations, stylesheets
 
 from briefing.build.pipeline import make_edition
 from briefing.data.load import load_project

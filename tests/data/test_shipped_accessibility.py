@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import normalise
-from test_accessible import tree_words
+from tagcheck import tree_words
 from test_shipped_data import FACTS
 
 

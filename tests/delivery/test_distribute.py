@@ -16,20 +16,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import BRIEFING, KEYS
 
 from briefing.cli import main
 from briefing.delivery.distribute import SendOptions, send
 from briefing.delivery.mail import LOG_NAME, SendLog
-
-BRIEFING = Path(sys.executable).parent / "briefing"
-
-
-@pytest.fixture()
-def root(fiction, tmp_path) -> Path:
-    """A private copy of the built fictional project: its own data, outputs and send log."""
-    copy = tmp_path / "project"
-    shutil.copytree(fiction, copy, symlinks=True)
-    return copy
 
 
 def smtp(monkeypatch, controller) -> None:
@@ -98,7 +89,7 @@ def test_cli_says_written_to_outbox_not_sent(root, monkeypatch):
 
 
 def test_deploy_cron_loads_the_env_file_and_uses_portable_days():
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     cron = (repo / "deploy" / "briefing.cron").read_text()
     unit = (repo / "deploy" / "briefing.service").read_text()
     job = [line for line in cron.splitlines() if line.strip() and not line.startswith("#")]
@@ -326,7 +317,7 @@ def test_the_html_body_fits_a_375_px_phone(tmp_path):
 
     from briefing.delivery.mail import Attachment, Letter, body_html
 
-    pdf = Path(__file__).parent / "fixtures" / "fiction" / "data" / "attachments" / "acme-factsheet.pdf"
+    pdf = Path(__file__).parents[1] / "fixtures" / "fiction" / "data" / "attachments" / "acme-factsheet.pdf"
     long_name = tmp_path / ("a-very-long-sponsor-file-name-without-any-spaces-" * 3 + ".pdf")
     shutil.copy(pdf, long_name)
     letter = Letter(name="Avery Example", email="avery@example.org", title=None,
@@ -428,7 +419,6 @@ def test_an_unwritable_output_folder_is_named_with_its_stage(root, tmp_path):
 
 # --- 7. --log-json: every line one JSON object -------------------------------------------------------
 
-KEYS = {"ts", "run_id", "level", "stage", "item", "duration_s", "outcome"}
 
 
 def _json_lines(text: str) -> list[dict]:

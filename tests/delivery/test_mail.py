@@ -210,7 +210,7 @@ def test_crlf_in_a_name_is_refused_at_validation(tmp_path):
 def test_header_injection_is_refused_when_composing(tmp_path, value):
     with pytest.raises(DeliveryError):
         header_safe(value, "subject")
-    pdf = Path(__file__).parent / "fixtures" / "fiction" / "data" / "attachments" / "acme-factsheet.pdf"
+    pdf = Path(__file__).parents[1] / "fixtures" / "fiction" / "data" / "attachments" / "acme-factsheet.pdf"
     letter = Letter(name="Eve", email="eve@example.org", title=None,
                     attachments=[Attachment(pdf, "x", 1)], subject=value, sender="b@example.org",
                     edition="2026-11-01", edition_label="1 November 2026")

@@ -24,7 +24,7 @@ from tagcheck import (
     kids,
     parent_tree_problems,
     pdfinfo,
-    struct_text,
+    tree_words,
     unmarked_content,
 )
 
@@ -43,11 +43,6 @@ KNOWN_SKIPS = {"UA-14-001"}
 
 def written(out: Path) -> list[str]:
     return sorted(str(p.relative_to(out)) for p in out.rglob("*.pdf") if not p.relative_to(out).parts[0][0] == ".")
-
-
-def tree_words(path: Path) -> str:
-    """The structure tree's text (quoted strings of ``pdfinfo -struct-text``), normalised for matching."""
-    return normalise(" ".join(re.findall(r'^\s*"(.*)"\s*$', struct_text(path), flags=re.M)))
 
 
 def tree_problems(pdf: pikepdf.Pdf) -> list[str]:

@@ -17,7 +17,7 @@ from briefing.data.model import Block, Sponsor
 from briefing.render.chart_specs import book_charts, chart_cards, is_small_chart, sponsor_charts, unconverted
 from briefing.render.markup import NBSP, SHY, typeset, typeset_sponsor
 
-PRINT = Path(__file__).parent / "fixtures" / "print" / "data"
+PRINT = Path(__file__).parents[1] / "fixtures" / "print" / "data"
 
 
 # --- fast: the rules themselves -----------------------------------------------------------
@@ -124,7 +124,7 @@ def test_preflight_points_at_each_flaw_in_the_yaml(printed):
     assert "Presi" in lines[by_kind["is hyphenated"][0][0] - 1]
     assert "table" in lines[by_kind["overflows"][0][0] - 1]
     # the fixture's arrow (U+2192) now prints from the shipped symbols font: no glyph is missing, and a
-    # character outside the shipped fonts is refused by validate before any layout (tests/test_glyphs.py)
+    # character outside the shipped fonts is refused by validate before any layout (tests/text/test_glyphs.py)
     assert not [p for _, _, p in parsed if "missing glyph" in p]
 
 

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from test_delivery import BRIEFING, KEYS, root  # noqa: F401 - root is a fixture
+from conftest import BRIEFING, KEYS
 
 
 def test_scheduler_runs_survives_a_failure_and_stops_on_sigterm(root):  # noqa: F811

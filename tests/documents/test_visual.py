@@ -2,7 +2,7 @@
 with committed goldens, tile by tile, so that a small erased or moved element is caught.
 
 Refresh the goldens after an intended design change (then look at them before committing):
-    BRIEFING_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_visual.py
+    BRIEFING_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/documents/test_visual.py
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 SCALE = 0.5  # 36 dpi: enough to see layout shifts, small enough to commit
 GRID = 8  # the page is compared as GRID x GRID tiles
 TILE_TOLERANCE = 3.0  # mean absolute difference per channel in any one tile, 0-255
