@@ -9,7 +9,8 @@ import sys
 from click.testing import CliRunner
 from conftest import FICTION, make_project
 
-from briefing.cli import EXIT_USAGE, main
+from briefing.cli import main
+from briefing.errors import EXIT_USAGE
 
 
 def briefing(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:

@@ -19,12 +19,11 @@ from typing import Any, NoReturn
 
 import click
 
-from briefing.errors import BriefingError, DataError, UsageError
-from briefing.ops.lock import Locked, run_lock
+from briefing.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_SYSTEM, EXIT_WAITING, BriefingError, DataError
+from briefing.ops.lock import run_lock
 from briefing.ops.progress import Log
 from briefing.pdf.variants import PDF_VARIANTS
 
-EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_SYSTEM, EXIT_WAITING, EXIT_INTERRUPTED = 1, 2, 3, 4, 5, 130
 LOG_KEY = "briefing.log"
 
 data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
@@ -122,12 +121,8 @@ class Group(click.Group):
             _fail(ctx, "interrupted", EXIT_INTERRUPTED)
         except DataError as err:
             _fail(ctx, f"{err}\nFix the lines above and run again (`briefing validate` lists every problem).")
-        except UsageError as err:
-            _fail(ctx, f"error: {err}", EXIT_USAGE)
-        except Locked as err:
-            _fail(ctx, f"error: {err}", EXIT_LOCKED)
         except BriefingError as err:
-            _fail(ctx, f"error: {err}")
+            _fail(ctx, f"error: {err}", err.exit_code)
         except OSError as err:
             if "pango" in str(err).lower() or "gobject" in str(err).lower() or "cannot load library" in str(err):
                 _fail(ctx, _system_hint(err), EXIT_SYSTEM)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -37,8 +39,14 @@ class FieldErrors(ValueError):
         self.items = items
 
 
+# Exit codes, one place: the CLI ends with the code of the error it caught (README, "Exit codes").
+EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_SYSTEM, EXIT_WAITING, EXIT_INTERRUPTED = 1, 2, 3, 4, 5, 130
+
+
 class BriefingError(Exception):
-    """Base class: anything the CLI turns into a message and exit code 1."""
+    """Base class: anything the CLI turns into a message and an exit code (``exit_code``)."""
+
+    exit_code = EXIT_ERROR
 
 
 class DataError(BriefingError):
@@ -62,6 +70,56 @@ class DeliveryError(BriefingError):
 
 class UsageError(BriefingError):
     """The command names something that does not exist (a sponsor slug, a recipient): exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class Locked(BriefingError):
+    """Another run holds the output folder: exit code 3 (``--wait`` waits instead)."""
+
+    exit_code = EXIT_LOCKED
+
+
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file is larger than this system allows (file size limit)",
+    errno.EROFS: "the folder is on a read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+
+
+class OutputError(BriefingError):
+    """An output could not be written: a problem of the output folder, not of the data."""
+
+    def __init__(self, path: Path, stage: str, err: OSError | str):
+        self.path, self.stage = path, stage
+        if isinstance(err, OSError):
+            plain = err.strerror or str(err)
+            reason = f"{_REASONS[err.errno]} ({plain})" if err.errno in _REASONS else plain
+        else:
+            reason = err
+        super().__init__(f"cannot write {path} ({stage}): {reason}")
+
+
+class MergeError(ValueError):
+    """A PDF that cannot be merged (unreadable, encrypted, bad page index); binding reports it
+    as a RenderError naming the output."""
+
+
+# Delivery's verdicts on one SMTP attempt: caught inside delivery/mail.py, never shown as such.
+
+class Transient(Exception):
+    """Worth another try: 4xx reply, refused or dropped connection, timeout before DATA ended."""
+
+
+class Permanent(Exception):
+    """Not worth another try: 5xx reply, refused recipient, TLS policy."""
+
+
+class Ambiguous(Exception):
+    """The connection died after the final dot: the server may have accepted the message."""
 
 
 def field_path(loc: tuple[Any, ...]) -> str:

@@ -7,35 +7,12 @@ operator's words (disk full, read-only, permission): never the data file being p
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import signal
 import tempfile
 from pathlib import Path
 
-from briefing.errors import BriefingError
-
-_REASONS = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EFBIG: "the file is larger than this system allows (file size limit)",
-    errno.EROFS: "the folder is on a read-only file system",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-}
-
-
-class OutputError(BriefingError):
-    """An output could not be written: a problem of the output folder, not of the data."""
-
-    def __init__(self, path: Path, stage: str, err: OSError | str):
-        self.path, self.stage = path, stage
-        if isinstance(err, OSError):
-            plain = err.strerror or str(err)
-            reason = f"{_REASONS[err.errno]} ({plain})" if err.errno in _REASONS else plain
-        else:
-            reason = err
-        super().__init__(f"cannot write {path} ({stage}): {reason}")
+from briefing.errors import OutputError
 
 
 def write_atomic(path: Path, data: bytes, *, stage: str = "write") -> None:

@@ -23,8 +23,9 @@ from audience_book import (
 from click.testing import CliRunner
 from conftest import Recorder, free_port, make_project
 
-from briefing.cli import EXIT_WAITING, main
+from briefing.cli import main
 from briefing.delivery.mail import LOG_NAME
+from briefing.errors import EXIT_WAITING
 from briefing.ops.progress import Log
 from briefing.ops.schedule import TickOptions, tick
 

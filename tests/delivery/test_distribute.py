@@ -403,7 +403,7 @@ def test_a_full_disk_names_the_output_path_and_stage(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
-    assert last == (f"briefing.files.OutputError: cannot write {target} (assemble): the file is larger "
+    assert last == (f"briefing.errors.OutputError: cannot write {target} (assemble): the file is larger "
                     "than this system allows (file size limit) (File too large)")
     assert not target.exists() and not list(target.parent.glob(".*.tmp"))
 
@@ -413,7 +413,7 @@ def test_an_unwritable_output_folder_is_named_with_its_stage(root, tmp_path):
     blocker.write_text("a file where the output folder should be")
     result = run_cli("build", "--data", str(root / "data"), "--out", str(blocker / "out"))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: cannot write {blocker / 'out' / '.briefing.ops.lock'} (lock): ")
+    assert result.stderr.startswith(f"error: cannot write {blocker / 'out' / '.briefing.lock'} (lock): ")
     assert ".yaml" not in result.stderr
 
 

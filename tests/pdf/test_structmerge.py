@@ -23,7 +23,8 @@ from tagcheck import (
     unmarked_content,
 )
 
-from briefing.pdf.structmerge import MergeError, Part, add_artifact_overlay, link_scheme_to_dests, merge, prepare
+from briefing.errors import MergeError
+from briefing.pdf.structmerge import Part, add_artifact_overlay, link_scheme_to_dests, merge, prepare
 
 FIXTURES = REPO / "tests" / "fixtures" / "tagging"
 SCHEME = "briefing-dest:"

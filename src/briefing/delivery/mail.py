@@ -32,8 +32,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from briefing.data.model import parse_sender
-from briefing.errors import BriefingError, DeliveryError
-from briefing.files import OutputError, write_atomic
+from briefing.errors import Ambiguous, BriefingError, DeliveryError, OutputError, Permanent, Transient
+from briefing.files import write_atomic
 
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 LOG_NAME = "send-log.sqlite"
@@ -365,18 +365,6 @@ class SendLog:
 
 
 # --- transports -----------------------------------------------------------------------------
-
-class Transient(Exception):
-    """Worth another try: 4xx reply, refused or dropped connection, timeout before DATA ended."""
-
-
-class Permanent(Exception):
-    """Not worth another try: 5xx reply, refused recipient, TLS policy."""
-
-
-class Ambiguous(Exception):
-    """The connection died after the final dot: the server may have accepted the message."""
-
 
 class Outbox:
     """The default transport: each message as an RFC 5322 .eml file."""

@@ -12,14 +12,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from briefing.errors import BriefingError
-from briefing.files import OutputError
+from briefing.errors import Locked, OutputError
 
-LOCK_NAME = ".briefing.ops.lock"
-
-
-class Locked(BriefingError):
-    """Another run holds the output folder."""
+LOCK_NAME = ".briefing.lock"
 
 
 @contextmanager

@@ -19,9 +19,9 @@ from typing import Any
 import pikepdf
 
 from briefing import __version__
-from briefing.errors import RenderError
+from briefing.errors import MergeError, RenderError
 from briefing.files import write_atomic
-from briefing.pdf.structmerge import MergeError, Merger, add_artifact_overlay, link_scheme_to_dests, set_metadata
+from briefing.pdf.structmerge import Merger, add_artifact_overlay, link_scheme_to_dests, set_metadata
 from briefing.pdf.structmerge import Part as TaggedPart
 
 LINK_SCHEME = "briefing-dest:"  # front-matter links to anchors in other chapters, resolved at binding

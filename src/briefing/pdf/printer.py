@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefing.errors import RenderError
-from briefing.files import OutputError
+from briefing.errors import OutputError, RenderError
 from briefing.pdf.variants import PDF_UA
 
 

@@ -29,13 +29,10 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from briefing.errors import MergeError
 from briefing.pdf.variants import PDF_A, PDF_UA, PDF_VARIANTS
 
 PREPARED = "/BriefingPrepared"  # on the StructTreeRoot of a file written by prepare()
-
-
-class MergeError(ValueError):
-    """An input that cannot be merged (unreadable, encrypted, bad page index)."""
 
 
 @dataclass
