@@ -23,19 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from briefing.data.audience import label, project_view, uses_levels, view_all
-from briefing.data.levels import Levels, clearance
-from briefing.pdf.binding import prebind
-from briefing.documents.book import BookRequest, assemble_book, printed_parts
-from briefing.data.changes import load_snapshot, previous_edition, save_snapshot, summarise
-from briefing.documents.chapter import chapter_book_pdf, chapter_meta_path, chapter_pdf, print_chapter
-from briefing.data.load import Project, load_project
-from briefing.errors import BriefingError
-from briefing.processes.workers import Job, Outcome, run
 from briefing.build.manifest import MANIFEST, Manifest
-from briefing.documents.assemble import Runner, in_this_process
-from briefing.documents.meta import ChapterMeta
-from briefing.data.model import format_date
 from briefing.build.plan import (
     BOOK,
     Plan,
@@ -47,10 +35,22 @@ from briefing.build.plan import (
     recipient_sponsors,
     recipients_for,
 )
-from briefing.pdf.printer import import_weasyprint
-from briefing.render.edition import Edition, Options, Paths
-from briefing.processes.spare import SpareProcess
+from briefing.data.audience import label, project_view, uses_levels, view_all
+from briefing.data.changes import load_snapshot, previous_edition, save_snapshot, summarise
+from briefing.data.levels import clearance
+from briefing.data.load import Project, load_project
+from briefing.data.model import format_date
+from briefing.documents.assemble import Runner, in_this_process
+from briefing.documents.book import BookRequest, assemble_book, printed_parts
+from briefing.documents.chapter import chapter_book_pdf, chapter_meta_path, chapter_pdf, print_chapter
+from briefing.documents.meta import ChapterMeta
 from briefing.documents.sponsor_pdf import finish_sponsor_pdf
+from briefing.errors import BriefingError
+from briefing.pdf.binding import prebind
+from briefing.pdf.printer import import_weasyprint
+from briefing.processes.spare import SpareProcess
+from briefing.processes.workers import Job, Outcome, run
+from briefing.render.edition import Edition, Options, Paths
 
 __all__ = ["MANIFEST", "Options", "Report", "build", "recipient_slug", "recipient_sponsors", "recipients_for"]
 

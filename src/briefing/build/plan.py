@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from briefing.build.manifest import Manifest
 from briefing.data.audience import sponsor_level
 from briefing.data.levels import Levels, clearance
 from briefing.data.load import Project, attachment_path
-from briefing.errors import BriefingError, UsageError
-from briefing.hashing import digest, file_sha256
-from briefing.build.manifest import Manifest
-from briefing.hashing import theme_fingerprint
 from briefing.data.model import Recipient
+from briefing.errors import BriefingError, UsageError
+from briefing.hashing import digest, file_sha256, theme_fingerprint
 from briefing.render.edition import BOOK_NAME, Edition, Options
 
 SPONSOR, BOOK = "sponsor", "book"
