@@ -355,6 +355,20 @@ class Chart(Strict):
         return self
 
 
+QUOTE_LENGTH = 600  # characters: a pull quote is a sentence or two, kept on one page
+
+
+class Quote(Strict):
+    """A pull quote: someone's words as the source gives them, set large, with who said them."""
+
+    text: Annotated[str, Field(min_length=1, max_length=QUOTE_LENGTH), AfterValidator(_no_controls),
+                    WithJsonSchema(_text_schema(QUOTE_LENGTH))] = Field(
+        description="the words, without quotation marks (the page adds them); Markdown. A longer passage "
+                    "belongs in a `text` block")
+    attribution: Line | None = Field(None, description="who said it, e.g. 'Wile E. Example, Chief Executive'; "
+                                     "cite the document it was said in with the block's `cite`")
+
+
 def _names(labels: list[str]) -> str:
     shown = ", ".join(f"'{x}'" for x in labels[:8])
     return shown + (f" and {len(labels) - 8} more" if len(labels) > 8 else "")
@@ -408,6 +422,8 @@ BLOCK_KINDS: dict[str, BlockKind] = {k.key: k for k in (
               keep_whole=frozenset({"card"}),  # a chart of one or two bars prints as cards
               no_hyphens=frozenset({"title", "unit", "period", "source", "highlight", "name", "values"}),
               verbatim=frozenset({"kind", "as_of"})),
+    BlockKind(key="quote", model=Quote, change_name="Quote", change_main="text", exhibit=False,
+              keep_whole=frozenset({"pull-quote"}), no_hyphens=frozenset({"attribution"}), verbatim=_NONE),
 )}
 
 
@@ -425,6 +441,7 @@ class Block(Strict):
     people: People | None = None
     timeline: list[TimelineEntry] | None = Field(None, min_length=1)
     chart: Chart | None = None
+    quote: Quote | None = None
     cite: list[Slug] = Field([], description="ids of entries in `sources`")
     audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
