@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FICTION, REPO, make_project
+from docs_examples import sponsor_from_docs
 
 from briefing.cli import main
 from briefing.data.load import load_one
@@ -294,31 +295,12 @@ def test_union_fields_report_once_with_the_data_path(tmp_path):
 
 # --- done when: a sponsor written from the docs alone builds everywhere after `validate` ------------
 
-def _docs_yaml() -> list[str]:
-    text = (REPO / "docs" / "data-format.md").read_text()
-    return re.findall(r"```yaml\n(.*?)```", text, re.S)
-
-
-def _sponsor_from_docs() -> str:
-    """The docs' complete sponsor example, with its `blocks: [...]` filled from the Blocks example."""
-    blocks = next(b for b in _docs_yaml() if b.startswith("- text:"))
-    sponsor = next(b for b in _docs_yaml() if b.startswith("name:"))
-
-    def indent(spaces: int) -> str:
-        return "\n".join(" " * spaces + line for line in blocks.splitlines())
-
-    sponsor = re.sub(r"^    blocks: \[\.\.\.\].*$", lambda m: "    blocks:\n" + indent(6), sponsor, count=1, flags=re.M)
-    sponsor = re.sub(r"^        blocks: \[\.\.\.\].*$", lambda m: "        blocks:\n" + indent(10), sponsor,
-                     count=1, flags=re.M)
-    return sponsor.replace("assets/logos/acme.svg", "assets/logos/acme-fictional.svg")
-
-
 @pytest.mark.slow
 def test_a_sponsor_written_from_the_docs_validates_then_builds_everywhere(tmp_path):
     from briefing.build.pipeline import Options, build
 
     root = make_project(tmp_path / "p", FICTION / "data")
-    (root / "data" / "sponsors" / "from-docs.yaml").write_text(_sponsor_from_docs())
+    (root / "data" / "sponsors" / "from-docs.yaml").write_text(sponsor_from_docs())
     result = CliRunner().invoke(main, ["validate", "--data", str(root / "data"), "--today", "2026-11-01"])
     assert result.exit_code == 0, result.output
     for variant in ("full", "one-pager"):

@@ -41,6 +41,8 @@ COMPLETE: dict[str, Any] = {
             {"chart": {"kind": "bar", "title": "Depth by pit", "unit": "m", "period": "2025", "source": "Invented",
                        "as_of": "2025-12", "highlight": "North", "alt": "Invented alt text.", "approximate": True,
                        "series": [{"name": "Depth", "values": {"North": 10, "South": 12, "East": 9}}]}},
+            {"quote": {"text": "We dig deeper than anyone pretends to.", "attribution": "Pat Pretend, Chair"},
+             "cite": ["src-a"]},
         ],
         "subsections": [{"title": "More", "audience": "partner", "blocks": [{"text": "Sub words."}]}],
     }],
@@ -131,7 +133,7 @@ def test_the_fixture_sets_every_field_of_the_model():
     pytest.param(model, name, path, exempt, id=".".join(map(str, path)))
     for model, name, path, exempt in _leaves(m.Sponsor.model_validate(COMPLETE))
     # a field holding one item (a block's chart) is covered by its own fields' cases
-    if name not in ("callout", "table", "people", "chart", "brand", "partnership", "value", "announced")
+    if name not in ("callout", "table", "people", "chart", "quote", "brand", "partnership", "value", "announced")
     # columns cannot grow alone (rows must match), and a cited source's id cannot change alone
     and path[-1] != "columns" and path != ("sources", 0, "id")
 ])
@@ -161,6 +163,14 @@ def test_lines_read_as_a_reader_would_write_them():
     assert describe(before, m.Sponsor.model_validate(data)) == [
         "Facts as of: May 2026 → June 2026", "Holes dug: 42 → 43", "New section: Milano Cortina 2026",
         "Source removed: Uncited invented source"]
+
+
+def test_a_changed_quote_reads_as_the_quote():
+    data = copy.deepcopy(COMPLETE)
+    data["sections"][0]["blocks"][-1]["quote"] = {"text": "We dig deeper than anyone.", "attribution": "Pat Pretend"}
+    assert describe(m.Sponsor.model_validate(COMPLETE), m.Sponsor.model_validate(data)) == [
+        "Quote: We dig deeper than anyone pretends to. → We dig deeper than anyone.",
+        "Quote (attribution): Pat Pretend, Chair → Pat Pretend"]
 
 
 def test_new_and_removed_sponsors_are_named():

@@ -34,9 +34,9 @@ IDENTITY: dict[type[BaseModel], str] = {
     m.Figure: "label", m.Section: "title", m.Subsection: "title", m.Person: "name", m.Source: "title",
     m.TimelineEntry: "label", m.Attachment: "title", m.Column: "name", m.Series: "name",
 }
-# the field that is the item's value: "Widgets: 42 → 43" rather than "Widgets (value): 42 → 43"
-MAIN = {m.Figure: "value", m.Person: "role"}
-BLOCK_NAMES = {"text": "Text", "bullets": "Bullet points", "figures": "Key figures", "timeline": "Timeline"}
+# the field that is the item's value: "Widgets: 42 → 43" rather than "Widgets (value): 42 → 43";
+# a block kind's own model names it in its record (key figures are the figures block's Figure)
+MAIN = {m.Person: "role"} | {k.model: k.change_main for k in m.BLOCK_KINDS.values() if k.model and k.change_main}
 # what a reader calls a field, where its name does not say it well
 LABELS = {"as_of": "Facts as of", "through": "Partnership through", "value": "Deal value",
           "key_figures": "key figure", "key_points": "Key points", "sections": "section",
@@ -143,7 +143,7 @@ def _name(item: BaseModel) -> str:
     if isinstance(item, m.Block):
         inner = getattr(item, item.kind)
         title = getattr(inner, "title", None) if isinstance(inner, BaseModel) else None
-        return title or BLOCK_NAMES.get(item.kind, item.kind)
+        return title or item.spec.change_name
     return type(item).__name__.lower()
 
 

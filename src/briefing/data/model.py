@@ -355,19 +355,83 @@ class Chart(Strict):
         return self
 
 
+QUOTE_LENGTH = 600  # characters: a pull quote is a sentence or two, kept on one page
+
+
+class Quote(Strict):
+    """A pull quote: someone's words as the source gives them, set large, with who said them."""
+
+    text: Annotated[str, Field(min_length=1, max_length=QUOTE_LENGTH), AfterValidator(_no_controls),
+                    WithJsonSchema(_text_schema(QUOTE_LENGTH))] = Field(
+        description="the words, without quotation marks (the page adds them); Markdown. A longer passage "
+                    "belongs in a `text` block")
+    attribution: Line | None = Field(None, description="who said it, e.g. 'Wile E. Example, Chief Executive'; "
+                                     "cite the document it was said in with the block's `cite`")
+
+
 def _names(labels: list[str]) -> str:
     shown = ", ".join(f"'{x}'" for x in labels[:8])
     return shown + (f" and {len(labels) - 8} more" if len(labels) > 8 else "")
 
 
-_BLOCK_KINDS = ("text", "bullets", "callout", "figures", "table", "people", "timeline", "chart")
+@dataclass(frozen=True, kw_only=True)
+class BlockKind:
+    """What the stages know about one kind of block, declared once: the template dispatch
+    (templates/partials/block.html), typography (render/markup), exhibit numbers (render/outline),
+    change lines (data/changes) and preflight (documents/preflight) read it from here.
+    tests/data/test_blocks.py fails when a kind lacks a part (field, template, CSS, docs, example)."""
+
+    key: str  # the YAML key and `Block` field, e.g. "callout"
+    model: type[BaseModel] | None  # the class of its value, or of each item of its list; None for plain text
+    change_name: str  # what a change line calls the block when it has no title: "New item in Risks: Timeline"
+    change_main: str | None  # the field of `model` a change line reports as the item's value ("Sand: 7 → 8")
+    exhibit: bool  # numbered "Exhibit N", one sequence through the document
+    keep_whole: frozenset[str]  # CSS classes of its parts that must not split across pages (preflight)
+    no_hyphens: frozenset[str]  # its fields typeset without hyphenation points: labels, names, titles
+    verbatim: frozenset[str]  # its fields never typeset: identifiers, dates, enumerations
+
+    @property
+    def template(self) -> str:
+        return f"partials/blocks/{self.key}.html"
+
+
+_NONE: frozenset[str] = frozenset()
+# in the order a block's error message lists them; table and people rows are kept whole as rows
+# (preflight keeps every table row whole), and untitled tables and people blocks have always
+# been called "table" and "people" in change lines
+BLOCK_KINDS: dict[str, BlockKind] = {k.key: k for k in (
+    BlockKind(key="text", model=None, change_name="Text", change_main=None, exhibit=False,
+              keep_whole=_NONE, no_hyphens=_NONE, verbatim=_NONE),
+    BlockKind(key="bullets", model=None, change_name="Bullet points", change_main=None, exhibit=False,
+              keep_whole=_NONE, no_hyphens=_NONE, verbatim=_NONE),
+    BlockKind(key="callout", model=Callout, change_name="Callout", change_main=None, exhibit=False,
+              keep_whole=frozenset({"callout"}), no_hyphens=frozenset({"title"}),
+              verbatim=frozenset({"severity"})),
+    BlockKind(key="figures", model=Figure, change_name="Key figures", change_main="value", exhibit=False,
+              keep_whole=frozenset({"card"}),
+              no_hyphens=frozenset({"label", "value", "unit", "period", "change", "note", "source"}),
+              verbatim=_NONE),
+    BlockKind(key="table", model=Table, change_name="table", change_main=None, exhibit=True,
+              keep_whole=_NONE, no_hyphens=frozenset({"title", "columns", "name"}), verbatim=frozenset({"align"})),
+    BlockKind(key="people", model=People, change_name="people", change_main=None, exhibit=False,
+              keep_whole=_NONE, no_hyphens=frozenset({"title", "name", "role", "organisation", "since"}),
+              verbatim=_NONE),
+    BlockKind(key="timeline", model=TimelineEntry, change_name="Timeline", change_main=None, exhibit=False,
+              keep_whole=frozenset({"tl-entry"}), no_hyphens=frozenset({"label"}), verbatim=frozenset({"date"})),
+    BlockKind(key="chart", model=Chart, change_name="Chart", change_main=None, exhibit=True,
+              keep_whole=frozenset({"card"}),  # a chart of one or two bars prints as cards
+              no_hyphens=frozenset({"title", "unit", "period", "source", "highlight", "name", "values"}),
+              verbatim=frozenset({"kind", "as_of"})),
+    BlockKind(key="quote", model=Quote, change_name="Quote", change_main="text", exhibit=False,
+              keep_whole=frozenset({"pull-quote"}), no_hyphens=frozenset({"attribution"}), verbatim=_NONE),
+)}
 
 
 class Block(Strict):
     """One block of a section: exactly one of the kinds below, plus optional `cite`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={
-        "oneOf": [{"required": [kind]} for kind in _BLOCK_KINDS]})
+        "oneOf": [{"required": [kind]} for kind in BLOCK_KINDS]})
 
     text: Text | None = Field(None, description="Markdown paragraph(s); raw HTML is printed literally")
     bullets: list[Text] | None = Field(None, min_length=1, description="Markdown, one item each")
@@ -377,6 +441,7 @@ class Block(Strict):
     people: People | None = None
     timeline: list[TimelineEntry] | None = Field(None, min_length=1)
     chart: Chart | None = None
+    quote: Quote | None = None
     cite: list[Slug] = Field([], description="ids of entries in `sources`")
     audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
@@ -384,17 +449,22 @@ class Block(Strict):
     @classmethod
     def _one_kind(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            kinds = [k for k in _BLOCK_KINDS if k in value]
-            if len(kinds) != 1 and not (set(value) - set(_BLOCK_KINDS) - {"cite", "audience"}):
+            kinds = [k for k in BLOCK_KINDS if k in value]
+            if len(kinds) != 1 and not (set(value) - set(BLOCK_KINDS) - {"cite", "audience"}):
                 found = ", ".join(kinds) if kinds else "none"
                 raise ValueError(
-                    f"a block holds exactly one of: {', '.join(_BLOCK_KINDS)} (found {found})"
+                    f"a block holds exactly one of: {', '.join(BLOCK_KINDS)} (found {found})"
                 )
         return value
 
     @property
     def kind(self) -> str:
-        return next(k for k in _BLOCK_KINDS if getattr(self, k) is not None)
+        return next(k for k in BLOCK_KINDS if getattr(self, k) is not None)
+
+    @property
+    def spec(self) -> BlockKind:
+        """Its kind's record: template, typography, change-line name, pagination, numbering."""
+        return BLOCK_KINDS[self.kind]
 
 
 class Subsection(Strict):

@@ -18,13 +18,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from briefing.data.model import Sponsor
+from briefing.data.model import BLOCK_KINDS, Sponsor
 from briefing.render.markup import plain
 
 NEAR_EMPTY = 1 / 3  # a page less full than this is near-empty (cover, contents and last page aside)
 REPEAT_WORDS = 20  # a passage this long printed twice is a repeat
 SLACK = 1.5  # CSS px of rounding allowed before a box counts as overflowing
-_KEEP_WHOLE = {"card", "callout", "tl-entry", "risk-line"}  # never split across pages
+# never split across pages: each block kind names its parts in its record; the at-a-glance
+# page adds its key-figure cards and risk lines
+_KEEP_WHOLE = {"card", "risk-line"}.union(*(k.keep_whole for k in BLOCK_KINDS.values()))
 _HEADINGS = {"h1", "h2", "h3"}
 _HYPHENS = ("-", "\u2010")
 _PATH_PART = re.compile(r"(\w+)(?:\[(\d+)\])?")

@@ -12,7 +12,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from briefing.data.model import Book, Sponsor, Table, format_money
+from briefing.data.model import BLOCK_KINDS, Book, Sponsor, Table, format_money
 from briefing.text.hyphens import hyphenated, remember
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
@@ -68,14 +68,16 @@ def typeset(text: str, *, hyphenate: bool = True) -> str:
     return _soft_hyphens(text) if hyphenate else text
 
 
+# Fields are told apart by name wherever they stand. Each block kind names its own in its record
+# (BlockKind.verbatim, .no_hyphens); these are the rest of a sponsor file's (key_figures are the
+# figures block's Figure cards, set by that record).
 # fields that are identifiers, paths, dates or enumerations, never prose
 # (tests/render/test_markup.py fails when a model field of another text type is missing here)
 _VERBATIM = {"url", "logo", "file", "id", "cite", "as_of", "joined", "date", "colour", "currency", "scale",
-             "severity", "kind", "align", "classification", "audience"}
+             "classification", "audience"}.union(*(k.verbatim for k in BLOCK_KINDS.values()))
 # short labels: typeset but never hyphenated (titles, names, chart labels)
-_NO_HYPHENS = {"name", "title", "label", "value", "role", "tier", "headline", "unit", "period",
-               "highlight", "categories", "summary_line", "programme", "where", "source", "note",
-               "change", "columns", "organisation", "since", "term", "values", "publisher"}
+_NO_HYPHENS = {"name", "title", "tier", "headline", "categories", "programme", "where", "note", "term",
+               "publisher"}.union(*(k.no_hyphens for k in BLOCK_KINDS.values()))
 
 
 def _typeset_tree(value: Any, key: str, hyphenate: bool) -> Any:

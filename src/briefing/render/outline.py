@@ -18,7 +18,7 @@ class PlacedBlock:
 
     place: Place
     block: Block
-    exhibit: int | None = None  # charts and tables are numbered exhibits
+    exhibit: int | None = None  # for the kinds numbered as exhibits (charts and tables)
 
     @property
     def key(self) -> str:
@@ -56,7 +56,7 @@ def outline(sponsor: Sponsor, anchors: ChapterAnchors) -> Outline:
     exhibit = 0
     for place, block in walk_blocks(sponsor):
         number = None
-        if block.chart is not None or block.table is not None:
+        if block.spec.exhibit:
             exhibit += 1
             number = exhibit
         placed.setdefault(place.heading, []).append(PlacedBlock(place, block, number))
