@@ -23,6 +23,7 @@ from briefing.errors import BriefingError, DataError, UsageError
 from briefing.ops.lock import Locked, run_lock
 from briefing.ops.progress import Log
 from briefing.pdf.variants import PDF_VARIANTS
+from briefing.render.variants import FULL, VARIANTS
 
 EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_SYSTEM, EXIT_WAITING, EXIT_INTERRUPTED = 1, 2, 3, 4, 5, 130
 LOG_KEY = "briefing.log"
@@ -216,7 +217,7 @@ def schema(which: str | None) -> None:
 @click.option("--book-only", is_flag=True, help="Only the book.")
 @click.option("--for", "recipients", metavar="EMAIL|ID|all", help="Also write personalised editions to OUT/editions/.")
 @click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="Override book.yaml's page size.")
-@click.option("--variant", type=click.Choice(["full", "one-pager"]), default="full", show_default=True)
+@click.option("--variant", type=click.Choice(list(VARIANTS)), default=FULL.name, show_default=True)
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Override book.yaml's pdf_variant.")
 @click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0 = cores).")
 @click.option("--timeout", type=click.FloatRange(1), default=120.0, show_default=True,

@@ -23,19 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from briefing.data.audience import label, project_view, uses_levels, view_all
-from briefing.data.levels import Levels, clearance
-from briefing.pdf.binding import prebind
-from briefing.documents.book import BookRequest, assemble_book, printed_parts
-from briefing.data.changes import load_snapshot, previous_edition, save_snapshot, summarise
-from briefing.documents.chapter import chapter_book_pdf, chapter_meta_path, chapter_pdf, print_chapter
-from briefing.data.load import Project, load_project
-from briefing.errors import BriefingError
-from briefing.processes.workers import Job, Outcome, run
 from briefing.build.manifest import MANIFEST, Manifest
-from briefing.documents.assemble import Runner, in_this_process
-from briefing.documents.meta import ChapterMeta
-from briefing.data.model import format_date
 from briefing.build.plan import (
     BOOK,
     Plan,
@@ -47,10 +35,23 @@ from briefing.build.plan import (
     recipient_sponsors,
     recipients_for,
 )
-from briefing.pdf.printer import import_weasyprint
-from briefing.render.edition import Edition, Options, Paths
-from briefing.processes.spare import SpareProcess
+from briefing.data.audience import label, project_view, uses_levels, view_all
+from briefing.data.changes import load_snapshot, previous_edition, save_snapshot, summarise
+from briefing.data.levels import clearance
+from briefing.data.load import Project, load_project
+from briefing.data.model import format_date
+from briefing.documents.assemble import Runner, in_this_process
+from briefing.documents.book import BookRequest, assemble_book, printed_parts
+from briefing.documents.chapter import chapter_book_pdf, chapter_meta_path, chapter_pdf, print_chapter
+from briefing.documents.meta import ChapterMeta
 from briefing.documents.sponsor_pdf import finish_sponsor_pdf
+from briefing.errors import BriefingError
+from briefing.pdf.binding import prebind
+from briefing.pdf.printer import import_weasyprint
+from briefing.processes.spare import SpareProcess
+from briefing.processes.workers import Job, Outcome, run
+from briefing.render.edition import Edition, Options, Paths
+from briefing.render.variants import variant_named
 
 __all__ = ["MANIFEST", "Options", "Report", "build", "recipient_slug", "recipient_sponsors", "recipients_for"]
 
@@ -98,7 +99,7 @@ def make_edition(project: Project, opts: Options, level: str | None = None, labe
     changes = summarise(project.sponsors, before) if since else {}
     return Edition(book=project.book,
                    paths=Paths(root=project.root, data_dir=opts.data_dir.resolve(), out=out.resolve()),
-                   page_size=opts.page_size or project.book.page_size, variant=opts.variant,
+                   page_size=opts.page_size or project.book.page_size, document=variant_named(opts.variant),
                    pdf_variant=opts.pdf_variant or project.book.pdf_variant,
                    since=format_date(since) if since else None,
                    changes=MappingProxyType({s: tuple(lines) for s, lines in changes.items()}), audience=level,

@@ -39,6 +39,7 @@ from briefing.delivery.mail import (
     transport_from_env,
 )
 from briefing.errors import DeliveryError
+from briefing.render.variants import VARIANTS
 
 WAITING = "waiting-approval"
 
@@ -96,9 +97,10 @@ def _builds(opts: SendOptions, recipients: list[Recipient], levels: Levels) -> l
     builds = []
     if any("book" in r.receives for r in recipients):
         builds.append(Options(**common, sponsors=False, book=False, recipients=opts.recipients))
-    for wants, variant in (("sponsors", "full"), ("one-pagers", "one-pager")):
-        chosen = {clearance(r, levels) for r in recipients if wants in r.receives}
-        builds += [Options(**common, book=False, variant=variant, audience=None if level == levels.base else level)
+    for document in VARIANTS.values():
+        chosen = {clearance(r, levels) for r in recipients if document.receives_key in r.receives}
+        builds += [Options(**common, book=False, variant=document.name,
+                           audience=None if level == levels.base else level)
                    for level in levels.order if level in chosen]
     return builds
 
@@ -130,12 +132,10 @@ def attachments(view: Project, r: Recipient, out: Path) -> list[Attachment]:
     if "book" in r.receives and mine:
         files.append(Attachment(out / "editions" / f"{recipient_slug(r)}.pdf",
                                 f"{book.title}, prepared for {r.name}", 0))
-    if "sponsors" in r.receives:
-        files += [Attachment(folder / f"{s}.pdf", f"{view.sponsors[s].name} sponsor briefing", 0)
-                  for s in mine]
-    if "one-pagers" in r.receives:
-        files += [Attachment(folder / f"{s}-one-pager.pdf", f"{view.sponsors[s].name} on one page", 0)
-                  for s in mine]
+    for document in VARIANTS.values():
+        if document.receives_key in r.receives:
+            files += [Attachment(folder / f"{s}{document.suffix}.pdf",
+                                 document.attachment_title.format(name=view.sponsors[s].name), 0) for s in mine]
     return files
 
 

@@ -73,10 +73,10 @@ def lay_out(project: Project, edition: Edition, metas: list[ChapterMeta]) -> Lay
         # the prepared file holds only the kept pages, so the part takes all of them (said here:
         # the merge would otherwise open each file once more just to count them)
         parts.append(Part(chapter_book_pdf(edition, meta.slug), pages=list(range(len(keep))),
-                          unnumbered=set() if edition.one_pager else {0}, title=meta.name))
+                          unnumbered={0} if edition.document.cover_first else set(), title=meta.name))
         start, cursor = cursor, cursor + len(keep)
         extras = []
-        for i, extra in enumerate([] if edition.one_pager else appended(project, meta.slug)):
+        for i, extra in enumerate(appended(project, meta.slug) if edition.document.appends_attachments else []):
             anchor = meta.ids.appendix(i)
             parts.append(Part(extra.path, dest=anchor, title=f"{meta.name}: appendix: {extra.title}"))
             extras.append((extra.title, cursor, anchor))
@@ -105,7 +105,7 @@ def contents(layout: Layout, front: Front, edition: Edition, front_pages: int) -
     toc = [link(1, "", title, anchor, front.found_at[anchor]) for title, anchor in front.titles]
     for ch in layout.chapters:
         toc.append(link(0, "", ch.meta.name, ch.meta.ids.cover, front_pages + ch.page_of[0] + 1))
-        if not edition.one_pager:
+        if edition.document.lists_headings:
             toc += [link(1, sec.number, sec.title, sec.anchor, front_pages + ch.page_of[sec.page] + 1)
                     for sec in ch.meta.sections]
         toc += [link(1, "", f"Appendix: {title}", anchor, front_pages + start + 1)
@@ -248,11 +248,11 @@ def assemble_book(project: Project, edition: Edition, request: BookRequest, targ
                 *(Mark(title, front.found_at[anchor] - 1) for title, anchor in front.titles)]
     for ch in layout.chapters:
         mapped = {p: front_pages + v for p, v in ch.page_of.items()}
-        marks = [] if edition.one_pager else chapter_marks(ch.meta, mapped)
+        marks = chapter_marks(ch.meta, mapped) if edition.document.lists_headings else []
         chapter = Mark(ch.meta.name, front_pages + ch.start, marks)
         chapter.children += [Mark(f"Appendix: {t}", front_pages + s) for t, s, _ in ch.appendices]
         children.append(chapter)
-    title = edition.book.title + (" — one-pagers" if edition.one_pager else "")
+    title = edition.book.title + edition.document.book_title_suffix
     names = ", ".join(m.name for m in request.metas)
     prepared = _prepared_for(edition, request.recipient)
     footer = f"Prepared for {prepared}" if request.recipient else ""

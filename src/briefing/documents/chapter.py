@@ -31,9 +31,6 @@ from briefing.render.outline import Heading, outline
 from briefing.text import hyphens
 from briefing.text.glyphs import where_in
 
-# the one-pager's blocks in the order onepager.html prints them; each has a start and an end anchor
-ONE_PAGER_BLOCKS = ["headline", "key_figures", "critical_callout", "timeline", "key_points", "leadership"]
-
 
 @dataclass(frozen=True)
 class Drawn:
@@ -68,7 +65,7 @@ def chapter_book_pdf(edition: Edition, slug: str) -> Path:
 
 def book_pages(meta: ChapterMeta, edition: Edition) -> list[int]:
     """The chapter's pages a book keeps: all but its own contents (a one-pager keeps its page)."""
-    dropped = set() if edition.one_pager else meta.contents_pages()
+    dropped = meta.contents_pages() if edition.document.has_contents else set()
     return [p for p in range(meta.pages) if p not in dropped]
 
 
@@ -87,7 +84,7 @@ def chapter_html(project: Project, edition: Edition, slug: str,
     sponsor as printed (typeset), when the caller has it already."""
     sponsor = sponsor or typeset_sponsor(project.sponsors[slug])
     try:
-        charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor), one_pager=edition.one_pager),
+        charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor), block_charts=edition.document.block_charts),
                              edition.paths)
     except RenderError as err:  # a chart that cannot be drawn: say which file it came from
         raise RenderError(f"{data_file_name(project, slug)}: {err}") from None
@@ -108,8 +105,8 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
                            inspect=preflight(project, slug, data_file))
     printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
                          what=data_file, options=options)
-    if edition.one_pager:
-        _check_one_page(printed, ChapterAnchors(slug), data_file)
+    if edition.document.one_page_blocks:
+        _check_one_page(printed, ChapterAnchors(slug), data_file, edition.document.one_page_blocks)
     meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key),
                    charts_drawn=charts.drawn, findings=tuple(printed.findings))
     write_atomic(chapter_pdf(edition, slug), printed.pdf)
@@ -139,11 +136,11 @@ def preflight(project: Project, slug: str, data_file: str) -> Callable[[Any], li
     return check
 
 
-def _check_one_page(printed: Printed, anchors: ChapterAnchors, data_file: str) -> None:
-    """Name the first block that ended (or started) past page 1."""
+def _check_one_page(printed: Printed, anchors: ChapterAnchors, data_file: str, blocks: tuple[str, ...]) -> None:
+    """Name the first of ``blocks`` (in print order) that ended (or started) past page 1."""
     if printed.pages <= 1:
         return
-    spilled = [name for name in ONE_PAGER_BLOCKS if printed.anchors.get(anchors.op_end(name), 0) > 0]
+    spilled = [name for name in blocks if printed.anchors.get(anchors.op_end(name), 0) > 0]
     block = spilled[0] if spilled else "the last block"
     raise RenderError(f"{data_file}: one-pager does not fit on one page: '{block}' overflowed "
                       f"onto page 2 (shorten key_points, key_figures or the summary)")
@@ -159,6 +156,6 @@ def _meta(sponsor: Sponsor, edition: Edition, printed: Printed, anchors: Chapter
     # the watch list carries the one-line summary and a link; the full text stays in its section
     watch = tuple(WatchEntry(w.line, w.block.callout.severity, w.anchor, w.heading, found.get(w.anchor, 0))
                   for w in watch_items(sponsor, anchors) if w.block.callout is not None)
-    return ChapterMeta(slug=anchors.slug, name=sponsor.name, variant=edition.variant, pages=printed.pages,
+    return ChapterMeta(slug=anchors.slug, name=sponsor.name, variant=edition.document.name, pages=printed.pages,
                        size=printed.size, anchors=found, key=key,
                        sections=tuple(entry(h) for h in outline(sponsor, anchors).sections), watch=watch)

@@ -57,15 +57,15 @@ def finish_sponsor_pdf(project: Project, edition: Edition, meta: ChapterMeta, ta
     """Write ``target``; return its page count and warnings (an untagged attachment)."""
     slug = meta.slug
     sponsor = project.sponsors[slug]
-    marks = [] if edition.one_pager else chapter_marks(meta, {i: i for i in range(meta.pages)})
+    document = edition.document
+    marks = chapter_marks(meta, {i: i for i in range(meta.pages)}) if document.lists_headings else []
     parts = [Part(chapter_pdf(edition, slug), unnumbered={0})]  # a cover, or a lone one-pager
     offset = meta.pages
-    for extra in ([] if edition.one_pager else appended(project, slug)):
+    for extra in (appended(project, slug) if document.appends_attachments else []):
         parts.append(Part(extra.path, title=f"Appendix: {extra.title}"))
         marks.append(Mark(f"Appendix: {extra.title}", offset))
         offset += extra.pages
     subject = f"{sponsor.name}: {sponsor.headline or 'sponsor briefing'}"
     keywords = ", ".join([sponsor.name, *sponsor.categories, *([sponsor.tier] if sponsor.tier else [])])
-    what = "one-page briefing" if edition.one_pager else "sponsor briefing"
-    return assemble(Assembly(parts, info(project, f"{sponsor.name} — {what}", subject, keywords), marks,
+    return assemble(Assembly(parts, info(project, f"{sponsor.name} — {document.what}", subject, keywords), marks,
                              descriptions=link_descriptions(meta)), edition, target)

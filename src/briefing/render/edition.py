@@ -15,14 +15,13 @@ from types import MappingProxyType
 from briefing.data.model import Book
 from briefing.errors import UsageError
 from briefing.pdf.variants import PDF_UA, PDF_VARIANTS
+from briefing.render.variants import FULL, DocumentVariant
 
 DATA_DIR = Path("data")
 OUT_DIR = Path("output")
 TIMEOUT = 120.0  # seconds before a hung render is stopped
 MAX_SEND_MB = 20.0  # largest total of attachments per message
 BOOK_NAME = "briefing-book"
-FULL, ONE_PAGER = "full", "one-pager"
-VARIANTS = (FULL, ONE_PAGER)
 PAGE_SIZES = ("A4", "Letter")
 PAGE_HEIGHT = {"A4": "297mm", "Letter": "279.4mm"}  # full-bleed covers are one page tall
 
@@ -38,7 +37,7 @@ class Options:
     book: bool = True
     recipients: str | None = None  # None, "all" or an email: personalised editions
     page_size: str | None = None
-    variant: str = FULL
+    variant: str = FULL.name  # a name in render.variants.VARIANTS
     pdf_variant: str | None = None  # PDF_VARIANTS; None = book.yaml's `pdf_variant`
     jobs: int = 0  # 0 = number of cores
     timeout: float = TIMEOUT
@@ -92,7 +91,7 @@ class Edition:
     book: Book
     paths: Paths
     page_size: str
-    variant: str
+    document: DocumentVariant  # the full briefing or the one-pager
     pdf_variant: str = PDF_UA  # what WeasyPrint prints and the merge claims: part of every cache key
     since: str | None = None  # "4 March 2026": the previous edition, when there is one
     changes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
@@ -104,21 +103,12 @@ class Edition:
             raise UsageError(f"unknown PDF variant {self.pdf_variant!r}: choose {' or '.join(PDF_VARIANTS)}")
 
     @property
-    def one_pager(self) -> bool:
-        return self.variant == ONE_PAGER
-
-    @property
-    def suffix(self) -> str:
-        """Added to output names: ``alibaba-one-pager.pdf``."""
-        return "-one-pager" if self.one_pager else ""
-
-    @property
     def chapter_dir(self) -> Path:
         # one folder per PDF variant (switching to PDF/A and back reuses both sets of chapters) and
         # per level (each level's chapters are printed once and reused by every book of that level)
         pdf = "" if self.pdf_variant == PDF_UA else "-" + self.pdf_variant.replace("/", "")
-        return self.paths.build / self.variant / (self.page_size.lower() + pdf) / (self.audience or "all")
+        return self.paths.build / self.document.name / (self.page_size.lower() + pdf) / (self.audience or "all")
 
     def changes_for(self, slug: str) -> list[str]:
         """Change lines printed in a chapter (the one-pager has no room for them)."""
-        return [] if self.one_pager else list(self.changes.get(slug, ()))
+        return list(self.changes.get(slug, ())) if self.document.change_lines else []

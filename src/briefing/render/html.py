@@ -22,8 +22,6 @@ from briefing.render.markup import SEVERITY_LABEL, filters, typeset_book
 from briefing.render.outline import Outline, outline
 from briefing.render.palette import ACCENT, readable_accent, soften
 
-SPONSOR_TEMPLATE = "sponsor.html"
-ONE_PAGER_TEMPLATE = "onepager.html"
 BOOK_TEMPLATE = "book.html"
 OVERLAY_TEMPLATE = "overlay.html"
 
@@ -143,7 +141,7 @@ def sponsor_toc(sponsor: Sponsor, anchors: ChapterAnchors, the_outline: Outline,
 
 def page_context(edition: Edition, accent: str, classification: str) -> dict[str, Any]:
     """What base.html needs, for every document."""
-    return {"book": typeset_book(edition.book), "page_size": edition.page_size, "variant": edition.variant,
+    return {"book": typeset_book(edition.book), "page_size": edition.page_size, "document": edition.document,
             "accent": accent, "accent_soft": soften(accent), "classification": classification,
             "edition": format_date(edition.book.edition),
             "audience": edition.audience_label}
@@ -163,5 +161,5 @@ def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: d
         timeline=first_timeline(sponsor), chart_urls=chart_urls, top_people=top_people, logo_url=logo_url,
         changes=changes, changes_since=edition.since,
     )
-    template = ONE_PAGER_TEMPLATE if edition.one_pager else SPONSOR_TEMPLATE
-    return render(edition.paths.templates, template, compiled=edition.paths.template_cache, **context)
+    return render(edition.paths.templates, edition.document.template, compiled=edition.paths.template_cache,
+                  **context)
