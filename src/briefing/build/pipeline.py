@@ -31,7 +31,6 @@ from briefing.build.plan import (
     book_level,
     check_slugs,
     plan,
-    recipient_slug,
     recipient_sponsors,
     recipients_for,
 )
@@ -42,8 +41,9 @@ from briefing.data.load import Project, load_project
 from briefing.data.model import format_date
 from briefing.documents.assemble import Runner, in_this_process
 from briefing.documents.book import BookRequest, assemble_book, printed_parts
-from briefing.documents.chapter import chapter_book_pdf, chapter_meta_path, chapter_pdf, print_chapter
+from briefing.documents.chapter import print_chapter
 from briefing.documents.meta import ChapterMeta
+from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
 from briefing.documents.sponsor_pdf import finish_sponsor_pdf
 from briefing.errors import BriefingError
 from briefing.pdf.binding import prebind
@@ -53,7 +53,7 @@ from briefing.processes.workers import Job, Outcome, run
 from briefing.render.edition import Edition, Options, Paths
 from briefing.render.variants import variant_named
 
-__all__ = ["MANIFEST", "Options", "Report", "build", "recipient_slug", "recipient_sponsors", "recipients_for"]
+__all__ = ["MANIFEST", "Options", "Report", "build", "recipient_sponsors", "recipients_for"]
 
 
 class Progress:

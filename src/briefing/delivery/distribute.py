@@ -14,8 +14,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import PdfError
 
-from briefing.build.pipeline import Options, build, recipient_slug, recipient_sponsors, recipients_for
-from briefing.build.plan import level_prefix
+from briefing.build.pipeline import Options, build, recipient_sponsors, recipients_for
 from briefing.data.audience import project_view
 from briefing.data.changes import Changes, what_changed
 from briefing.data.levels import Levels, clearance
@@ -38,8 +37,9 @@ from briefing.delivery.mail import (
     deliver,
     transport_from_env,
 )
+from briefing.documents.outputs import edition_output, level_prefix, sponsor_output
 from briefing.errors import DeliveryError
-from briefing.render.variants import VARIANTS
+from briefing.render.variants import FULL, VARIANTS
 
 WAITING = "waiting-approval"
 
@@ -128,13 +128,12 @@ def attachments(view: Project, r: Recipient, out: Path) -> list[Attachment]:
     files: list[Attachment] = []
     mine = recipient_sponsors(view, r)
     levels = Levels.of(book)
-    folder = out / level_prefix(clearance(r, levels), levels)
+    prefix = level_prefix(clearance(r, levels), levels)
     if "book" in r.receives and mine:
-        files.append(Attachment(out / "editions" / f"{recipient_slug(r)}.pdf",
-                                f"{book.title}, prepared for {r.name}", 0))
+        files.append(Attachment(out / edition_output(r, FULL), f"{book.title}, prepared for {r.name}", 0))
     for document in VARIANTS.values():
         if document.receives_key in r.receives:
-            files += [Attachment(folder / f"{s}{document.suffix}.pdf",
+            files += [Attachment(out / sponsor_output(s, document, prefix),
                                  document.attachment_title.format(name=view.sponsors[s].name), 0) for s in mine]
     return files
 

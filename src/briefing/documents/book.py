@@ -17,8 +17,9 @@ from briefing.data.load import Project
 from briefing.data.model import Recipient, Sponsor, format_date, format_money
 from briefing.documents.assemble import Assembly, Mark, Part, Runner, Written, assemble, in_this_process
 from briefing.documents.attachments import appended
-from briefing.documents.chapter import book_pages, chapter_book_pdf, chapter_meta_path, draw_charts
+from briefing.documents.chapter import book_pages, draw_charts
 from briefing.documents.meta import ChapterMeta, WatchEntry
+from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path
 from briefing.documents.sponsor_pdf import chapter_marks, info, link_descriptions
 from briefing.errors import RenderError
 from briefing.files import write_atomic

@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from briefing.data.load import Project
 from briefing.data.model import Sponsor
 from briefing.documents.meta import ChapterMeta, SectionEntry, WatchEntry
+from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
 from briefing.documents.preflight import inspect, lines_for
 from briefing.errors import BriefingError, RenderError
 from briefing.files import write_atomic
@@ -54,23 +54,10 @@ def logo_url(sponsor: Sponsor, paths: Paths) -> str | None:
     return (paths.root / sponsor.brand.logo).resolve().as_uri() if sponsor.brand.logo else None
 
 
-def chapter_pdf(edition: Edition, slug: str) -> Path:
-    return edition.chapter_dir / f"{slug}.pdf"
-
-
-def chapter_book_pdf(edition: Edition, slug: str) -> Path:
-    """The chapter's pages as books take them, prepared for merging (see ``structmerge.prepare``)."""
-    return edition.chapter_dir / f"{slug}.book.pdf"
-
-
 def book_pages(meta: ChapterMeta, edition: Edition) -> list[int]:
     """The chapter's pages a book keeps: all but its own contents (a one-pager keeps its page)."""
     dropped = meta.contents_pages() if edition.document.has_contents else set()
     return [p for p in range(meta.pages) if p not in dropped]
-
-
-def chapter_meta_path(edition: Edition, slug: str) -> Path:
-    return edition.chapter_dir / f"{slug}.json"
 
 
 def data_file_name(project: Project, slug: str) -> str:

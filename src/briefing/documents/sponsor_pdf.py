@@ -7,8 +7,8 @@ from pathlib import Path
 from briefing.data.load import Project
 from briefing.documents.assemble import Assembly, Info, Mark, Part, Written, assemble
 from briefing.documents.attachments import appended
-from briefing.documents.chapter import chapter_pdf
 from briefing.documents.meta import ChapterMeta
+from briefing.documents.outputs import chapter_pdf
 from briefing.render.edition import Edition
 
 

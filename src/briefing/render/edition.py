@@ -21,7 +21,6 @@ DATA_DIR = Path("data")
 OUT_DIR = Path("output")
 TIMEOUT = 120.0  # seconds before a hung render is stopped
 MAX_SEND_MB = 20.0  # largest total of attachments per message
-BOOK_NAME = "briefing-book"
 PAGE_SIZES = ("A4", "Letter")
 PAGE_HEIGHT = {"A4": "297mm", "Letter": "279.4mm"}  # full-bleed covers are one page tall
 
@@ -101,13 +100,6 @@ class Edition:
     def __post_init__(self) -> None:
         if self.pdf_variant not in PDF_VARIANTS:  # Options come from library callers too
             raise UsageError(f"unknown PDF variant {self.pdf_variant!r}: choose {' or '.join(PDF_VARIANTS)}")
-
-    @property
-    def chapter_dir(self) -> Path:
-        # one folder per PDF variant (switching to PDF/A and back reuses both sets of chapters) and
-        # per level (each level's chapters are printed once and reused by every book of that level)
-        pdf = "" if self.pdf_variant == PDF_UA else "-" + self.pdf_variant.replace("/", "")
-        return self.paths.build / self.document.name / (self.page_size.lower() + pdf) / (self.audience or "all")
 
     def changes_for(self, slug: str) -> list[str]:
         """Change lines printed in a chapter (the one-pager has no room for them)."""
