@@ -9,11 +9,11 @@ import pytest
 from conftest import FICTION, REPO, make_project
 from tagcheck import heading_gaps
 
+from briefing.build.options import Options
 from briefing.build.pipeline import make_edition
 from briefing.data.load import load_project
 from briefing.documents.chapter import chapter_html
 from briefing.documents.outputs import chapter_dir
-from briefing.render.edition import Options
 
 
 def html_of(root: Path, slug: str, variant: str = "full") -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from briefing.build.manifest import MANIFEST, Manifest
+from briefing.build.options import Options
 from briefing.build.plan import (
     BOOK,
     Plan,
@@ -50,7 +51,7 @@ from briefing.pdf.binding import prebind
 from briefing.pdf.printer import import_weasyprint
 from briefing.processes.spare import SpareProcess
 from briefing.processes.workers import Job, Outcome, run
-from briefing.render.edition import Edition, Options, Paths
+from briefing.render.edition import Edition, Paths
 from briefing.render.variants import variant_named
 
 __all__ = ["MANIFEST", "Options", "Report", "build", "recipient_sponsors", "recipients_for"]

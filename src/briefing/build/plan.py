@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefing.build.manifest import Manifest
+from briefing.build.options import Options
 from briefing.data.audience import sponsor_level
 from briefing.data.levels import Levels, clearance
 from briefing.data.load import Project, attachment_path
@@ -12,7 +13,7 @@ from briefing.data.model import Recipient
 from briefing.documents.outputs import book_output, edition_output, level_prefix, sponsor_output
 from briefing.errors import BriefingError, UsageError
 from briefing.hashing import digest, file_sha256, theme_fingerprint
-from briefing.render.edition import Edition, Options
+from briefing.render.edition import Edition
 
 SPONSOR, BOOK = "sponsor", "book"
 

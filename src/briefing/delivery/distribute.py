@@ -14,7 +14,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import PdfError
 
-from briefing.build.pipeline import Options, build, recipient_sponsors, recipients_for
+from briefing.build.options import DATA_DIR, OUT_DIR, Options
+from briefing.build.pipeline import build, recipient_sponsors, recipients_for
 from briefing.data.audience import project_view
 from briefing.data.changes import Changes, what_changed
 from briefing.data.levels import Levels, clearance
@@ -49,8 +50,8 @@ WATCHED = ("critical", "high")
 
 @dataclass
 class SendOptions:
-    data_dir: Path = Path("data")
-    out_dir: Path = Path("output")
+    data_dir: Path = DATA_DIR
+    out_dir: Path = OUT_DIR
     recipients: str = "all"
     dry_run: bool = False
     force: bool = False

@@ -23,7 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from briefing.build.pipeline import Options, build
+from briefing.build.options import Options
+from briefing.build.pipeline import build
 from briefing.data.audience import project_view
 from briefing.data.load import find_root, load_project, shown
 from briefing.documents.outputs import book_output, sponsor_output

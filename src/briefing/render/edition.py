@@ -1,8 +1,7 @@
-"""What one build is asked to make, decided once and carried whole through every step.
+"""What one build makes, decided once and carried whole through every step.
 
-``Options`` is what a caller asks for (the CLI maps its flags onto it one to one); ``Edition``
-is the frozen result of combining those options with ``book.yaml`` and the previous edition.
-Defaults live here once, for the CLI and the library alike.
+``Edition`` is the frozen result of combining a caller's ``build.options.Options`` with
+``book.yaml`` and the previous edition; ``Paths`` says where the build may read and write.
 """
 
 from __future__ import annotations
@@ -15,34 +14,7 @@ from types import MappingProxyType
 from briefing.data.model import Book
 from briefing.errors import UsageError
 from briefing.pdf.variants import PDF_UA, PDF_VARIANTS
-from briefing.render.variants import FULL, DocumentVariant
-
-DATA_DIR = Path("data")
-OUT_DIR = Path("output")
-TIMEOUT = 120.0  # seconds before a hung render is stopped
-MAX_SEND_MB = 20.0  # largest total of attachments per message
-PAGE_SIZES = ("A4", "Letter")
-PAGE_HEIGHT = {"A4": "297mm", "Letter": "279.4mm"}  # full-bleed covers are one page tall
-
-
-@dataclass(frozen=True)
-class Options:
-    """A build request; ``None`` means "as book.yaml says"."""
-
-    data_dir: Path = DATA_DIR
-    out_dir: Path = OUT_DIR
-    slugs: list[str] = field(default_factory=list)
-    sponsors: bool = True  # per-sponsor PDFs
-    book: bool = True
-    recipients: str | None = None  # None, "all" or an email: personalised editions
-    page_size: str | None = None
-    variant: str = FULL.name  # a name in render.variants.VARIANTS
-    pdf_variant: str | None = None  # PDF_VARIANTS; None = book.yaml's `pdf_variant`
-    jobs: int = 0  # 0 = number of cores
-    timeout: float = TIMEOUT
-    force: bool = False
-    strict: bool = False  # preflight findings fail the build (scheduled runs)
-    audience: str | None = None  # a level's sponsor PDFs and book, under OUT/levels/LEVEL/; None: the base level
+from briefing.render.variants import DocumentVariant
 
 
 @dataclass(frozen=True)

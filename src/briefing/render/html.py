@@ -15,9 +15,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
 from briefing.data.model import Block, Place, Sponsor, format_date, walk_blocks
+from briefing.pdf.paper import PAGE_HEIGHT
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
-from briefing.render.edition import PAGE_HEIGHT, Edition
+from briefing.render.edition import Edition
 from briefing.render.markup import SEVERITY_LABEL, filters, typeset_book
 from briefing.render.outline import Outline, outline
 from briefing.render.palette import ACCENT, readable_accent, soften
