@@ -20,7 +20,7 @@ from briefing.data.audience import project_view
 from briefing.data.changes import Changes, what_changed
 from briefing.data.levels import Levels, clearance
 from briefing.data.load import Project, load_project
-from briefing.data.model import Recipient, format_date, parse_sender, walk_blocks
+from briefing.data.model import Recipient, format_date, parse_sender
 from briefing.delivery.approval import REFUSE, REVIEW, SEND, WAIT, Ledger, hashes, waiting
 from briefing.delivery.mail import (
     LOG_NAME,
@@ -41,11 +41,11 @@ from briefing.delivery.mail import (
 from briefing.documents.outputs import edition_output, level_prefix, sponsor_output
 from briefing.errors import DeliveryError
 from briefing.render.variants import FULL, VARIANTS
+from briefing.render.watch import watch_list
 
 WAITING = "waiting-approval"
 
 Progress = Callable[..., None]
-WATCHED = ("critical", "high")
 
 
 @dataclass
@@ -80,14 +80,8 @@ def sender_for(project: Project) -> str:
 
 def watch_lines(project: Project, slugs: list[str]) -> list[str]:
     """Critical and high callouts of these sponsors, one line each, most severe first."""
-    found = []
-    for slug in slugs:
-        sponsor = project.sponsors[slug]
-        for _, block in walk_blocks(sponsor):
-            c = block.callout
-            if c is not None and c.severity in WATCHED:
-                found.append((WATCHED.index(c.severity), f"{c.severity.capitalize()} — {sponsor.name}: {c.title}"))
-    return [line for _, line in sorted(found, key=lambda item: item[0])]
+    return [f"{w.severity.capitalize()} — {w.sponsor.name}: {w.callout.title}"
+            for w in watch_list({slug: project.sponsors[slug] for slug in slugs})]
 
 
 # --- building what the letters need -----------------------------------------------------------

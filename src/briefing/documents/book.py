@@ -33,8 +33,8 @@ from briefing.render.edition import Edition
 from briefing.render.html import BOOK_TEMPLATE, TocLink, page_context, render
 from briefing.render.markup import typeset, typeset_summary
 from briefing.render.palette import ACCENT
+from briefing.render.watch import most_severe_first
 
-SEVERITY_ORDER = {"critical": 0, "high": 1}
 SETTLE_ROUNDS = 4
 FRONT_TIMEOUT = 600.0  # seconds for one print of the front matter (the contents of a long book)
 
@@ -114,11 +114,12 @@ def contents(layout: Layout, front: Front, edition: Edition, front_pages: int) -
     return toc
 
 
-def watch_list(layout: Layout, front_pages: int) -> list[dict[str, Any]]:
-    """Critical and high items of every chapter, most severe first, with their book page."""
-    items: list[tuple[WatchEntry, str, int]] = [
-        (w, ch.meta.name, front_pages + ch.page_of[w.page] + 1) for ch in layout.chapters for w in ch.meta.watch]
-    items.sort(key=lambda item: SEVERITY_ORDER.get(item[0].severity, 9))
+def watch_page(layout: Layout, front_pages: int) -> list[dict[str, Any]]:
+    """The watch list each chapter stored (``render.watch.watch_list``, as printed), merged most
+    severe first, with book pages."""
+    items: list[tuple[WatchEntry, str, int]] = most_severe_first(
+        ((w, ch.meta.name, front_pages + ch.page_of[w.page] + 1) for ch in layout.chapters for w in ch.meta.watch),
+        lambda item: item[0].severity)
     return [{"title": w.title, "severity": w.severity, "section": w.section, "link": book_link(w.anchor),
              "sponsor": name, "page": page} for w, name, page in items]
 
@@ -220,7 +221,7 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
     front = Front(Printed(b"", 0, {}, (0, 0)), titles, {anchor: 3 + i for i, (_, anchor) in enumerate(titles)})
     for _ in range(SETTLE_ROUNDS):
         html = render(edition.paths.templates, BOOK_TEMPLATE, compiled=edition.paths.template_cache, **context,
-                      toc=contents(layout, front, edition, front_pages), watch=watch_list(layout, front_pages))
+                      toc=contents(layout, front, edition, front_pages), watch=watch_page(layout, front_pages))
         printed = _print_cached(html, charts.svgs, edition)
         now = {anchor: printed.anchors[anchor] + 1 for _, anchor in titles}
         settled = printed.pages == front_pages and now == front.found_at

@@ -25,9 +25,10 @@ from briefing.render.anchors import ChapterAnchors
 from briefing.render.chart_specs import Spec, sponsor_charts
 from briefing.render.charts import chart_key, make_svg
 from briefing.render.edition import Edition, Paths
-from briefing.render.html import accent_of, sponsor_html, watch_items
+from briefing.render.html import accent_of, sponsor_html
 from briefing.render.markup import typeset_sponsor
 from briefing.render.outline import Heading, outline
+from briefing.render.watch import watch_list
 from briefing.text import hyphens
 from briefing.text.glyphs import where_in
 
@@ -141,8 +142,8 @@ def _meta(sponsor: Sponsor, edition: Edition, printed: Printed, anchors: Chapter
                             tuple(entry(sub) for sub in heading.subsections))
 
     # the watch list carries the one-line summary and a link; the full text stays in its section
-    watch = tuple(WatchEntry(w.line, w.block.callout.severity, w.anchor, w.heading, found.get(w.anchor, 0))
-                  for w in watch_items(sponsor, anchors) if w.block.callout is not None)
+    watch = tuple(WatchEntry(w.line, w.severity, w.anchor, w.heading, found.get(w.anchor, 0))
+                  for w in watch_list({anchors.slug: sponsor}))
     return ChapterMeta(slug=anchors.slug, name=sponsor.name, variant=edition.document.name, pages=printed.pages,
                        size=printed.size, anchors=found, key=key,
                        sections=tuple(entry(h) for h in outline(sponsor, anchors).sections), watch=watch)
