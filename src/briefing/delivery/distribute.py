@@ -11,9 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pikepdf
-from pikepdf import PdfError
-
 from briefing.build.options import DATA_DIR, OUT_DIR, Options
 from briefing.build.pipeline import build, recipient_sponsors, recipients_for
 from briefing.data.audience import project_view
@@ -40,6 +37,7 @@ from briefing.delivery.mail import (
 )
 from briefing.documents.outputs import edition_output, level_prefix, sponsor_output
 from briefing.errors import DeliveryError
+from briefing.pdf.pages import UnreadablePdf, page_count
 from briefing.render.variants import FULL, VARIANTS
 from briefing.render.watch import watch_list
 
@@ -112,11 +110,6 @@ def build_for_letters(opts: SendOptions, recipients: list[Recipient], levels: Le
     return failed, warnings
 
 
-def _pages(path: Path) -> int:
-    with pikepdf.open(path) as pdf:
-        return len(pdf.pages)
-
-
 def attachments(view: Project, r: Recipient, out: Path) -> list[Attachment]:
     """What ``r`` receives; ``view`` is the project as their clearance sees it."""
     book = view.book
@@ -184,7 +177,7 @@ class _Context:
 def _letter(ctx: _Context, r: Recipient, files: list[Attachment]) -> Letter:
     book = ctx.project.book
     for a in files:
-        a.pages = _pages(a.path)
+        a.pages = page_count(a.path)
     level = clearance(r, ctx.levels)
     view = ctx.view(level)
     mine = recipient_sponsors(view, r)
@@ -268,7 +261,7 @@ def _serve(ctx: _Context, r: Recipient, failed: dict[str, str], transport: Outbo
         return told(Result(r.email, outcome, unapproved, WAIT))
     try:
         letter = _letter(ctx, r, files)
-    except (OSError, PdfError) as err:  # a PDF the build left damaged: only this recipient waits
+    except (OSError, UnreadablePdf) as err:  # a PDF the build left damaged: only this recipient waits
         return told(Result(r.email, NOT_BUILT, f"cannot read an attachment: {err}; left for the next run",
                            NOT_BUILT))
     if opts.dry_run:
@@ -315,7 +308,7 @@ def _review(ctx: _Context, r: Recipient, level: str, files: list[Attachment],
     transport, tell = via
     book, opts = ctx.project.book, ctx.opts
     for a in files:
-        a.pages = _pages(a.path)
+        a.pages = page_count(a.path)
     letter = Letter(
         name=r.name, email=r.email, title=r.title, attachments=[Attachment(a.path, a.title, a.pages) for a in files],
         subject=f"For review: {book.title}, {level} edition — {format_date(book.edition)}", sender=ctx.sender,
