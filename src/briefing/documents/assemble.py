@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing.data.load import Project
 from briefing.documents.stamp import overlay_files
 from briefing.errors import RenderError
 from briefing.pdf import variants
@@ -22,7 +23,7 @@ from briefing.pdf.binding import Assembly, BindJob, Bound, Info, Mark, Part, bin
 from briefing.pdf.pages import EncryptedPdf, UnreadablePdf, page_count
 from briefing.render.edition import Edition
 
-__all__ = ["Assembly", "Info", "Mark", "Part", "Runner", "Written", "assemble", "in_this_process"]
+__all__ = ["Assembly", "Info", "Mark", "Part", "Runner", "Written", "assemble", "in_this_process", "info"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,13 @@ class Written:
 
 
 Runner = Callable[[Callable[[BindJob], Bound], BindJob], Bound]  # where bind() runs
+
+
+def info(project: Project, title: str, subject: str, keywords: str) -> Info:
+    """A document's metadata: its own title, subject and keywords; the rest from book.yaml."""
+    book = project.book
+    return Info(title=title, author=book.organisation, subject=subject, keywords=keywords,
+                language=book.language, date=book.edition)
 
 
 def in_this_process(func: Callable[[BindJob], Bound], job: BindJob) -> Bound:

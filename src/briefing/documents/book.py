@@ -15,12 +15,11 @@ from typing import Any
 
 from briefing.data.load import Project
 from briefing.data.model import Recipient, Sponsor, format_date, format_money
-from briefing.documents.assemble import Assembly, Mark, Part, Runner, Written, assemble, in_this_process
+from briefing.documents.assemble import Assembly, Mark, Part, Runner, Written, assemble, in_this_process, info
 from briefing.documents.attachments import appended
-from briefing.documents.chapter import book_pages, draw_charts
-from briefing.documents.meta import ChapterMeta, WatchEntry
+from briefing.documents.marks import chapter_marks, link_descriptions
+from briefing.documents.meta import ChapterMeta, WatchEntry, book_pages
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path
-from briefing.documents.sponsor_pdf import chapter_marks, info, link_descriptions
 from briefing.errors import RenderError
 from briefing.files import write_atomic
 from briefing.hashing import digest
@@ -29,6 +28,7 @@ from briefing.pdf.structmerge import prepare
 from briefing.processes.workers import Job, run
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import book_charts, unconverted
+from briefing.render.charts import draw_charts
 from briefing.render.edition import Edition
 from briefing.render.html import BOOK_TEMPLATE, TocLink, page_context, render
 from briefing.render.markup import typeset, typeset_summary
@@ -67,7 +67,7 @@ class Front:
 def lay_out(project: Project, edition: Edition, metas: list[ChapterMeta]) -> Layout:
     parts, chapters, cursor = [], [], 0
     for meta in metas:
-        keep = book_pages(meta, edition)
+        keep = book_pages(meta, edition.document)
         page_of = {p: cursor + i for i, p in enumerate(keep)}
         for p in sorted(set(range(meta.pages)) - set(keep)):  # a dropped page maps to the next kept one
             page_of[p] = cursor + sum(1 for k in keep if k < p)

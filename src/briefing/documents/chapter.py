@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from briefing.data.load import Project
 from briefing.data.model import Sponsor
-from briefing.documents.meta import ChapterMeta, SectionEntry, WatchEntry
+from briefing.documents.meta import ChapterMeta, SectionEntry, WatchEntry, book_pages
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
 from briefing.documents.preflight import inspect, lines_for
 from briefing.errors import BriefingError, RenderError
@@ -22,8 +22,8 @@ from briefing.files import write_atomic
 from briefing.pdf.printer import Printed, PrintOptions, print_html
 from briefing.pdf.structmerge import prepare
 from briefing.render.anchors import ChapterAnchors
-from briefing.render.chart_specs import Spec, sponsor_charts
-from briefing.render.charts import chart_key, make_svg
+from briefing.render.chart_specs import sponsor_charts
+from briefing.render.charts import Drawn, draw_charts
 from briefing.render.edition import Edition, Paths
 from briefing.render.html import accent_of, sponsor_html
 from briefing.render.markup import typeset_sponsor
@@ -33,32 +33,8 @@ from briefing.text import hyphens
 from briefing.text.glyphs import where_in
 
 
-@dataclass(frozen=True)
-class Drawn:
-    urls: dict[str, str]  # chart name -> URL the HTML uses
-    svgs: dict[str, str]  # URL key -> SVG text, served to WeasyPrint from memory
-    drawn: int  # how many were drawn rather than taken from the cache
-
-
-def draw_charts(specs: dict[str, Spec], paths: Paths) -> Drawn:
-    urls, svgs, drawn = {}, {}, 0
-    for name, spec in specs.items():
-        key = chart_key(spec)
-        if not (paths.chart_cache / f"{key}.svg").is_file():
-            drawn += 1
-        svgs[key] = make_svg(spec, paths.chart_cache, paths.fonts)
-        urls[name] = f"chart:{key}"
-    return Drawn(urls, svgs, drawn)
-
-
 def logo_url(sponsor: Sponsor, paths: Paths) -> str | None:
     return (paths.root / sponsor.brand.logo).resolve().as_uri() if sponsor.brand.logo else None
-
-
-def book_pages(meta: ChapterMeta, edition: Edition) -> list[int]:
-    """The chapter's pages a book keeps: all but its own contents (a one-pager keeps its page)."""
-    dropped = meta.contents_pages() if edition.document.has_contents else set()
-    return [p for p in range(meta.pages) if p not in dropped]
 
 
 def data_file_name(project: Project, slug: str) -> str:
@@ -100,7 +76,7 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     write_atomic(chapter_pdf(edition, slug), printed.pdf)
     # prepared here, once, rather than in every book that contains the chapter; IDs get a prefix
     # no other part of a book can have (merge gives unprepared parts "p<n>-")
-    write_atomic(chapter_book_pdf(edition, slug), prepare(printed.pdf, book_pages(meta, edition),
+    write_atomic(chapter_book_pdf(edition, slug), prepare(printed.pdf, book_pages(meta, edition.document),
                                                           prefix=f"c:{slug}:"))
     write_atomic(chapter_meta_path(edition, slug), meta.to_json())
     return meta
