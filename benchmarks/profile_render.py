@@ -23,10 +23,10 @@ sys.path.insert(0, str(REPO / "src"))
 
 def render_once(slug: str, data: Path, out: Path) -> int:
     """Print one chapter as a build's worker does (charts from the cache after the first call)."""
+    from briefing.build.options import Options
     from briefing.build.pipeline import make_edition
     from briefing.data.load import load_project
     from briefing.documents.chapter import print_chapter
-    from briefing.render.edition import Options
 
     project = load_project(data)
     opts = Options(data_dir=data, out_dir=out, slugs=[slug], book=False, force=True, jobs=1)

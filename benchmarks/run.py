@@ -135,10 +135,10 @@ def briefing(root: Path, out: Path, *args: str) -> list[str]:
 
 def bare_inputs(root: Path, out: Path, slug: str) -> Path:
     """The project's own final HTML for one sponsor, charts drawn and saved as files."""
+    from briefing.build.options import Options
     from briefing.build.pipeline import make_edition
     from briefing.data.load import load_project
     from briefing.documents.chapter import chapter_html
-    from briefing.render.edition import Options
 
     project = load_project(root / "data")
     edition = make_edition(project, Options(data_dir=root / "data", out_dir=out))

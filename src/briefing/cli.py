@@ -19,16 +19,19 @@ from typing import Any, NoReturn
 
 import click
 
+from briefing.build.options import DATA_DIR, MAX_SEND_MB, OUT_DIR, TIMEOUT
 from briefing.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_SYSTEM, EXIT_WAITING, BriefingError, DataError
 from briefing.ops.lock import run_lock
 from briefing.ops.progress import Log
+from briefing.pdf.paper import PAGE_SIZES
 from briefing.pdf.variants import PDF_VARIANTS
+from briefing.render.variants import FULL, VARIANTS
 
 LOG_KEY = "briefing.log"
 
-data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
+data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=DATA_DIR,
                            show_default=True, help="Folder with book.yaml, sponsors/ and distribution.yaml.")
-out_option = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
+out_option = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=OUT_DIR,
                           show_default=True, help="Folder the PDFs, manifest and send log are written to.")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 wait_option = click.option("--wait", is_flag=True,
@@ -210,11 +213,11 @@ def schema(which: str | None) -> None:
 @click.option("--no-book", is_flag=True, help="Only the per-sponsor PDFs.")
 @click.option("--book-only", is_flag=True, help="Only the book.")
 @click.option("--for", "recipients", metavar="EMAIL|ID|all", help="Also write personalised editions to OUT/editions/.")
-@click.option("--page-size", type=click.Choice(["A4", "Letter"]), help="Override book.yaml's page size.")
-@click.option("--variant", type=click.Choice(["full", "one-pager"]), default="full", show_default=True)
+@click.option("--page-size", type=click.Choice(PAGE_SIZES), help="Override book.yaml's page size.")
+@click.option("--variant", type=click.Choice(list(VARIANTS)), default=FULL.name, show_default=True)
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Override book.yaml's pdf_variant.")
 @click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0 = cores).")
-@click.option("--timeout", type=click.FloatRange(1), default=120.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(1), default=TIMEOUT, show_default=True,
               help="Seconds before a hanging render is stopped.")
 @click.option("--force", is_flag=True, help="Rebuild everything, ignoring the manifest.")
 @click.option("--strict", is_flag=True, help="Preflight findings fail the build (exit 1), e.g. for scheduled runs.")
@@ -238,7 +241,7 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
       briefing build --audience partner      what a partner may read, in output/levels/partner/
     """
     with _imports_uncollected():
-        from briefing.build.pipeline import Options
+        from briefing.build.options import Options
         from briefing.build.pipeline import build as run_build
         from briefing.ops.progress import Reporter
 
@@ -288,7 +291,7 @@ def doctor(data_dir, out_dir) -> None:
                                             "References the earlier one).")
 @click.option("--outbox", type=click.Path(path_type=Path),
               help="Folder for .eml files when BRIEFING_SMTP_URL is not set (default OUT/outbox).")
-@click.option("--max-size", type=click.FloatRange(0.1), default=20.0, show_default=True,
+@click.option("--max-size", type=click.FloatRange(0.1), default=MAX_SEND_MB, show_default=True,
               help="Largest total of attachments per message, in MB.")
 @click.option("--review", is_flag=True, help="Also mail each approver (`approver: yes` in distribution.yaml) a "
                                              "review copy of every edition waiting for approval, once.")

@@ -32,6 +32,7 @@ from audience_book import (
 from click.testing import CliRunner
 from conftest import make_project
 
+from briefing.build.options import Options
 from briefing.build.pipeline import make_edition
 from briefing.cli import main
 from briefing.data.audience import project_view, view
@@ -41,7 +42,6 @@ from briefing.data.model import walk_blocks
 from briefing.delivery.distribute import SendOptions, send
 from briefing.errors import DataError
 from briefing.render.anchors import ChapterAnchors
-from briefing.render.edition import Options
 from briefing.render.outline import outline
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from conftest import FICTION, REPO, make_project
 from cssfiles import declarations, stylesheets
 
+from briefing.build.options import Options
 from briefing.build.pipeline import make_edition
 from briefing.data.load import load_project
 from briefing.documents.chapter import chapter_html
-from briefing.render.edition import Options
 
 
 def test_no_leader_function_in_print_css():

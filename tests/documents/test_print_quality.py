@@ -190,6 +190,7 @@ def test_book_cover_lists_one_to_fifty_sponsors_on_one_page(count, tmp_path):
     from briefing.data.model import Book
     from briefing.pdf.printer import print_html
     from briefing.render.html import make_env
+    from briefing.render.variants import FULL
 
     root = make_project(tmp_path, PRINT)
     book = Book.model_validate({"title": "Imaginary Print Book", "organisation": "Example Host City (fictional)",
@@ -199,7 +200,7 @@ def test_book_cover_lists_one_to_fifty_sponsors_on_one_page(count, tmp_path):
     template = make_env(root / "templates").from_string(
         '{% extends "base.html" %}{% block stylesheet %}assets/css/book.css{% endblock %}'
         '{% block body %}{% include "partials/book_cover.html" %}{% endblock %}')
-    html = template.render(book=book, page_size="A4", variant="full", accent="#2E6B4F", accent_soft="#E0EAE4",
+    html = template.render(book=book, page_size="A4", document=FULL, accent="#2E6B4F", accent_soft="#E0EAE4",
                            classification="Internal test", edition="1 November 2026", rows=rows, prepared_for=None,
                            audience="")
     printed = print_html(html, base=root, roots=[root / "templates", root / "assets"])

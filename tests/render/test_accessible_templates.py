@@ -9,10 +9,11 @@ import pytest
 from conftest import FICTION, REPO, make_project
 from tagcheck import heading_gaps
 
+from briefing.build.options import Options
 from briefing.build.pipeline import make_edition
 from briefing.data.load import load_project
 from briefing.documents.chapter import chapter_html
-from briefing.render.edition import Options
+from briefing.documents.outputs import chapter_dir
 
 
 def html_of(root: Path, slug: str, variant: str = "full") -> str:
@@ -77,6 +78,6 @@ def test_pdf_variant_is_checked_and_part_of_the_chapter_key(tmp_path):
     theme = theme_fingerprint(root)
     keys = {v: chapter_key(project, e, "globex-imaginary", theme) for v, e in editions.items()}
     assert keys["pdf/ua-1"] != keys["pdf/a-3a"]
-    assert editions["pdf/ua-1"].chapter_dir != editions["pdf/a-3a"].chapter_dir
+    assert chapter_dir(editions["pdf/ua-1"]) != chapter_dir(editions["pdf/a-3a"])
     with pytest.raises(UsageError, match="unknown PDF variant 'pdf/x-4'"):
         make_edition(project, Options(data_dir=root / "data", out_dir=root / "out", pdf_variant="pdf/x-4"))

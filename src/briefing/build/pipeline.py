@@ -24,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from briefing.build.manifest import MANIFEST, Manifest
+from briefing.build.options import Options
 from briefing.build.plan import (
     BOOK,
     Plan,
@@ -31,7 +32,6 @@ from briefing.build.plan import (
     book_level,
     check_slugs,
     plan,
-    recipient_slug,
     recipient_sponsors,
     recipients_for,
 )
@@ -42,17 +42,19 @@ from briefing.data.load import Project, load_project
 from briefing.data.model import format_date
 from briefing.documents.assemble import Runner, in_this_process
 from briefing.documents.book import BookRequest, assemble_book, printed_parts
-from briefing.documents.chapter import chapter_book_pdf, chapter_meta_path, chapter_pdf, print_chapter
+from briefing.documents.chapter import print_chapter
 from briefing.documents.meta import ChapterMeta
+from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
 from briefing.documents.sponsor_pdf import finish_sponsor_pdf
 from briefing.errors import BriefingError
 from briefing.pdf.binding import prebind
 from briefing.pdf.printer import import_weasyprint
 from briefing.processes.spare import SpareProcess
 from briefing.processes.workers import Job, Outcome, run
-from briefing.render.edition import Edition, Options, Paths
+from briefing.render.edition import Edition, Paths
+from briefing.render.variants import variant_named
 
-__all__ = ["MANIFEST", "Options", "Report", "build", "recipient_slug", "recipient_sponsors", "recipients_for"]
+__all__ = ["MANIFEST", "Options", "Report", "build", "recipient_sponsors", "recipients_for"]
 
 
 class Progress:
@@ -98,7 +100,7 @@ def make_edition(project: Project, opts: Options, level: str | None = None, labe
     changes = summarise(project.sponsors, before) if since else {}
     return Edition(book=project.book,
                    paths=Paths(root=project.root, data_dir=opts.data_dir.resolve(), out=out.resolve()),
-                   page_size=opts.page_size or project.book.page_size, variant=opts.variant,
+                   page_size=opts.page_size or project.book.page_size, document=variant_named(opts.variant),
                    pdf_variant=opts.pdf_variant or project.book.pdf_variant,
                    since=format_date(since) if since else None,
                    changes=MappingProxyType({s: tuple(lines) for s, lines in changes.items()}), audience=level,

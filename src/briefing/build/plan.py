@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefing.build.manifest import Manifest
+from briefing.build.options import Options
 from briefing.data.audience import sponsor_level
 from briefing.data.levels import Levels, clearance
 from briefing.data.load import Project, attachment_path
 from briefing.data.model import Recipient
+from briefing.documents.outputs import book_output, edition_output, level_prefix, sponsor_output
 from briefing.errors import BriefingError, UsageError
 from briefing.hashing import digest, file_sha256, theme_fingerprint
-from briefing.render.edition import BOOK_NAME, Edition, Options
+from briefing.render.edition import Edition
 
 SPONSOR, BOOK = "sponsor", "book"
 
@@ -42,11 +44,6 @@ class Plan:
         return next((t for t in self.stale if t.kind == SPONSOR and t.slugs == [slug]), None)
 
 
-def recipient_slug(recipient: Recipient) -> str:
-    """The edition's file name: unique per person (explicit `id` or the address), never the name."""
-    return recipient.edition_id
-
-
 def recipients_for(project: Project, which: str | None) -> list[Recipient]:
     if which is None:
         return []
@@ -74,12 +71,6 @@ def book_level(opts: Options, levels: Levels) -> str:
     return levels.check(opts.audience) if opts.audience else levels.base
 
 
-def level_prefix(level: str, levels: Levels) -> str:
-    """Where a level's sponsor PDFs and book go: ``levels/partner/alibaba.pdf``; the base level's
-    are the usual ``alibaba.pdf``, so a project without levels keeps its file names."""
-    return "" if level == levels.base else f"levels/{level}/"
-
-
 def check_slugs(project: Project, opts: Options) -> None:
     """Unknown sponsors, or sponsors above the requested level, are usage errors before any work."""
     unknown = [s for s in opts.slugs if s not in project.sponsors]
@@ -101,15 +92,15 @@ def targets(project: Project, opts: Options, edition: Edition) -> list[Target]:
     if edition.audience == book_level(opts, levels):
         prefix = level_prefix(edition.audience, levels)
         if opts.sponsors:
-            found += [Target(f"{prefix}{s}{edition.suffix}.pdf", [s], SPONSOR) for s in slugs]
+            found += [Target(sponsor_output(s, edition.document, prefix), [s], SPONSOR) for s in slugs]
         if opts.book and slugs:  # a level that may see no sponsor has no book
-            found.append(Target(f"{prefix}{BOOK_NAME}{edition.suffix}.pdf", slugs, BOOK))
+            found.append(Target(book_output(edition.document, prefix), slugs, BOOK))
     for r in recipients_for(project, opts.recipients):
         if clearance(r, levels) != edition.audience:
             continue
         mine = [s for s in recipient_sponsors(project, r) if s in slugs]
         if mine:
-            found.append(Target(f"editions/{recipient_slug(r)}{edition.suffix}.pdf", mine, BOOK, r))
+            found.append(Target(edition_output(r, edition.document), mine, BOOK, r))
     return found
 
 
@@ -117,15 +108,15 @@ def chapter_key(project: Project, edition: Edition, slug: str, theme: str) -> st
     """Everything a sponsor's pages depend on."""
     book_yaml = (project.data_dir / "book.yaml").read_bytes().decode("utf-8", "replace")
     data = project.files[slug].read_bytes().decode("utf-8", "replace")
-    return digest(data, book_yaml, theme, edition.page_size, edition.variant, edition.pdf_variant,
+    return digest(data, book_yaml, theme, edition.page_size, edition.document.name, edition.pdf_variant,
                   edition.changes_for(slug), edition.since, edition.audience, edition.audience_label)
 
 
 def _target_key(project: Project, edition: Edition, target: Target, chapter_keys: dict[str, str],
                 theme: str) -> str:
-    attachments = [] if edition.one_pager else [
-        file_sha256(attachment_path(project.data_dir, a.file))
-        for s in target.slugs for a in project.sponsors[s].attachments]
+    appending = target.slugs if edition.document.appends_attachments else []
+    attachments = [file_sha256(attachment_path(project.data_dir, a.file))
+                   for s in appending for a in project.sponsors[s].attachments]
     who = target.recipient.model_dump() if target.recipient else None
     gone = {s: list(c) for s, c in edition.changes.items() if s not in project.sponsors} if target.kind == BOOK else {}
     return digest([chapter_keys[s] for s in target.slugs], target.kind, who, attachments, theme, gone)

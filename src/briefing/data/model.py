@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from briefing.errors import FieldErrors
+from briefing.pdf.paper import PageSize
 from briefing.pdf.variants import PDF_UA, PdfVariant
 
 MAX_TEXT = 20_000  # one paragraph; longer text is almost certainly a paste accident
@@ -681,7 +682,7 @@ class Book(Strict):
     organisation: Line
     edition: FullDate = Field(description="edition date, YYYY-MM-DD; dates the PDFs")
     classification: Line = "Confidential"
-    page_size: Literal["A4", "Letter"] = "A4"
+    page_size: PageSize = "A4"
     sponsors: list[Slug] = Field([], description="order of sponsors; default: alphabetical")
     prepared_for: Line | None = None
     sender: Sender | None = Field(None, description="From for `briefing send`: address or 'Name <address>'")

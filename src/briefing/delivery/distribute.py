@@ -11,16 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pikepdf
-from pikepdf import PdfError
-
-from briefing.build.pipeline import Options, build, recipient_slug, recipient_sponsors, recipients_for
-from briefing.build.plan import level_prefix
+from briefing.build.options import DATA_DIR, OUT_DIR, Options
+from briefing.build.pipeline import build, recipient_sponsors, recipients_for
 from briefing.data.audience import project_view
 from briefing.data.changes import Changes, what_changed
 from briefing.data.levels import Levels, clearance
 from briefing.data.load import Project, load_project
-from briefing.data.model import Recipient, format_date, parse_sender, walk_blocks
+from briefing.data.model import Recipient, format_date, parse_sender
 from briefing.delivery.approval import REFUSE, REVIEW, SEND, WAIT, Ledger, hashes, waiting
 from briefing.delivery.mail import (
     LOG_NAME,
@@ -38,18 +35,21 @@ from briefing.delivery.mail import (
     deliver,
     transport_from_env,
 )
+from briefing.documents.outputs import edition_output, level_prefix, sponsor_output
 from briefing.errors import DeliveryError
+from briefing.pdf.pages import UnreadablePdf, page_count
+from briefing.render.variants import FULL, VARIANTS
+from briefing.render.watch import watch_list
 
 WAITING = "waiting-approval"
 
 Progress = Callable[..., None]
-WATCHED = ("critical", "high")
 
 
 @dataclass
 class SendOptions:
-    data_dir: Path = Path("data")
-    out_dir: Path = Path("output")
+    data_dir: Path = DATA_DIR
+    out_dir: Path = OUT_DIR
     recipients: str = "all"
     dry_run: bool = False
     force: bool = False
@@ -78,14 +78,8 @@ def sender_for(project: Project) -> str:
 
 def watch_lines(project: Project, slugs: list[str]) -> list[str]:
     """Critical and high callouts of these sponsors, one line each, most severe first."""
-    found = []
-    for slug in slugs:
-        sponsor = project.sponsors[slug]
-        for _, block in walk_blocks(sponsor):
-            c = block.callout
-            if c is not None and c.severity in WATCHED:
-                found.append((WATCHED.index(c.severity), f"{c.severity.capitalize()} — {sponsor.name}: {c.title}"))
-    return [line for _, line in sorted(found, key=lambda item: item[0])]
+    return [f"{w.severity.capitalize()} — {w.sponsor.name}: {w.callout.title}"
+            for w in watch_list({slug: project.sponsors[slug] for slug in slugs})]
 
 
 # --- building what the letters need -----------------------------------------------------------
@@ -96,9 +90,10 @@ def _builds(opts: SendOptions, recipients: list[Recipient], levels: Levels) -> l
     builds = []
     if any("book" in r.receives for r in recipients):
         builds.append(Options(**common, sponsors=False, book=False, recipients=opts.recipients))
-    for wants, variant in (("sponsors", "full"), ("one-pagers", "one-pager")):
-        chosen = {clearance(r, levels) for r in recipients if wants in r.receives}
-        builds += [Options(**common, book=False, variant=variant, audience=None if level == levels.base else level)
+    for document in VARIANTS.values():
+        chosen = {clearance(r, levels) for r in recipients if document.receives_key in r.receives}
+        builds += [Options(**common, book=False, variant=document.name,
+                           audience=None if level == levels.base else level)
                    for level in levels.order if level in chosen]
     return builds
 
@@ -115,27 +110,19 @@ def build_for_letters(opts: SendOptions, recipients: list[Recipient], levels: Le
     return failed, warnings
 
 
-def _pages(path: Path) -> int:
-    with pikepdf.open(path) as pdf:
-        return len(pdf.pages)
-
-
 def attachments(view: Project, r: Recipient, out: Path) -> list[Attachment]:
     """What ``r`` receives; ``view`` is the project as their clearance sees it."""
     book = view.book
     files: list[Attachment] = []
     mine = recipient_sponsors(view, r)
     levels = Levels.of(book)
-    folder = out / level_prefix(clearance(r, levels), levels)
+    prefix = level_prefix(clearance(r, levels), levels)
     if "book" in r.receives and mine:
-        files.append(Attachment(out / "editions" / f"{recipient_slug(r)}.pdf",
-                                f"{book.title}, prepared for {r.name}", 0))
-    if "sponsors" in r.receives:
-        files += [Attachment(folder / f"{s}.pdf", f"{view.sponsors[s].name} sponsor briefing", 0)
-                  for s in mine]
-    if "one-pagers" in r.receives:
-        files += [Attachment(folder / f"{s}-one-pager.pdf", f"{view.sponsors[s].name} on one page", 0)
-                  for s in mine]
+        files.append(Attachment(out / edition_output(r, FULL), f"{book.title}, prepared for {r.name}", 0))
+    for document in VARIANTS.values():
+        if document.receives_key in r.receives:
+            files += [Attachment(out / sponsor_output(s, document, prefix),
+                                 document.attachment_title.format(name=view.sponsors[s].name), 0) for s in mine]
     return files
 
 
@@ -190,7 +177,7 @@ class _Context:
 def _letter(ctx: _Context, r: Recipient, files: list[Attachment]) -> Letter:
     book = ctx.project.book
     for a in files:
-        a.pages = _pages(a.path)
+        a.pages = page_count(a.path)
     level = clearance(r, ctx.levels)
     view = ctx.view(level)
     mine = recipient_sponsors(view, r)
@@ -274,7 +261,7 @@ def _serve(ctx: _Context, r: Recipient, failed: dict[str, str], transport: Outbo
         return told(Result(r.email, outcome, unapproved, WAIT))
     try:
         letter = _letter(ctx, r, files)
-    except (OSError, PdfError) as err:  # a PDF the build left damaged: only this recipient waits
+    except (OSError, UnreadablePdf) as err:  # a PDF the build left damaged: only this recipient waits
         return told(Result(r.email, NOT_BUILT, f"cannot read an attachment: {err}; left for the next run",
                            NOT_BUILT))
     if opts.dry_run:
@@ -321,7 +308,7 @@ def _review(ctx: _Context, r: Recipient, level: str, files: list[Attachment],
     transport, tell = via
     book, opts = ctx.project.book, ctx.opts
     for a in files:
-        a.pages = _pages(a.path)
+        a.pages = page_count(a.path)
     letter = Letter(
         name=r.name, email=r.email, title=r.title, attachments=[Attachment(a.path, a.title, a.pages) for a in files],
         subject=f"For review: {book.title}, {level} edition — {format_date(book.edition)}", sender=ctx.sender,

@@ -31,11 +31,12 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from briefing.build.options import MAX_SEND_MB
 from briefing.data.model import parse_sender
 from briefing.errors import Ambiguous, BriefingError, DeliveryError, OutputError, Permanent, Transient
 from briefing.files import write_atomic
 
-MAX_BYTES_DEFAULT = 20 * 1024 * 1024
+MAX_BYTES_DEFAULT = int(MAX_SEND_MB * 1024 * 1024)
 LOG_NAME = "send-log.sqlite"
 _UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]|=\?")
 

@@ -10,21 +10,20 @@ does the joining, here or in a process of its own.
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
-
+from briefing.data.load import Project
 from briefing.documents.stamp import overlay_files
 from briefing.errors import RenderError
 from briefing.pdf import variants
 from briefing.pdf.binding import Assembly, BindJob, Bound, Info, Mark, Part, bind
+from briefing.pdf.pages import EncryptedPdf, UnreadablePdf, page_count
 from briefing.render.edition import Edition
 
-__all__ = ["Assembly", "Info", "Mark", "Part", "Runner", "Written", "assemble", "in_this_process", "page_count"]
+__all__ = ["Assembly", "Info", "Mark", "Part", "Runner", "Written", "assemble", "in_this_process", "info"]
 
 
 @dataclass(frozen=True)
@@ -36,17 +35,23 @@ class Written:
 Runner = Callable[[Callable[[BindJob], Bound], BindJob], Bound]  # where bind() runs
 
 
+def info(project: Project, title: str, subject: str, keywords: str) -> Info:
+    """A document's metadata: its own title, subject and keywords; the rest from book.yaml."""
+    book = project.book
+    return Info(title=title, author=book.organisation, subject=subject, keywords=keywords,
+                language=book.language, date=book.edition)
+
+
 def in_this_process(func: Callable[[BindJob], Bound], job: BindJob) -> Bound:
     return func(job)
 
 
-def page_count(source: Path | bytes) -> int:
+def _part_pages(source: Path | bytes) -> int:
     try:
-        with pikepdf.Pdf.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
-            return len(pdf.pages)
-    except pikepdf.PasswordError:
+        return page_count(source)
+    except EncryptedPdf:
         raise RenderError(f"{source}: is encrypted") from None
-    except pikepdf.PdfError as err:
+    except UnreadablePdf as err:
         raise RenderError(f"{source}: cannot read PDF: {err}") from None
 
 
@@ -55,7 +60,7 @@ def _numbering(parts: list[Part]) -> list[bool]:
     numbered: list[bool] = []
     for part in parts:
         if part.pages is None:
-            part.pages = list(range(page_count(part.pdf)))
+            part.pages = list(range(_part_pages(part.pdf)))
         numbered += [i not in part.unnumbered for i in part.pages]
     return numbered
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
-
 from briefing.data.load import Project, attachment_path
 from briefing.errors import RenderError
+from briefing.pdf.pages import EncryptedPdf, UnreadablePdf, page_count
 
 
 @dataclass(frozen=True)
@@ -20,13 +19,10 @@ class Appended:
 
 def _page_count(path: Path, where: str, name: str) -> int:
     try:
-        with pikepdf.Pdf.open(path) as pdf:
-            if pdf.is_encrypted:
-                raise RenderError(f"{where}: '{name}' is encrypted; attach an unprotected copy")
-            count = len(pdf.pages)
-    except pikepdf.PasswordError:
+        count = page_count(path, refuse_encrypted=True)
+    except EncryptedPdf:
         raise RenderError(f"{where}: '{name}' is encrypted; attach an unprotected copy") from None
-    except (pikepdf.PdfError, OSError) as err:
+    except (UnreadablePdf, OSError) as err:
         raise RenderError(f"{where}: '{name}' is not a readable PDF ({err})") from None
     if count == 0:
         raise RenderError(f"{where}: '{name}' has no pages")

@@ -15,11 +15,11 @@ from typing import Any
 
 from briefing.data.load import Project
 from briefing.data.model import Recipient, Sponsor, format_date, format_money
-from briefing.documents.assemble import Assembly, Mark, Part, Runner, Written, assemble, in_this_process
+from briefing.documents.assemble import Assembly, Mark, Part, Runner, Written, assemble, in_this_process, info
 from briefing.documents.attachments import appended
-from briefing.documents.chapter import book_pages, chapter_book_pdf, chapter_meta_path, draw_charts
-from briefing.documents.meta import ChapterMeta, WatchEntry
-from briefing.documents.sponsor_pdf import chapter_marks, info, link_descriptions
+from briefing.documents.marks import chapter_marks, link_descriptions
+from briefing.documents.meta import ChapterMeta, WatchEntry, book_pages
+from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path
 from briefing.errors import RenderError
 from briefing.files import write_atomic
 from briefing.hashing import digest
@@ -28,12 +28,13 @@ from briefing.pdf.structmerge import prepare
 from briefing.processes.workers import Job, run
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import book_charts, unconverted
+from briefing.render.charts import draw_charts
 from briefing.render.edition import Edition
 from briefing.render.html import BOOK_TEMPLATE, TocLink, page_context, render
 from briefing.render.markup import typeset, typeset_summary
 from briefing.render.palette import ACCENT
+from briefing.render.watch import most_severe_first
 
-SEVERITY_ORDER = {"critical": 0, "high": 1}
 SETTLE_ROUNDS = 4
 FRONT_TIMEOUT = 600.0  # seconds for one print of the front matter (the contents of a long book)
 
@@ -66,17 +67,17 @@ class Front:
 def lay_out(project: Project, edition: Edition, metas: list[ChapterMeta]) -> Layout:
     parts, chapters, cursor = [], [], 0
     for meta in metas:
-        keep = book_pages(meta, edition)
+        keep = book_pages(meta, edition.document)
         page_of = {p: cursor + i for i, p in enumerate(keep)}
         for p in sorted(set(range(meta.pages)) - set(keep)):  # a dropped page maps to the next kept one
             page_of[p] = cursor + sum(1 for k in keep if k < p)
         # the prepared file holds only the kept pages, so the part takes all of them (said here:
         # the merge would otherwise open each file once more just to count them)
         parts.append(Part(chapter_book_pdf(edition, meta.slug), pages=list(range(len(keep))),
-                          unnumbered=set() if edition.one_pager else {0}, title=meta.name))
+                          unnumbered={0} if edition.document.cover_first else set(), title=meta.name))
         start, cursor = cursor, cursor + len(keep)
         extras = []
-        for i, extra in enumerate([] if edition.one_pager else appended(project, meta.slug)):
+        for i, extra in enumerate(appended(project, meta.slug) if edition.document.appends_attachments else []):
             anchor = meta.ids.appendix(i)
             parts.append(Part(extra.path, dest=anchor, title=f"{meta.name}: appendix: {extra.title}"))
             extras.append((extra.title, cursor, anchor))
@@ -105,7 +106,7 @@ def contents(layout: Layout, front: Front, edition: Edition, front_pages: int) -
     toc = [link(1, "", title, anchor, front.found_at[anchor]) for title, anchor in front.titles]
     for ch in layout.chapters:
         toc.append(link(0, "", ch.meta.name, ch.meta.ids.cover, front_pages + ch.page_of[0] + 1))
-        if not edition.one_pager:
+        if edition.document.lists_headings:
             toc += [link(1, sec.number, sec.title, sec.anchor, front_pages + ch.page_of[sec.page] + 1)
                     for sec in ch.meta.sections]
         toc += [link(1, "", f"Appendix: {title}", anchor, front_pages + start + 1)
@@ -113,11 +114,12 @@ def contents(layout: Layout, front: Front, edition: Edition, front_pages: int) -
     return toc
 
 
-def watch_list(layout: Layout, front_pages: int) -> list[dict[str, Any]]:
-    """Critical and high items of every chapter, most severe first, with their book page."""
-    items: list[tuple[WatchEntry, str, int]] = [
-        (w, ch.meta.name, front_pages + ch.page_of[w.page] + 1) for ch in layout.chapters for w in ch.meta.watch]
-    items.sort(key=lambda item: SEVERITY_ORDER.get(item[0].severity, 9))
+def watch_page(layout: Layout, front_pages: int) -> list[dict[str, Any]]:
+    """The watch list each chapter stored (``render.watch.watch_list``, as printed), merged most
+    severe first, with book pages."""
+    items: list[tuple[WatchEntry, str, int]] = most_severe_first(
+        ((w, ch.meta.name, front_pages + ch.page_of[w.page] + 1) for ch in layout.chapters for w in ch.meta.watch),
+        lambda item: item[0].severity)
     return [{"title": w.title, "severity": w.severity, "section": w.section, "link": book_link(w.anchor),
              "sponsor": name, "page": page} for w, name, page in items]
 
@@ -219,7 +221,7 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
     front = Front(Printed(b"", 0, {}, (0, 0)), titles, {anchor: 3 + i for i, (_, anchor) in enumerate(titles)})
     for _ in range(SETTLE_ROUNDS):
         html = render(edition.paths.templates, BOOK_TEMPLATE, compiled=edition.paths.template_cache, **context,
-                      toc=contents(layout, front, edition, front_pages), watch=watch_list(layout, front_pages))
+                      toc=contents(layout, front, edition, front_pages), watch=watch_page(layout, front_pages))
         printed = _print_cached(html, charts.svgs, edition)
         now = {anchor: printed.anchors[anchor] + 1 for _, anchor in titles}
         settled = printed.pages == front_pages and now == front.found_at
@@ -248,11 +250,11 @@ def assemble_book(project: Project, edition: Edition, request: BookRequest, targ
                 *(Mark(title, front.found_at[anchor] - 1) for title, anchor in front.titles)]
     for ch in layout.chapters:
         mapped = {p: front_pages + v for p, v in ch.page_of.items()}
-        marks = [] if edition.one_pager else chapter_marks(ch.meta, mapped)
+        marks = chapter_marks(ch.meta, mapped) if edition.document.lists_headings else []
         chapter = Mark(ch.meta.name, front_pages + ch.start, marks)
         chapter.children += [Mark(f"Appendix: {t}", front_pages + s) for t, s, _ in ch.appendices]
         children.append(chapter)
-    title = edition.book.title + (" — one-pagers" if edition.one_pager else "")
+    title = edition.book.title + edition.document.book_title_suffix
     names = ", ".join(m.name for m in request.metas)
     prepared = _prepared_for(edition, request.recipient)
     footer = f"Prepared for {prepared}" if request.recipient else ""

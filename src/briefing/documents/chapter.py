@@ -9,71 +9,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 from briefing.data.load import Project
 from briefing.data.model import Sponsor
-from briefing.documents.meta import ChapterMeta, SectionEntry, WatchEntry
+from briefing.documents.meta import ChapterMeta, SectionEntry, WatchEntry, book_pages
+from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
 from briefing.documents.preflight import inspect, lines_for
 from briefing.errors import BriefingError, RenderError
 from briefing.files import write_atomic
 from briefing.pdf.printer import Printed, PrintOptions, print_html
 from briefing.pdf.structmerge import prepare
 from briefing.render.anchors import ChapterAnchors
-from briefing.render.chart_specs import Spec, sponsor_charts
-from briefing.render.charts import chart_key, make_svg
+from briefing.render.chart_specs import sponsor_charts
+from briefing.render.charts import Drawn, draw_charts
 from briefing.render.edition import Edition, Paths
-from briefing.render.html import accent_of, sponsor_html, watch_items
+from briefing.render.html import accent_of, sponsor_html
 from briefing.render.markup import typeset_sponsor
 from briefing.render.outline import Heading, outline
+from briefing.render.watch import watch_list
 from briefing.text import hyphens
 from briefing.text.glyphs import where_in
-
-# the one-pager's blocks in the order onepager.html prints them; each has a start and an end anchor
-ONE_PAGER_BLOCKS = ["headline", "key_figures", "critical_callout", "timeline", "key_points", "leadership"]
-
-
-@dataclass(frozen=True)
-class Drawn:
-    urls: dict[str, str]  # chart name -> URL the HTML uses
-    svgs: dict[str, str]  # URL key -> SVG text, served to WeasyPrint from memory
-    drawn: int  # how many were drawn rather than taken from the cache
-
-
-def draw_charts(specs: dict[str, Spec], paths: Paths) -> Drawn:
-    urls, svgs, drawn = {}, {}, 0
-    for name, spec in specs.items():
-        key = chart_key(spec)
-        if not (paths.chart_cache / f"{key}.svg").is_file():
-            drawn += 1
-        svgs[key] = make_svg(spec, paths.chart_cache, paths.fonts)
-        urls[name] = f"chart:{key}"
-    return Drawn(urls, svgs, drawn)
 
 
 def logo_url(sponsor: Sponsor, paths: Paths) -> str | None:
     return (paths.root / sponsor.brand.logo).resolve().as_uri() if sponsor.brand.logo else None
-
-
-def chapter_pdf(edition: Edition, slug: str) -> Path:
-    return edition.chapter_dir / f"{slug}.pdf"
-
-
-def chapter_book_pdf(edition: Edition, slug: str) -> Path:
-    """The chapter's pages as books take them, prepared for merging (see ``structmerge.prepare``)."""
-    return edition.chapter_dir / f"{slug}.book.pdf"
-
-
-def book_pages(meta: ChapterMeta, edition: Edition) -> list[int]:
-    """The chapter's pages a book keeps: all but its own contents (a one-pager keeps its page)."""
-    dropped = set() if edition.one_pager else meta.contents_pages()
-    return [p for p in range(meta.pages) if p not in dropped]
-
-
-def chapter_meta_path(edition: Edition, slug: str) -> Path:
-    return edition.chapter_dir / f"{slug}.json"
 
 
 def data_file_name(project: Project, slug: str) -> str:
@@ -87,7 +48,7 @@ def chapter_html(project: Project, edition: Edition, slug: str,
     sponsor as printed (typeset), when the caller has it already."""
     sponsor = sponsor or typeset_sponsor(project.sponsors[slug])
     try:
-        charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor), one_pager=edition.one_pager),
+        charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor), block_charts=edition.document.block_charts),
                              edition.paths)
     except RenderError as err:  # a chart that cannot be drawn: say which file it came from
         raise RenderError(f"{data_file_name(project, slug)}: {err}") from None
@@ -108,14 +69,14 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
                            inspect=preflight(project, slug, data_file))
     printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
                          what=data_file, options=options)
-    if edition.one_pager:
-        _check_one_page(printed, ChapterAnchors(slug), data_file)
+    if edition.document.one_page_blocks:
+        _check_one_page(printed, ChapterAnchors(slug), data_file, edition.document.one_page_blocks)
     meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key),
                    charts_drawn=charts.drawn, findings=tuple(printed.findings))
     write_atomic(chapter_pdf(edition, slug), printed.pdf)
     # prepared here, once, rather than in every book that contains the chapter; IDs get a prefix
     # no other part of a book can have (merge gives unprepared parts "p<n>-")
-    write_atomic(chapter_book_pdf(edition, slug), prepare(printed.pdf, book_pages(meta, edition),
+    write_atomic(chapter_book_pdf(edition, slug), prepare(printed.pdf, book_pages(meta, edition.document),
                                                           prefix=f"c:{slug}:"))
     write_atomic(chapter_meta_path(edition, slug), meta.to_json())
     return meta
@@ -139,11 +100,11 @@ def preflight(project: Project, slug: str, data_file: str) -> Callable[[Any], li
     return check
 
 
-def _check_one_page(printed: Printed, anchors: ChapterAnchors, data_file: str) -> None:
-    """Name the first block that ended (or started) past page 1."""
+def _check_one_page(printed: Printed, anchors: ChapterAnchors, data_file: str, blocks: tuple[str, ...]) -> None:
+    """Name the first of ``blocks`` (in print order) that ended (or started) past page 1."""
     if printed.pages <= 1:
         return
-    spilled = [name for name in ONE_PAGER_BLOCKS if printed.anchors.get(anchors.op_end(name), 0) > 0]
+    spilled = [name for name in blocks if printed.anchors.get(anchors.op_end(name), 0) > 0]
     block = spilled[0] if spilled else "the last block"
     raise RenderError(f"{data_file}: one-pager does not fit on one page: '{block}' overflowed "
                       f"onto page 2 (shorten key_points, key_figures or the summary)")
@@ -157,8 +118,8 @@ def _meta(sponsor: Sponsor, edition: Edition, printed: Printed, anchors: Chapter
                             tuple(entry(sub) for sub in heading.subsections))
 
     # the watch list carries the one-line summary and a link; the full text stays in its section
-    watch = tuple(WatchEntry(w.line, w.block.callout.severity, w.anchor, w.heading, found.get(w.anchor, 0))
-                  for w in watch_items(sponsor, anchors) if w.block.callout is not None)
-    return ChapterMeta(slug=anchors.slug, name=sponsor.name, variant=edition.variant, pages=printed.pages,
+    watch = tuple(WatchEntry(w.line, w.severity, w.anchor, w.heading, found.get(w.anchor, 0))
+                  for w in watch_list({anchors.slug: sponsor}))
+    return ChapterMeta(slug=anchors.slug, name=sponsor.name, variant=edition.document.name, pages=printed.pages,
                        size=printed.size, anchors=found, key=key,
                        sections=tuple(entry(h) for h in outline(sponsor, anchors).sections), watch=watch)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.render.anchors import ChapterAnchors
+from briefing.render.variants import DocumentVariant
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,12 @@ class ChapterMeta:
         data["watch"] = tuple(WatchEntry(**w) for w in data["watch"])
         data["findings"] = tuple(data.get("findings", ()))
         return cls(**data)
+
+
+def book_pages(meta: ChapterMeta, document: DocumentVariant) -> list[int]:
+    """The chapter's pages a book keeps: all but its own contents (a one-pager keeps its page)."""
+    dropped = meta.contents_pages() if document.has_contents else set()
+    return [p for p in range(meta.pages) if p not in dropped]
 
 
 def _section(data: dict[str, Any]) -> SectionEntry:

@@ -16,6 +16,8 @@ import time
 import uuid
 from typing import Any, TextIO
 
+from briefing.documents.outputs import is_book, stem
+
 
 def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
@@ -95,7 +97,7 @@ class _JsonHandler(logging.Handler):
 
 def _stage(name: str) -> str:
     """Sponsor PDFs are printed (render); books and editions are put together (assemble)."""
-    return "assemble" if name.startswith(("editions/", "briefing-book")) else "render"
+    return "assemble" if is_book(name) else "render"
 
 
 class Reporter:
@@ -149,8 +151,7 @@ class Reporter:
             return None
         if seconds is not None:
             return seconds
-        stem = name.removesuffix(".pdf").removesuffix("-one-pager")
-        began = self.started.get(name, self.started.get(stem, self.last))
+        began = self.started.get(name, self.started.get(stem(name), self.last))
         return now - began
 
     def event(self, kind: str, name: str, seconds: float | None = None) -> None:

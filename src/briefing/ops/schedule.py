@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
 
+from briefing.build.options import DATA_DIR, OUT_DIR
 from briefing.errors import BriefingError, UsageError
 from briefing.ops.lock import run_lock
 from briefing.ops.progress import Log, Reporter, new_run_id
@@ -78,8 +79,8 @@ def next_runs(expression: str, tz: ZoneInfo, *, after: dt.datetime | None = None
 
 @dataclass
 class TickOptions:
-    data_dir: Path = Path("data")
-    out_dir: Path = Path("output")
+    data_dir: Path = DATA_DIR
+    out_dir: Path = OUT_DIR
     send: bool = True
     wait: bool = True  # another run holds the folder: wait for it (the scheduler) or exit 3 (cron)
     outbox: Path | None = None

@@ -23,12 +23,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from briefing.build.pipeline import Options, build
+from briefing.build.options import Options
+from briefing.build.pipeline import build
 from briefing.data.audience import project_view
 from briefing.data.load import find_root, load_project, shown
+from briefing.documents.outputs import book_output, sponsor_output
 from briefing.errors import BriefingError, DataError, Problem
 from briefing.ops.lock import run_lock
-from briefing.render.edition import BOOK_NAME
+from briefing.render.variants import FULL
 
 THUMB_WIDTH, LARGE_WIDTH = 180, 900
 THUMBS_SHOWN = 6  # per PDF on the overview; the full set is one click away
@@ -99,8 +101,8 @@ class Preview:
             return
         failed = dict(report.failed)
         visible = project_view(project, project.levels.base)  # what the default build printed
-        titles = [(f"{slug}.pdf", sponsor.name) for slug, sponsor in visible.sponsors.items()]
-        titles.append((f"{BOOK_NAME}.pdf", project.book.title))
+        titles = [(sponsor_output(slug, FULL), sponsor.name) for slug, sponsor in visible.sponsors.items()]
+        titles.append((book_output(FULL), project.book.title))
         entries = tuple(self._entry(name, title, report.pages.get(name, 0), failed.get(name, ""))
                         for name, title in titles)
         self._publish(building=False, errors=(), entries=entries, warnings=tuple(report.warnings),

@@ -78,7 +78,7 @@ class ChapterAnchors:
         return self(f"appendix-{index}")
 
     def op_start(self, block: str) -> str:
-        """Start of a one-pager block (see ``chapter.ONE_PAGER_BLOCKS``)."""
+        """Start of a one-pager block (see ``variants.ONE_PAGER.one_page_blocks``)."""
         return self(f"op-{block}")
 
     def op_end(self, block: str) -> str:

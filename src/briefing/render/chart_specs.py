@@ -80,14 +80,14 @@ def _share_scales(specs: dict[str, Spec]) -> None:
             spec["scale_max"] = tops[spec["unit"]]
 
 
-def sponsor_charts(sponsor: Sponsor, accent: str, *, one_pager: bool = False) -> dict[str, Spec]:
-    """Every chart of a sponsor's document (the one-pager draws only the timeline); small bar
-    charts are printed as cards instead, so they draw nothing."""
+def sponsor_charts(sponsor: Sponsor, accent: str, *, block_charts: bool = True) -> dict[str, Spec]:
+    """Every chart of a sponsor's document: its timeline, and unless ``block_charts`` is off (the
+    one-pager) its blocks' charts; small bar charts are printed as cards instead, so they draw nothing."""
     specs: dict[str, Spec] = {}
     timeline = first_timeline(sponsor)
     if sponsor.partnership and timeline:
         specs[TIMELINE] = _timeline(sponsor.partnership, timeline, accent)
-    if not one_pager:
+    if block_charts:
         for place, block in walk_blocks(sponsor):
             if block.chart is not None and not is_small_chart(block):
                 specs[place.path] = _chart(block, accent)

@@ -11,13 +11,17 @@ from __future__ import annotations
 import math
 import os
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefing.errors import RenderError
 from briefing.hashing import digest
 from briefing.render.palette import ACCENT, FAINT, GREY, GRID, INK, SERIES
 from briefing.text.glyphs import order_chart_text
+
+if TYPE_CHECKING:
+    from briefing.render.edition import Paths
 
 STYLE = Path(__file__).with_name("styles") / "print.mplstyle"
 STYLE_VERSION = "5"  # bump when drawing code changes, so cached SVGs are redrawn
@@ -42,6 +46,25 @@ def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts_dir: Path) -> s
 
         write_atomic(cached, svg.encode("utf-8"))
     return svg
+
+
+@dataclass(frozen=True)
+class Drawn:
+    urls: dict[str, str]  # chart name -> URL the HTML uses
+    svgs: dict[str, str]  # URL key -> SVG text, served to WeasyPrint from memory
+    drawn: int  # how many were drawn rather than taken from the cache
+
+
+def draw_charts(specs: dict[str, dict[str, Any]], paths: Paths) -> Drawn:
+    """A document's charts (name -> spec), drawn or taken from the build's chart cache."""
+    urls, svgs, drawn = {}, {}, 0
+    for name, spec in specs.items():
+        key = chart_key(spec)
+        if not (paths.chart_cache / f"{key}.svg").is_file():
+            drawn += 1
+        svgs[key] = make_svg(spec, paths.chart_cache, paths.fonts)
+        urls[name] = f"chart:{key}"
+    return Drawn(urls, svgs, drawn)
 
 
 _fonts_loaded = False

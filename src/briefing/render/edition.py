@@ -1,8 +1,7 @@
-"""What one build is asked to make, decided once and carried whole through every step.
+"""What one build makes, decided once and carried whole through every step.
 
-``Options`` is what a caller asks for (the CLI maps its flags onto it one to one); ``Edition``
-is the frozen result of combining those options with ``book.yaml`` and the previous edition.
-Defaults live here once, for the CLI and the library alike.
+``Edition`` is the frozen result of combining a caller's ``build.options.Options`` with
+``book.yaml`` and the previous edition; ``Paths`` says where the build may read and write.
 """
 
 from __future__ import annotations
@@ -15,36 +14,7 @@ from types import MappingProxyType
 from briefing.data.model import Book
 from briefing.errors import UsageError
 from briefing.pdf.variants import PDF_UA, PDF_VARIANTS
-
-DATA_DIR = Path("data")
-OUT_DIR = Path("output")
-TIMEOUT = 120.0  # seconds before a hung render is stopped
-MAX_SEND_MB = 20.0  # largest total of attachments per message
-BOOK_NAME = "briefing-book"
-FULL, ONE_PAGER = "full", "one-pager"
-VARIANTS = (FULL, ONE_PAGER)
-PAGE_SIZES = ("A4", "Letter")
-PAGE_HEIGHT = {"A4": "297mm", "Letter": "279.4mm"}  # full-bleed covers are one page tall
-
-
-@dataclass(frozen=True)
-class Options:
-    """A build request; ``None`` means "as book.yaml says"."""
-
-    data_dir: Path = DATA_DIR
-    out_dir: Path = OUT_DIR
-    slugs: list[str] = field(default_factory=list)
-    sponsors: bool = True  # per-sponsor PDFs
-    book: bool = True
-    recipients: str | None = None  # None, "all" or an email: personalised editions
-    page_size: str | None = None
-    variant: str = FULL
-    pdf_variant: str | None = None  # PDF_VARIANTS; None = book.yaml's `pdf_variant`
-    jobs: int = 0  # 0 = number of cores
-    timeout: float = TIMEOUT
-    force: bool = False
-    strict: bool = False  # preflight findings fail the build (scheduled runs)
-    audience: str | None = None  # a level's sponsor PDFs and book, under OUT/levels/LEVEL/; None: the base level
+from briefing.render.variants import DocumentVariant
 
 
 @dataclass(frozen=True)
@@ -92,7 +62,7 @@ class Edition:
     book: Book
     paths: Paths
     page_size: str
-    variant: str
+    document: DocumentVariant  # the full briefing or the one-pager
     pdf_variant: str = PDF_UA  # what WeasyPrint prints and the merge claims: part of every cache key
     since: str | None = None  # "4 March 2026": the previous edition, when there is one
     changes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
@@ -103,22 +73,6 @@ class Edition:
         if self.pdf_variant not in PDF_VARIANTS:  # Options come from library callers too
             raise UsageError(f"unknown PDF variant {self.pdf_variant!r}: choose {' or '.join(PDF_VARIANTS)}")
 
-    @property
-    def one_pager(self) -> bool:
-        return self.variant == ONE_PAGER
-
-    @property
-    def suffix(self) -> str:
-        """Added to output names: ``alibaba-one-pager.pdf``."""
-        return "-one-pager" if self.one_pager else ""
-
-    @property
-    def chapter_dir(self) -> Path:
-        # one folder per PDF variant (switching to PDF/A and back reuses both sets of chapters) and
-        # per level (each level's chapters are printed once and reused by every book of that level)
-        pdf = "" if self.pdf_variant == PDF_UA else "-" + self.pdf_variant.replace("/", "")
-        return self.paths.build / self.variant / (self.page_size.lower() + pdf) / (self.audience or "all")
-
     def changes_for(self, slug: str) -> list[str]:
         """Change lines printed in a chapter (the one-pager has no room for them)."""
-        return [] if self.one_pager else list(self.changes.get(slug, ()))
+        return list(self.changes.get(slug, ())) if self.document.change_lines else []

@@ -14,16 +14,16 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
-from briefing.data.model import Block, Place, Sponsor, format_date, walk_blocks
+from briefing.data.model import Block, Sponsor, format_date, walk_blocks
+from briefing.pdf.paper import PAGE_HEIGHT
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
-from briefing.render.edition import PAGE_HEIGHT, Edition
+from briefing.render.edition import Edition
 from briefing.render.markup import SEVERITY_LABEL, filters, typeset_book
 from briefing.render.outline import Outline, outline
 from briefing.render.palette import ACCENT, readable_accent, soften
+from briefing.render.watch import WATCHED, risk_id, watch_list
 
-SPONSOR_TEMPLATE = "sponsor.html"
-ONE_PAGER_TEMPLATE = "onepager.html"
 BOOK_TEMPLATE = "book.html"
 OVERLAY_TEMPLATE = "overlay.html"
 
@@ -61,7 +61,8 @@ def make_env(templates: Path, compiled: Path | None = None) -> Environment:
     env.filters.update(filters())
     env.globals.update(PAGE_HEIGHT=PAGE_HEIGHT, BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL,
                        chart_alt=chart_alt,
-                       is_small_chart=is_small_chart, chart_cards=chart_cards, risk_id=risk_id)
+                       is_small_chart=is_small_chart, chart_cards=chart_cards, risk_id=risk_id,
+                       WATCHED=WATCHED)
     return env
 
 
@@ -74,36 +75,6 @@ def render(templates: Path, name: str, *, compiled: Path | None = None, **contex
 def critical_callout(sponsor: Sponsor) -> Block | None:
     return next((b for _, b in walk_blocks(sponsor)
                  if b.callout is not None and b.callout.severity == "critical"), None)
-
-
-WATCHED = ("critical", "high")
-
-
-def risk_id(slug: str, place: Place) -> str:
-    """The anchor of a watched callout: the at-a-glance page and the watch list link to it."""
-    return ChapterAnchors(slug).risk(place.heading, place.index)
-
-
-@dataclass(frozen=True)
-class WatchItem:
-    """A critical or high callout, the anchor of the callout itself and its one-line summary."""
-
-    block: Block
-    anchor: str
-    heading: str  # "2.2": the (sub)section that prints the full text
-
-    @property
-    def line(self) -> str:
-        c = self.block.callout
-        assert c is not None
-        return c.summary or c.title
-
-
-def watch_items(sponsor: Sponsor, anchors: ChapterAnchors) -> list[WatchItem]:
-    """Watched callouts, most severe first (their full text stays in their section)."""
-    found = [WatchItem(b, risk_id(anchors.slug, place), place.heading) for place, b in walk_blocks(sponsor)
-             if b.callout is not None and b.callout.severity in WATCHED]
-    return sorted(found, key=lambda w: WATCHED.index(w.block.callout.severity))  # type: ignore[union-attr]
 
 
 def top_people(sponsor: Sponsor, limit: int = 3) -> list[Any]:
@@ -143,7 +114,7 @@ def sponsor_toc(sponsor: Sponsor, anchors: ChapterAnchors, the_outline: Outline,
 
 def page_context(edition: Edition, accent: str, classification: str) -> dict[str, Any]:
     """What base.html needs, for every document."""
-    return {"book": typeset_book(edition.book), "page_size": edition.page_size, "variant": edition.variant,
+    return {"book": typeset_book(edition.book), "page_size": edition.page_size, "document": edition.document,
             "accent": accent, "accent_soft": soften(accent), "classification": classification,
             "edition": format_date(edition.book.edition),
             "audience": edition.audience_label}
@@ -158,10 +129,10 @@ def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: d
     context = page_context(edition, accent_of(sponsor), sponsor.classification or edition.book.classification)
     context.update(
         slug=slug, a=anchors, s=sponsor, outline=the_outline, critical=critical_callout(sponsor),
-        risks=watch_items(sponsor, anchors),
+        risks=watch_list({slug: sponsor}),
         toc=sponsor_toc(sponsor, anchors, the_outline, edition.since, bool(changes)),
         timeline=first_timeline(sponsor), chart_urls=chart_urls, top_people=top_people, logo_url=logo_url,
         changes=changes, changes_since=edition.since,
     )
-    template = ONE_PAGER_TEMPLATE if edition.one_pager else SPONSOR_TEMPLATE
-    return render(edition.paths.templates, template, compiled=edition.paths.template_cache, **context)
+    return render(edition.paths.templates, edition.document.template, compiled=edition.paths.template_cache,
+                  **context)
