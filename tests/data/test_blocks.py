@@ -116,7 +116,7 @@ def rendered(tmp_path_factory) -> str:
     from briefing.build.pipeline import make_edition
     from briefing.data.load import load_project
     from briefing.documents.chapter import chapter_html
-    from briefing.render.edition import Options
+    from briefing.build.options import Options
 
     root = make_project(tmp_path_factory.mktemp("blocks"), FICTION / "data")
     (root / "data" / "sponsors" / "from-docs.yaml").write_text(sponsor_from_docs())
