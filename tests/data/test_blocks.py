@@ -113,10 +113,10 @@ def _never_split() -> set[str]:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> str:
     """The chapter HTML of the docs' sponsor example, which holds one block of every kind."""
+    from briefing.build.options import Options
     from briefing.build.pipeline import make_edition
     from briefing.data.load import load_project
     from briefing.documents.chapter import chapter_html
-    from briefing.build.options import Options
 
     root = make_project(tmp_path_factory.mktemp("blocks"), FICTION / "data")
     (root / "data" / "sponsors" / "from-docs.yaml").write_text(sponsor_from_docs())
