@@ -582,7 +582,7 @@ def watch(data_dir, out_dir, quiet) -> None:
       briefing watch          edit data/sponsors/alibaba.yaml, and output/alibaba.pdf follows
       briefing watch --out data/preview   saves under --out are never a reason to rebuild
     """
-    from briefing.ops.schedule import watch as run_watch
+    from briefing.ops.watch import watch as run_watch
 
     run_watch(data_dir, out_dir, _log(False, quiet))
 
