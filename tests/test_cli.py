@@ -1,4 +1,4 @@
-"""The CLI as a process ends without the interpreter's teardown (0.2-0.3 s after a build), yet
+"""The CLI as a process ends without the interpreter's teardown (docs/performance.md), yet
 keeps its exit codes, flushes what it printed and runs exit handlers."""
 
 from __future__ import annotations
@@ -48,19 +48,21 @@ def test_called_from_python_main_returns_as_click_does():
     assert result.exit_code == 0 and "version" in result.output
 
 
-def test_imports_run_without_collections_and_are_frozen_only_in_a_process(monkeypatch):
+def test_imports_run_without_collections_and_are_frozen_only_in_a_process(tmp_path):
     import gc
 
-    from briefing import cli
+    from briefing.processes import uncollected
 
     assert gc.isenabled()
-    with cli._imports_uncollected():
+    with uncollected():
         assert not gc.isenabled()
-    assert gc.isenabled() and gc.get_freeze_count() == 0  # called from Python: nothing frozen
-    monkeypatch.setattr(cli, "_AS_PROCESS", True)
-    try:
-        with cli._imports_uncollected():
-            pass
-        assert gc.isenabled() and gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # not asked to freeze: nothing frozen
+    args = ["build", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "out")]  # no such data
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and gc.isenabled() and gc.get_freeze_count() == 0  # called from Python
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0, gc.isenabled()))\n"
+            f"sys.argv = ['briefing', *{args!r}]\n"
+            "from briefing.cli import main\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout.strip() == "frozen True True"  # as a process

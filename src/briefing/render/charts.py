@@ -8,6 +8,7 @@ Matplotlib is imported only when a chart is not in the cache.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import textwrap
@@ -44,13 +45,10 @@ def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts_dir: Path) -> s
     return svg
 
 
-_fonts_loaded = False
-
-
+# a memo, not state: Matplotlib's backend and the fonts of a folder are set up once per
+# process, and doing it again would change nothing
+@functools.cache
 def _setup(fonts_dir: Path) -> None:
-    global _fonts_loaded
-    if _fonts_loaded:
-        return
     import matplotlib
 
     matplotlib.use("Agg")
@@ -58,7 +56,6 @@ def _setup(fonts_dir: Path) -> None:
 
     for font in sorted(fonts_dir.glob("*.[ot]tf")):
         font_manager.fontManager.addfont(str(font))
-    _fonts_loaded = True
 
 
 def _decimals(values: list[float]) -> int:
