@@ -158,7 +158,7 @@ def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
     except (OSError, ValueError, KeyError):
         pass
     # printed in a worker process: WeasyPrint's heap would otherwise stay with this process,
-    # which goes on to hold the whole book for the merge (docs/performance.md, "Front matter")
+    # which goes on to hold the whole book for the merge (docs/performance.md, "Front matter in a worker")
     import_weasyprint()  # once here, inherited warm by the forked workers
 
     outcome, = run_jobs([Job("book front matter", _print_front, (html, svgs, edition, pdf_path, meta_path))],

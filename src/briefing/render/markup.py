@@ -106,7 +106,7 @@ def typeset_sponsor(sponsor: Sponsor, hyphens: Hyphens | None = None) -> Sponsor
 def typeset_summary(sponsor: Sponsor) -> Sponsor:
     """The sponsor as a book's front matter prints it: only the name, tier and categories (its
     overview rows, cover and charts; the rest of it is numbers and dates) typeset exactly as
-    ``typeset_sponsor`` would, without typesetting whole sponsors (docs/performance.md, "Front matter")."""
+    ``typeset_sponsor`` would, without typesetting whole sponsors (docs/performance.md, "Front matter typesetting")."""
     return sponsor.model_copy(update={
         "name": typeset(sponsor.name, hyphenate=False),
         "tier": typeset(sponsor.tier, hyphenate=False) if sponsor.tier else sponsor.tier,
