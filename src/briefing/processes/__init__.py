@@ -3,8 +3,9 @@
 A build runs in three kinds of process (docs/architecture.md, "Processes", draws which step
 runs where and the measurements behind each boundary):
 
-- the CLI process loads, plans and assembles. Run as a process (``briefing ...``), it imports
-  the build's libraries ``uncollected(freeze=True)`` and ends with ``os._exit``;
+- the CLI process loads, plans and assembles. Run as a process (``briefing build``, not called
+  from Python), it imports the build's libraries ``uncollected(freeze=True)`` and ends with
+  ``os._exit``;
 - forked workers, one per job, ``run_jobs([Job(name, func, args), ...], workers=2,
   timeout=120)``: a chapter's print (and its sponsor PDF), the book's front matter, long books'
   page-number overlays. A worker ends when its job ends; a job over its timeout is killed;

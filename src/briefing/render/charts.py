@@ -45,8 +45,8 @@ def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts_dir: Path) -> s
     return svg
 
 
-# a memo, not state: Matplotlib's backend and the fonts of a folder are set up once per
-# process, and doing it again would change nothing
+# a memo, not state: Matplotlib's backend and a folder's fonts are set up once per folder and
+# process (a build has one folder), and doing it again would change nothing
 @functools.cache
 def _setup(fonts_dir: Path) -> None:
     import matplotlib
