@@ -37,6 +37,6 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
 # an editable install leaves the package uncompiled; where PYTHONDONTWRITEBYTECODE is set, every
-# run would compile its ~45 modules again (~0.1 s of a 2 s build): compile them once here
+# run would compile its modules again (docs/performance.md): compile them once here
 .venv/bin/python -m compileall -q src
 echo "setup: ready (.venv/bin/briefing)" >&2

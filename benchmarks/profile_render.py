@@ -39,14 +39,14 @@ def whole_build(slug: str, data: Path, out: Path) -> None:
     sees the whole process: loading, charts, layout, stamping and merging."""
     from briefing.build import pipeline as build_module
     from briefing.build.pipeline import Options, build
-    from briefing.processes.workers import Outcome
+    from briefing.processes import Outcome
 
     def inline(jobs, *, workers, timeout, on_start, on_done):  # type: ignore[no-untyped-def]
         for job in jobs:
             on_start(job.name)
             on_done(Outcome(job.name, True, job.func(*job.args)))
 
-    build_module.run = inline
+    build_module.run_jobs = inline
     report = build(Options(data_dir=data, out_dir=out, slugs=[slug], book=False, force=True, jobs=1))
     assert report.ok, report.failed
 

@@ -3,7 +3,7 @@
 Most tests run in process through click's CliRunner, which keeps stdout and stderr apart
 (``result.stdout``, ``result.stderr``; ``result.output`` is both interleaved) and renders help at
 a forced width of 80 columns. The first tests run ``briefing`` as a process: it ends without the
-interpreter's teardown (0.2-0.3 s after a build), yet keeps its exit codes, flushes what it printed
+interpreter's teardown (docs/performance.md), yet keeps its exit codes, flushes what it printed
 and runs exit handlers.
 
 Data comes from the fictional project (tests/fixtures/fiction/data) copied into a temporary
@@ -128,22 +128,24 @@ def test_called_from_python_main_returns_as_click_does():
     assert result.stderr == ""
 
 
-def test_imports_run_without_collections_and_are_frozen_only_in_a_process(monkeypatch):
+def test_imports_run_without_collections_and_are_frozen_only_in_a_process(tmp_path):
     import gc
 
-    from briefing import cli
+    from briefing.processes import uncollected
 
     assert gc.isenabled()
-    with cli._imports_uncollected():
+    with uncollected():
         assert not gc.isenabled()
-    assert gc.isenabled() and gc.get_freeze_count() == 0  # called from Python: nothing frozen
-    monkeypatch.setattr(cli, "_AS_PROCESS", True)
-    try:
-        with cli._imports_uncollected():
-            pass
-        assert gc.isenabled() and gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # not asked to freeze: nothing frozen
+    args = ["build", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "out")]  # no such data
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and gc.isenabled() and gc.get_freeze_count() == 0  # called from Python
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0, gc.isenabled()))\n"
+            f"sys.argv = ['briefing', *{args!r}]\n"
+            "from briefing.cli import main\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout.strip() == "frozen True True"  # as a process
 
 
 # --- help and version -----------------------------------------------------------------------------

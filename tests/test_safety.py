@@ -14,7 +14,7 @@ from briefing.errors import BriefingError, DataError, RenderError
 from briefing.files import write_atomic
 from briefing.pdf.fetcher import SafeFetcher
 from briefing.pdf.printer import print_html
-from briefing.processes.workers import Job, run
+from briefing.processes import Job, run_jobs
 
 
 def test_hostile_text_prints_literally(fiction):
@@ -102,7 +102,7 @@ def _sleep(seconds: float) -> str:
 
 
 def test_a_hanging_render_is_stopped_and_others_finish():
-    outcomes = {o.name: o for o in run([Job("hang", _sleep, (30,)), Job("quick", _sleep, (0,))],
+    outcomes = {o.name: o for o in run_jobs([Job("hang", _sleep, (30,)), Job("quick", _sleep, (0,))],
                                        workers=2, timeout=1.0)}
     assert not outcomes["hang"].ok and "timed out after 1 s" in outcomes["hang"].error
     assert outcomes["quick"].ok and outcomes["quick"].value == "woke"
@@ -152,7 +152,7 @@ def test_printing_in_a_worker_leaves_no_font_copies_behind(tmp_path, monkeypatch
 
     from conftest import REPO
 
-    from briefing.processes.workers import Job, run
+    from briefing.processes import Job, run_jobs
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     html = ('<html lang="en"><head><title>Fonts</title><link rel="stylesheet" href="assets/css/sponsor.css">'
@@ -160,6 +160,6 @@ def test_printing_in_a_worker_leaves_no_font_copies_behind(tmp_path, monkeypatch
     def job() -> int:
         return print_html(html, base=REPO, roots=[REPO / "assets"], what="fonts").pages
 
-    (outcome,) = run([Job("fonts", job, ())], workers=1, timeout=120)
+    (outcome,) = run_jobs([Job("fonts", job, ())], workers=1, timeout=120)
     assert outcome.ok and outcome.value == 1, outcome.error
     assert not list(tmp_path.glob("weasyprint-*"))

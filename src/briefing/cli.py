@@ -8,12 +8,9 @@ edition is not approved (or changed after approval), and nothing else went wrong
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -62,9 +59,10 @@ def _exit_now(code: object) -> NoReturn:
     """End the process as ``sys.exit(code)`` would, without the interpreter's teardown.
 
     After a build the teardown (module clean-up and its garbage collections over WeasyPrint's,
-    pydantic's and pikepdf's objects) took 0.2-0.3 s of a 2.5 s run. Exit handlers still run
-    (logging, temporary folders, multiprocessing) and both streams are flushed first; every
-    output file was written atomically and closed before this point."""
+    pydantic's and pikepdf's objects) is a noticeable share of a run (docs/performance.md, "No
+    teardown at exit"). Exit handlers still run (logging, temporary folders, multiprocessing)
+    and both streams are flushed first; every output file was written atomically and closed
+    before this point."""
     import atexit
     import os
 
@@ -82,23 +80,11 @@ def _exit_now(code: object) -> NoReturn:
     os._exit(status)
 
 
-_AS_PROCESS = False  # set when main() runs as the process (not called from Python)
+AS_PROCESS = "as a process"  # click's ctx.obj when main() runs as the process (it ends with _exit_now)
 
 
-@contextlib.contextmanager
-def _imports_uncollected() -> Iterator[None]:
-    """Import the build's libraries with the garbage collector off: imports make next to no
-    garbage, yet their allocations set off collections that walk the growing heap (~0.05 s of a
-    build's start). As a process, what was imported is then frozen: later collections skip it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if _AS_PROCESS:
-            gc.freeze()
-        if was_enabled:
-            gc.enable()
+def _as_process() -> bool:
+    return click.get_current_context().obj == AS_PROCESS
 
 
 class Group(click.Group):
@@ -109,10 +95,8 @@ class Group(click.Group):
         ``_exit_now``; called from Python with ``args`` (tests, ``CliRunner``), as click does."""
         if args is not None or not kwargs.get("standalone_mode", True):
             return super().main(args, *rest, **kwargs)
-        global _AS_PROCESS
-        _AS_PROCESS = True
         try:
-            super().main(args, *rest, **kwargs)
+            super().main(args, *rest, obj=AS_PROCESS, **kwargs)
         except SystemExit as done:
             _exit_now(done.code)
         _exit_now(0)
@@ -240,7 +224,11 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
       briefing build --page-size Letter --out output-letter
       briefing build --audience partner      what a partner may read, in output/levels/partner/
     """
-    with _imports_uncollected():
+    from briefing.processes import uncollected
+
+    # the build's libraries, imported without collections walking the growing heap; as a process
+    # (which ends with _exit_now), frozen afterwards: the build's collections skip them
+    with uncollected(freeze=_as_process()):
         from briefing.build.options import Options
         from briefing.build.pipeline import build as run_build
         from briefing.ops.progress import Reporter
@@ -580,7 +568,7 @@ def watch(data_dir, out_dir, quiet) -> None:
       briefing watch          edit data/sponsors/alibaba.yaml, and output/alibaba.pdf follows
       briefing watch --out data/preview   saves under --out are never a reason to rebuild
     """
-    from briefing.ops.schedule import watch as run_watch
+    from briefing.ops.watch import watch as run_watch
 
     run_watch(data_dir, out_dir, _log(False, quiet))
 

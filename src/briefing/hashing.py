@@ -28,8 +28,9 @@ def file_sha256(path: Path) -> str | None:
 def theme_fingerprint(root: Path) -> str:
     """Templates, assets (CSS, fonts, logos), chart style and the package's own code.
 
-    A build asks for it more than once (loading the data, planning each level); the ~15 MB of
-    files are read once per process for as long as their sizes and modification times stand."""
+    A build asks for it more than once (loading the data, planning each level); the files (fonts,
+    mostly) are read once per process for as long as their sizes and modification times stand
+    (docs/performance.md, "Theme fingerprint")."""
     folders = (root / "templates", root / "assets", Path(__file__).parent)  # the package's own code
     files = [path for folder in folders
              for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)]

@@ -116,9 +116,9 @@ def test_workers_inherit_frozen_objects_and_the_parent_is_thawed_after():
     parent collects normally again once the jobs are done."""
     import gc
 
-    from briefing.processes.workers import Job, run
+    from briefing.processes import Job, run_jobs
 
-    [outcome] = run([Job("frozen", _frozen_in_worker, ())], workers=1, timeout=60)
+    [outcome] = run_jobs([Job("frozen", _frozen_in_worker, ())], workers=1, timeout=60)
     assert outcome.ok and outcome.value > 1000
     assert gc.get_freeze_count() == 0
 

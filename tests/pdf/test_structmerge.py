@@ -282,7 +282,7 @@ def test_benchmark_script_runs(tmp_path):
 
 
 def test_parts_added_out_of_order_make_the_same_book(tmp_path):
-    """What a book built while one chapter is still printing relies on (binding.prebind)."""
+    """What a book built while one chapter is still printing relies on (Binder.prebind)."""
     from briefing.pdf.structmerge import Merger
 
     names = ["front", "chapter-zephyr", "chapter-quokka"]
@@ -318,10 +318,9 @@ def test_parts_added_out_of_order_make_the_same_book(tmp_path):
 
 
 def test_a_book_merged_ahead_is_the_book_bound_at_once(tmp_path):
-    """binding.prebind merges the unchanged chapters while the changed one prints; bind takes
+    """Binder.prebind merges the unchanged chapters while the changed one prints; bind takes
     that over only if those files are still the ones on disk."""
-    from briefing.pdf import binding
-    from briefing.pdf.binding import Assembly, BindJob, Info, Mark, bind, prebind
+    from briefing.pdf.binding import Assembly, Binder, BindJob, Info, Mark
     from briefing.pdf.binding import Part as BookPart
 
     printed = {n: print_fixture(n, tmp_path / f"{n}.pdf") for n in ["front", "chapter-zephyr", "chapter-quokka"]}
@@ -341,9 +340,11 @@ def test_a_book_merged_ahead_is_the_book_bound_at_once(tmp_path):
         return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
                               check=True).stdout
 
-    at_once = bind(job("at-once.pdf"))
-    prebind(tmp_path / "ahead.pdf", parts[1:], "pdf/ua-1")
-    ahead = bind(job("ahead.pdf"))
+    binder = Binder()  # as the binding process hosts it: what prebind started, bind takes over
+    at_once = binder.bind(job("at-once.pdf"))
+    binder.prebind(tmp_path / "ahead.pdf", parts[1:], "pdf/ua-1")
+    assert Binder().bind(job("elsewhere.pdf")).ahead == 0  # another binder's merges are its own
+    ahead = binder.bind(job("ahead.pdf"))
     assert (at_once.ahead, ahead.ahead) == (0, 2)
     assert text(tmp_path / "ahead.pdf") == text(tmp_path / "at-once.pdf")
     assert "Page 4 of 4" in text(tmp_path / "ahead.pdf")
@@ -353,8 +354,8 @@ def test_a_book_merged_ahead_is_the_book_bound_at_once(tmp_path):
                                                                        "Quokka Quarries"]
     assert list(validate(str(tmp_path / "ahead.pdf")).findings) == []
 
-    prebind(tmp_path / "stale.pdf", parts[1:], "pdf/ua-1")
+    binder.prebind(tmp_path / "stale.pdf", parts[1:], "pdf/ua-1")
     zephyr.write_bytes(prepare(printed["chapter-zephyr"], [1], prefix="c:zephyr:"))  # printed again since
-    assert bind(job("stale.pdf")).ahead == 0
+    assert binder.bind(job("stale.pdf")).ahead == 0
     assert text(tmp_path / "stale.pdf") == text(tmp_path / "at-once.pdf")
-    assert binding._started == {}
+    assert binder._started == {}

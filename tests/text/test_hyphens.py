@@ -6,71 +6,71 @@ import json
 import subprocess
 import sys
 
-import pytest
 from conftest import FICTION, make_project
 
 from briefing.build.pipeline import Options, build
 from briefing.render.markup import typeset
-from briefing.text import hyphens
+from briefing.text.hyphens import Hyphens
 
 SHY = "\u00ad"
 WORD = "transformational"
 
 
-@pytest.fixture()
-def fresh(tmp_path, monkeypatch):
-    """An empty cache folder, and this process forgetting what it hyphenated before."""
-    monkeypatch.setattr(hyphens, "_learned", {})
-    hyphens.use_folder(tmp_path)
-    yield tmp_path
-    hyphens.use_folder(None)
-
-
-def test_words_are_remembered_in_the_cache(fresh):
-    marked = hyphens.hyphenated(WORD)
+def test_words_are_remembered_in_the_cache(tmp_path):
+    memo = Hyphens(tmp_path)
+    marked = memo.hyphenated(WORD)
     assert SHY in marked and marked.replace(SHY, "") == WORD
-    hyphens.remember()
-    path = hyphens.cache_file()
-    assert path is not None and path.parent == fresh
+    memo.remember()
+    path = memo.cache_file()
+    assert path is not None and path.parent == tmp_path
     assert json.loads(path.read_text())[WORD] == marked
+    assert not memo.learned
 
 
-def test_a_later_process_reads_the_cache_without_loading_pyphen(fresh):
-    hyphens.hyphenated(WORD)
-    hyphens.remember()
-    code = ("import sys, pathlib; from briefing.text import hyphens; from briefing.render.markup import typeset; "
-            f"hyphens.use_folder(pathlib.Path({str(fresh)!r})); text = typeset('a {WORD} plan'); "
+def test_each_memo_is_its_own(tmp_path):
+    """No state per process: what one typesetting learned is another's only through the cache."""
+    first, second = Hyphens(tmp_path), Hyphens(tmp_path)
+    first.hyphenated(WORD)
+    assert WORD in first.learned and not second.learned
+    assert Hyphens().cache_file() is None  # no folder: remembered nowhere
+    first.remember()
+    second.hyphenated(WORD)
+    assert not second.learned  # read from the cache that ``first`` wrote
+
+
+def test_a_later_process_reads_the_cache_without_loading_pyphen(tmp_path):
+    memo = Hyphens(tmp_path)
+    memo.hyphenated(WORD)
+    memo.remember()
+    code = ("import sys, pathlib; from briefing.text.hyphens import Hyphens; "
+            "from briefing.render.markup import typeset; "
+            f"text = typeset('a {WORD} plan', hyphens=Hyphens(pathlib.Path({str(tmp_path)!r}))); "
             "print(text.count(chr(0xAD))); print('pyphen' in sys.modules)")
-    env = {"HOME": str(fresh), "PATH": "/usr/bin:/bin"}
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     shy, loaded = done.stdout.splitlines()
-    assert int(shy) == hyphens.hyphenated(WORD).count(SHY) > 0 and loaded == "False"
+    assert int(shy) == memo.hyphenated(WORD).count(SHY) > 0 and loaded == "False"
 
 
-def test_a_damaged_or_edited_cache_cannot_change_text(fresh):
-    hyphens.hyphenated(WORD)
-    hyphens.remember()
-    path = hyphens.cache_file()
+def test_a_damaged_or_edited_cache_cannot_change_text(tmp_path):
+    memo = Hyphens(tmp_path)
+    memo.hyphenated(WORD)
+    memo.remember()
+    path = memo.cache_file()
     assert path is not None
     path.write_text(json.dumps({WORD: "transfor" + SHY + "mationalEVIL", "unrelated": 3}))
-    hyphens._known = None
-    assert typeset(f"a {WORD} plan").replace(SHY, "") == f"a {WORD} plan"
+    assert typeset(f"a {WORD} plan", hyphens=Hyphens(tmp_path)).replace(SHY, "") == f"a {WORD} plan"
     path.write_text("{not json")
-    hyphens._known = None
-    assert typeset(f"a {WORD} plan").replace(SHY, "") == f"a {WORD} plan"
+    assert typeset(f"a {WORD} plan", hyphens=Hyphens(tmp_path)).replace(SHY, "") == f"a {WORD} plan"
 
 
-def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch):
+def test_an_unwritable_cache_only_costs_time(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache folder would be")
-    monkeypatch.setattr(hyphens, "_learned", {})
-    hyphens.use_folder(blocker / "cache")
-    try:
-        assert SHY in hyphens.hyphenated(WORD)
-        hyphens.remember()  # no error
-        assert hyphens._learned  # kept for a later attempt
-    finally:
-        hyphens.use_folder(None)
+    memo = Hyphens(blocker / "cache")
+    assert SHY in memo.hyphenated(WORD)
+    memo.remember()  # no error
+    assert memo.learned  # kept for a later attempt
 
 
 def test_a_build_keeps_its_words_in_its_own_folder(tmp_path, monkeypatch):

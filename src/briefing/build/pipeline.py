@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
@@ -47,10 +48,9 @@ from briefing.documents.meta import ChapterMeta
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
 from briefing.documents.sponsor_pdf import finish_sponsor_pdf
 from briefing.errors import BriefingError
-from briefing.pdf.binding import prebind
+from briefing.pdf.binding import Binder
 from briefing.pdf.printer import import_weasyprint
-from briefing.processes.spare import SpareProcess
-from briefing.processes.workers import Job, Outcome, run
+from briefing.processes import Job, Outcome, Spare, run_jobs
 from briefing.render.edition import Edition, Paths
 from briefing.render.variants import variant_named
 
@@ -207,15 +207,15 @@ def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, time
     import_weasyprint()  # once here, inherited warm by the forked workers
 
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
-    run([Job(t.slug, _chapter_job, (t,)) for t in tasks], workers=workers, timeout=timeout,
-        on_start=lambda name: ledger.say("start", name), on_done=ledger.chapter_done)
+    run_jobs([Job(t.slug, _chapter_job, (t,)) for t in tasks], workers=workers, timeout=timeout,
+             on_start=lambda name: ledger.say("start", name), on_done=ledger.chapter_done)
 
 
 # --- step 3: books and editions, from the printed chapters -------------------------------
 
 def start_binding(project: Project, edition: Edition, books: list[Target], reprinting: set[str],
-                  spare: SpareProcess) -> None:
-    """Have the spare process merge the largest book's chapters that are printed already while
+                  binding: Spare[Binder]) -> None:
+    """Have the binding process merge the largest book's chapters that are printed already while
     the others print (one book only: each merge ahead holds its pages in memory until bound)."""
     book = max(books, key=lambda t: len(t.slugs))
     try:
@@ -223,11 +223,11 @@ def start_binding(project: Project, edition: Edition, books: list[Target], repri
     except BriefingError:  # e.g. an unreadable attachment: that book's own step will say so
         return
     if parts and reprinting:  # with nothing to print there is nothing to overlap
-        spare.send(prebind, edition.paths.out / book.name, parts, edition.pdf_variant)
+        binding.send(Binder.prebind, edition.paths.out / book.name, parts, edition.pdf_variant)
 
 
-def assemble_books(project: Project, edition: Edition, ledger: _Ledger, spare: SpareProcess | None) -> None:
-    runner: Runner = spare.call if spare else in_this_process
+def assemble_books(project: Project, edition: Edition, ledger: _Ledger, binding: Spare[Binder] | None) -> None:
+    runner: Runner = partial(binding.call, Binder.bind) if binding else in_this_process
     for target in (t for t in ledger.plan.stale if t.kind == BOOK):
         broken = [s for s in target.slugs if s in ledger.failed_chapters]
         if broken:
@@ -271,11 +271,11 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
     books = [t for t in the_plan.stale if t.kind == BOOK]
     # books are bound in a lean process of their own, started now so that it is ready when they
     # are, and already merging the chapters that are not printed again
-    with SpareProcess("briefing.pdf.binding") if books else nullcontext() as spare:
-        if spare is not None:
-            start_binding(view, edition, books, {t.slug for t in tasks if t.render}, spare)
+    with Spare(Binder) if books else nullcontext() as binding:
+        if binding is not None:
+            start_binding(view, edition, books, {t.slug for t in tasks if t.render}, binding)
         print_chapters(tasks, ledger, jobs=opts.jobs, timeout=opts.timeout)
-        assemble_books(view, edition, ledger, spare)
+        assemble_books(view, edition, ledger, binding)
     report.findings += stored_findings(view, edition)
     fresh = {t.name for t in the_plan.stale}
     reused = [t.name for t in the_plan.targets if t.name not in fresh]

@@ -1,8 +1,8 @@
 """Parsed sponsor files remembered between builds, by their bytes.
 
 Reading a sponsor file keeps every value's line and column (``yamlsafe``) and checks every
-character against the project's fonts (``glyphs``): for 50 sponsors that took 0.8 s of each
-build, most of a refresh's loading. A file whose bytes, fonts and checking code are unchanged
+character against the project's fonts (``glyphs``): most of a refresh's loading
+(docs/performance.md, "Parsed sponsor files"). A file whose bytes, fonts and checking code are unchanged
 is read back from JSON (data and positions; validation still runs on it, it is cheap); a
 file with any problem is never stored, so its problems are found again on every run.
 """

@@ -64,7 +64,7 @@ class _Refused(Exception):
         self.message, self.mark, self.path = message, mark, path
 
 
-# libyaml's C parser when present (about 20x faster than PyYAML's Python one); both give the
+# libyaml's C parser when present (far faster than PyYAML's Python one); both give the
 # same events, and we compose those events ourselves, refusing what we refuse as they come.
 _Parser = yaml.CBaseLoader if getattr(yaml, "__with_libyaml__", False) else yaml.BaseLoader
 

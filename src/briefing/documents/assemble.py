@@ -3,9 +3,9 @@
 WeasyPrint lays each sponsor out once, tagged (PDF/UA-1 or PDF/A-3a). The sponsor PDF and
 every book that contains the sponsor reuse those pages: ``structmerge`` joins them with qpdf
 (through pikepdf) and carries each part's structure tree into one, so a 50-sponsor book is
-never laid out as one giant document (measured: that doubles the time and grows memory to
-~1 GB). Page numbers are stamped on afterwards as artifacts (see ``stamp``); ``binding``
-does the joining, here or in a process of its own.
+never laid out as one giant document (docs/performance.md, "Books are merged, not laid out").
+Page numbers are stamped on afterwards as artifacts (see ``stamp``); ``binding`` does the
+joining, here or in a process of its own.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from briefing.data.load import Project
 from briefing.documents.stamp import overlay_files
 from briefing.errors import RenderError
 from briefing.pdf import variants
-from briefing.pdf.binding import Assembly, BindJob, Bound, Info, Mark, Part, bind
+from briefing.pdf.binding import Assembly, Binder, BindJob, Bound, Info, Mark, Part
 from briefing.pdf.pages import EncryptedPdf, UnreadablePdf, page_count
 from briefing.render.edition import Edition
 
@@ -32,7 +32,7 @@ class Written:
     warnings: list[str]  # e.g. an appended PDF that is untagged: the result claims no conformance
 
 
-Runner = Callable[[Callable[[BindJob], Bound], BindJob], Bound]  # where bind() runs
+Runner = Callable[[BindJob], Bound]  # what binds a job: ``in_this_process``, or the build's binding process
 
 
 def info(project: Project, title: str, subject: str, keywords: str) -> Info:
@@ -42,8 +42,8 @@ def info(project: Project, title: str, subject: str, keywords: str) -> Info:
                 language=book.language, date=book.edition)
 
 
-def in_this_process(func: Callable[[BindJob], Bound], job: BindJob) -> Bound:
-    return func(job)
+def in_this_process(job: BindJob) -> Bound:
+    return Binder().bind(job)
 
 
 def _part_pages(source: Path | bytes) -> int:
@@ -70,13 +70,13 @@ def assemble(doc: Assembly, edition: Edition, target: Path, runner: Runner = in_
 
     The overlays are printed here (in forked workers for long books); ``runner`` decides where
     the binding itself runs: a book's holds every page in memory, so the build gives it a lean
-    process of its own (``spare.SpareProcess``) rather than this one, which holds the project
-    and WeasyPrint.
+    process of its own (``processes.Spare(Binder)``) rather than this one, which holds the
+    project and WeasyPrint.
     """
     numbered = _numbering(doc.parts)
     overlays = overlay_files(numbered, footer=doc.footer, page_size=edition.page_size,
                              pdf_variant=edition.pdf_variant, paths=edition.paths)
-    bound = runner(bind, BindJob(doc, numbered, overlays, edition.pdf_variant, target))
+    bound = runner(BindJob(doc, numbered, overlays, edition.pdf_variant, target))
     return Written(bound.pages, _warnings(bound.problems, edition, target))
 
 

@@ -25,7 +25,7 @@ from briefing.files import write_atomic
 from briefing.hashing import digest
 from briefing.pdf.printer import Printed, PrintOptions, import_weasyprint, print_html
 from briefing.pdf.structmerge import prepare
-from briefing.processes.workers import Job, run
+from briefing.processes import Job, run_jobs
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import book_charts, unconverted
 from briefing.render.charts import draw_charts
@@ -88,7 +88,7 @@ def lay_out(project: Project, edition: Edition, metas: list[ChapterMeta]) -> Lay
 
 def printed_parts(project: Project, edition: Edition, slugs: list[str], reprinting: set[str]) -> list[Part]:
     """The parts of a book whose chapters are printed already (all but ``reprinting``), for
-    ``binding.prebind``; none if the metadata of one of them cannot be read."""
+    ``Binder.prebind``; none if the metadata of one of them cannot be read."""
     metas = []
     for slug in (s for s in slugs if s not in reprinting):
         try:
@@ -160,11 +160,11 @@ def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
     except (OSError, ValueError, KeyError):
         pass
     # printed in a worker process: WeasyPrint's heap would otherwise stay with this process,
-    # which goes on to hold the whole book for the merge (measured at N=50: 443 MB peak)
+    # which goes on to hold the whole book for the merge (docs/performance.md, "Front matter in a worker")
     import_weasyprint()  # once here, inherited warm by the forked workers
 
-    outcome, = run([Job("book front matter", _print_front, (html, svgs, edition, pdf_path, meta_path))],
-                   workers=1, timeout=FRONT_TIMEOUT)
+    outcome, = run_jobs([Job("book front matter", _print_front, (html, svgs, edition, pdf_path, meta_path))],
+                        workers=1, timeout=FRONT_TIMEOUT)
     if not outcome.ok:
         raise RenderError(outcome.error)
     return outcome.value

@@ -29,8 +29,8 @@ from briefing.render.html import accent_of, sponsor_html
 from briefing.render.markup import typeset_sponsor
 from briefing.render.outline import Heading, outline
 from briefing.render.watch import watch_list
-from briefing.text import hyphens
 from briefing.text.glyphs import where_in
+from briefing.text.hyphens import Hyphens
 
 
 def logo_url(sponsor: Sponsor, paths: Paths) -> str | None:
@@ -61,8 +61,8 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     """Print one sponsor's chapter into the build folder and return its metadata."""
     data_file = data_file_name(project, slug)
     sponsor = project.sponsors[slug]
-    hyphens.use_folder(edition.paths.cache)  # this worker's hyphenation, remembered in the build folder
-    printed_sponsor = typeset_sponsor(sponsor)
+    # the words this chapter hyphenates, remembered in the build folder for the next run
+    printed_sponsor = typeset_sponsor(sponsor, Hyphens(edition.paths.cache))
     html, charts = chapter_html(project, edition, slug, printed_sponsor)
     options = PrintOptions(pdf_variant=edition.pdf_variant,
                            locate=lambda char: where_in(sponsor.model_dump(), char),

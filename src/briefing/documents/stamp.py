@@ -51,10 +51,10 @@ def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_vari
     if len(missing) > 1:  # a long book: print the chunks in parallel worker processes
         import_weasyprint()  # once here, inherited warm by the forked workers
 
-        from briefing.processes.workers import Job, run
+        from briefing.processes import Job, run_jobs
 
-        outcomes = run([Job(path.name, _print_overlay, (chunk, footer, page_size, paths.root, path))
-                        for chunk, path in missing], workers=os.cpu_count() or 1, timeout=600)
+        outcomes = run_jobs([Job(path.name, _print_overlay, (chunk, footer, page_size, paths.root, path))
+                             for chunk, path in missing], workers=os.cpu_count() or 1, timeout=600)
         failed = [o.error for o in outcomes if not o.ok]
         if failed:
             raise RenderError(f"page-number overlay: {failed[0]}")

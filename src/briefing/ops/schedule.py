@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cronsim import CronSim, CronSimError
 
 from briefing.build.options import DATA_DIR, OUT_DIR
-from briefing.errors import BriefingError, UsageError
+from briefing.errors import UsageError
 from briefing.ops.lock import run_lock
 from briefing.ops.progress import Log, Reporter, new_run_id
 
@@ -187,55 +187,6 @@ def _one(run: Callable[[Log], TickResult], log: Log) -> None:
         run(run_log)
     except Exception as err:  # noqa: BLE001 - a failing run must not end the scheduler
         run_log.error("run", f"error: run failed: {err}", duration_s=time.monotonic() - started)
-
-
-# --- watching -----------------------------------------------------------------------------------
-
-
-def outside(folder: Path) -> Callable[[object, str], bool]:
-    """A watchfiles filter: True for saves that matter, i.e. not inside ``folder`` (the output)
-    and not editor backups; compared as resolved paths, not as substrings."""
-    root = folder.resolve()
-
-    def keep(change: object, path: str) -> bool:
-        p = Path(path).resolve()
-        if p == root or root in p.parents:
-            return False
-        name = p.name
-        return not (name.endswith(("~", ".swp", ".tmp")) or name.startswith(".#"))
-
-    return keep
-
-
-def watch_folders(data_dir: Path) -> list[Path]:
-    from briefing.data.load import find_root
-
-    root = find_root(data_dir)
-    return [p for p in (data_dir, root / "templates", root / "assets") if p.exists()]
-
-
-def watch(data_dir: Path, out_dir: Path, log: Log, *, stop: threading.Event | None = None) -> None:
-    """Rebuild on every save in data/, templates/ or assets/ until interrupted."""
-    from watchfiles import watch as watch_files
-
-    from briefing.build.pipeline import Options, build
-
-    def once() -> None:
-        try:
-            with run_lock(out_dir, wait=True), Reporter(log=log) as reporter:
-                report = build(Options(data_dir=data_dir, out_dir=out_dir), reporter.event)
-            for name, error in report.failed:
-                log.error("build", f"error: {name}: {error}", item=name)
-            log.info("watch", f"{time.strftime('%H:%M:%S')} {len(report.rebuilt)} rebuilt, "
-                              f"{len(report.failed)} failed ({report.seconds:.1f} s); watching…",
-                     outcome="ok" if report.ok else "failed", duration_s=report.seconds)
-        except BriefingError as err:  # located data errors: print them and keep watching
-            log.error("build", str(err))
-
-    once()
-    for _ in watch_files(*watch_folders(data_dir), debounce=300, step=100, watch_filter=outside(out_dir),
-                         stop_event=stop, raise_interrupt=True):
-        once()
 
 
 def schedule_settings(data_dir: Path, expression: str | None, tz_name: str | None) -> tuple[str, ZoneInfo]:

@@ -26,10 +26,11 @@ from urllib.parse import quote, unquote, urlsplit
 from briefing.build.options import Options
 from briefing.build.pipeline import build
 from briefing.data.audience import project_view
-from briefing.data.load import find_root, load_project, shown
+from briefing.data.load import load_project, shown
 from briefing.documents.outputs import book_output, sponsor_output
 from briefing.errors import BriefingError, DataError, Problem
 from briefing.ops.lock import run_lock
+from briefing.ops.watch import follow
 from briefing.render.variants import FULL
 
 THUMB_WIDTH, LARGE_WIDTH = 180, 900
@@ -332,22 +333,8 @@ class Server:
 
 
 def _watch(preview: Preview, stopping: threading.Event) -> None:
-    from watchfiles import watch
-
-    preview.rebuild()
-    folders = [str(preview.data_dir)]
-    try:
-        root = find_root(preview.data_dir)
-        folders += [str(root / "templates"), str(root / "assets")]
-    except DataError:
-        pass  # the page already shows this error; keep watching the data folder
-    out = str(preview.out_dir.resolve())
-
-    def wanted(change: object, path: str) -> bool:
-        return not path.startswith(out) and not path.endswith(("~", ".swp", ".tmp"))
-
-    for _ in watch(*folders, debounce=200, step=50, stop_event=stopping, watch_filter=wanted):
-        preview.rebuild()
+    # quicker to react than `briefing watch`: someone is looking at the page
+    follow(preview.data_dir, preview.out_dir, preview.rebuild, stop=stopping, debounce=200, step=50)
 
 
 def start(data_dir: Path, out_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,

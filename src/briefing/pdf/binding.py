@@ -1,10 +1,10 @@
 """Bind printed parts into one final PDF: merge, stamp page numbers, link, bookmark, describe.
 
 Everything here works on files and plain data, and imports only pikepdf and ``structmerge``,
-so a book can be bound in a lean process of its own (see ``spare``): the objects of a
-50-sponsor book take about 130 MB in qpdf, and this process starts at 27 MB where the
-build's own holds 95 MB. ``merge.assemble`` prepares the job (which pages get numbers, the
-overlays that carry them) and decides where it runs.
+so a book can be bound in a lean process of its own (``processes.Spare(Binder)``): a book's
+objects in qpdf then never sit on top of the build's project, WeasyPrint and fonts
+(docs/performance.md, "Binding process"). ``assemble.assemble`` prepares the job (which pages
+get numbers, the overlays that carry them) and is told where it runs.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Assembly:
 @dataclass(frozen=True)
 class BindJob:
     """What binding one final PDF needs once its parts and overlays are printed: plain data, so
-    that a fresh process (see ``spare``) can do it."""
+    that a fresh process (``processes.Spare``) can do it."""
 
     doc: Assembly
     numbered: list[bool]  # per output page: stamped with a number
@@ -83,23 +83,80 @@ class BindJob:
 class Bound:
     pages: int
     problems: list[str]  # what keeps the result from its conformance level
-    ahead: int = 0  # parts that ``prebind`` had merged already
+    ahead: int = 0  # parts that ``Binder.prebind`` had merged already
 
 
-# --- binding started early: a book's unchanged chapters, merged while the others print ---------
+class Binder:
+    """Binds final PDFs, and keeps the merges started ahead (``prebind``) until ``bind`` takes
+    them over. The build's binding process hosts one for all of a level's books; ``Binder().bind``
+    binds one document in this process."""
 
-_started: dict[str, tuple[list[Any], Merger]] = {}  # target -> (keys of the parts merged, merger)
+    def __init__(self) -> None:
+        self._started: dict[str, tuple[list[Any], Merger]] = {}  # target -> (keys of the parts merged, merger)
 
+    def prebind(self, target: Path, parts: list[Part], pdf_variant: str) -> None:
+        """Start binding ``target`` with ``parts`` (chapters printed in an earlier run) while the
+        build prints the others: on a refresh, merging a book's unchanged chapters then costs no
+        wall time. ``bind`` takes the merger over if these parts are still in the book, unchanged
+        on disk; otherwise it starts afresh."""
+        merger = Merger(variant=pdf_variant, outlines=False)
+        for part in parts:
+            merger.add(_tagged(part))
+        self._started[str(target)] = ([_key(part) for part in parts], merger)
 
-def prebind(target: Path, parts: list[Part], pdf_variant: str) -> None:
-    """Start binding ``target`` with ``parts`` (chapters printed in an earlier run) while the build
-    prints the others: on a refresh, merging a 50-sponsor book's unchanged chapters (~0.7 s)
-    then costs no wall time. ``bind`` takes the merger over if these parts are still in the
-    book, unchanged on disk; otherwise it starts afresh."""
-    merger = Merger(variant=pdf_variant, outlines=False)
-    for part in parts:
-        merger.add(_tagged(part))
-    _started[str(target)] = ([_key(part) for part in parts], merger)
+    def bind(self, job: BindJob) -> Bound:
+        """Merge, stamp, link, bookmark and describe ``job.doc``; write it to ``job.target``."""
+        doc = job.doc
+        keep: list[pikepdf.Pdf] = []
+        overlays = overlay_pages(job.overlays, keep)
+        try:
+            merger, order, ahead = self._merger_for(job)
+            merged = merger.finish(title=doc.info.title, lang=doc.info.language, order=order)
+        except MergeError as err:
+            _close(keep)
+            raise RenderError(str(err)) from None
+        buf = io.BytesIO()
+        try:
+            out = merged.pdf
+            for i, page in enumerate(out.pages):
+                if job.numbered[i]:
+                    stamp(out, page, overlays[i], i + 1)
+            link_scheme_to_dests(out, LINK_SCHEME, doc.descriptions)
+            with out.open_outline() as outline:
+                outline.root.extend(_outline_items(doc.marks))
+            _set_info(out, doc.info)
+            # again, after _set_info: XMP mirrors the document info, and PDF/A wants them to agree
+            set_metadata(out, title=doc.info.title, lang=doc.info.language, variant=job.pdf_variant,
+                         claim=not merged.problems)
+            merged.save(buf)
+        finally:
+            merged.close()
+            _close(keep)
+        write_atomic(job.target, buf.getvalue())
+        return Bound(len(job.numbered), merged.problems, ahead)
+
+    def _merger_for(self, job: BindJob) -> tuple[Merger, list[int], int]:
+        """A merger holding every part of ``job``, the order the document takes them in, and how
+        many of them were merged ahead."""
+        started = self._started.pop(str(job.target), None)
+        keys = [_key(part) for part in job.doc.parts]
+        if started is not None:
+            done, merger = started
+            if merger.variant == job.pdf_variant and None not in done and set(done) <= set(keys) \
+                    and len(set(done)) == len(done):
+                position = {key: i for i, key in enumerate(done)}
+                order = []
+                for part, key in zip(job.doc.parts, keys, strict=True):
+                    if key not in position:
+                        merger.add(_tagged(part))
+                        position[key] = len(merger.spans) - 1
+                    order.append(position[key])
+                return merger, order, len(done)
+            merger.out.pdf.close()
+        merger = Merger(variant=job.pdf_variant, outlines=False)
+        for part in job.doc.parts:
+            merger.add(_tagged(part))
+        return merger, list(range(len(job.doc.parts))), 0
 
 
 def _key(part: Part) -> Any:
@@ -113,62 +170,6 @@ def _key(part: Part) -> Any:
 
 def _tagged(part: Part) -> TaggedPart:
     return TaggedPart(part.pdf, part.pages, role=part.role, title=part.title, dest=part.dest)
-
-
-def _merger_for(job: BindJob) -> tuple[Merger, list[int], int]:
-    """A merger holding every part of ``job``, the order the document takes them in, and how
-    many of them were merged ahead."""
-    started = _started.pop(str(job.target), None)
-    keys = [_key(part) for part in job.doc.parts]
-    if started is not None:
-        done, merger = started
-        if merger.variant == job.pdf_variant and None not in done and set(done) <= set(keys) \
-                and len(set(done)) == len(done):
-            position = {key: i for i, key in enumerate(done)}
-            order = []
-            for part, key in zip(job.doc.parts, keys, strict=True):
-                if key not in position:
-                    merger.add(_tagged(part))
-                    position[key] = len(merger.spans) - 1
-                order.append(position[key])
-            return merger, order, len(done)
-        merger.out.pdf.close()
-    merger = Merger(variant=job.pdf_variant, outlines=False)
-    for part in job.doc.parts:
-        merger.add(_tagged(part))
-    return merger, list(range(len(job.doc.parts))), 0
-
-
-def bind(job: BindJob) -> Bound:
-    """Merge, stamp, link, bookmark and describe ``job.doc``; write it to ``job.target``."""
-    doc = job.doc
-    keep: list[pikepdf.Pdf] = []
-    overlays = overlay_pages(job.overlays, keep)
-    try:
-        merger, order, ahead = _merger_for(job)
-        merged = merger.finish(title=doc.info.title, lang=doc.info.language, order=order)
-    except MergeError as err:
-        _close(keep)
-        raise RenderError(str(err)) from None
-    buf = io.BytesIO()
-    try:
-        out = merged.pdf
-        for i, page in enumerate(out.pages):
-            if job.numbered[i]:
-                stamp(out, page, overlays[i], i + 1)
-        link_scheme_to_dests(out, LINK_SCHEME, doc.descriptions)
-        with out.open_outline() as outline:
-            outline.root.extend(_outline_items(doc.marks))
-        _set_info(out, doc.info)
-        # again, after _set_info: XMP mirrors the document info, and PDF/A wants them to agree
-        set_metadata(out, title=doc.info.title, lang=doc.info.language, variant=job.pdf_variant,
-                     claim=not merged.problems)
-        merged.save(buf)
-    finally:
-        merged.close()
-        _close(keep)
-    write_atomic(job.target, buf.getvalue())
-    return Bound(len(job.numbered), merged.problems, ahead)
 
 
 def overlay_pages(files: list[Path], keep: list[pikepdf.Pdf]) -> list[pikepdf.Page]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import gc
 import io
 import logging
 import re
@@ -18,6 +17,7 @@ from typing import Any
 
 from briefing.errors import OutputError, RenderError
 from briefing.pdf.variants import PDF_UA
+from briefing.processes import uncollected
 
 
 @dataclass
@@ -48,7 +48,8 @@ _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.ED
 
 
 def import_weasyprint() -> Any:
-    """Import WeasyPrint without ctypes' library search, which cost ~0.3 s of its 0.55 s import.
+    """Import WeasyPrint without ctypes' library search, over half of its import's time
+    (docs/performance.md, "WeasyPrint's import").
 
     WeasyPrint tries several names per library ("libgobject-2.0-0", "gobject-2.0-0", ...,
     "libgobject-2.0.so.0"); cffi loads each name directly and, when that fails, asks
@@ -61,20 +62,17 @@ def import_weasyprint() -> Any:
 
     search = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
-    collecting = gc.isenabled()
-    gc.disable()  # an import makes next to no garbage; its collections would walk the whole heap
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):  # WeasyPrint's install hint, if it fails
+    with uncollected():  # an import makes next to no garbage; its collections would walk the whole heap
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # WeasyPrint's install hint, if it fails
+                import weasyprint
+        except OSError:
+            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+                del sys.modules[name]
+            ctypes.util.find_library = search
             import weasyprint
-    except OSError:
-        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-            del sys.modules[name]
-        ctypes.util.find_library = search
-        import weasyprint
-    finally:
-        ctypes.util.find_library = search
-        if collecting:
-            gc.enable()
+        finally:
+            ctypes.util.find_library = search
     return weasyprint
 
 
@@ -84,7 +82,7 @@ def _font_folder() -> Iterator[Any]:
 
     WeasyPrint copies every @font-face font into a temporary folder per document and removes it
     in ``FontConfiguration.__del__``, which never runs in a worker that ends with ``os._exit``:
-    measured, every chapter left ~17 MB of font copies in /tmp.
+    every chapter left its font copies in /tmp (docs/performance.md, "Font copies").
     """
     import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration

@@ -52,8 +52,8 @@ class Merged:
 
     Each input is released (not closed) once its part is copied: qpdf copies stream data
     lazily, through the input's file, which stays open as long as a copied stream needs it,
-    while the input's parsed objects are freed. Holding every input open instead cost about
-    4 MB per chapter (measured, 50 real chapters: 451 MB peak against 242 MB).
+    while the input's parsed objects are freed. Holding every input open instead grows a book's
+    peak memory by every chapter's parsed objects (docs/performance.md, "Merge inputs").
     """
 
     pdf: pikepdf.Pdf
@@ -228,9 +228,10 @@ def prepare(source: Path | bytes, pages: Sequence[int] | None = None, *, prefix:
     qpdf alone instead of walking every element in Python.
 
     A chapter is prepared once, in the worker that printed it, instead of in every book that
-    contains it (measured: 2.3 of the 4.3 s a 50-sponsor book's merge took). ``prefix`` must be
-    unique among the parts of any one merge and must not start with ``p`` and a digit (the
-    prefix ``merge`` gives unprepared parts). An untagged ``source`` keeps only ``pages``.
+    contains it (most of a book's merge time otherwise; docs/performance.md, "Chapters prepared
+    once"). ``prefix`` must be unique among the parts of any one merge and must not start with
+    ``p`` and a digit (the prefix ``merge`` gives unprepared parts). An untagged ``source`` keeps
+    only ``pages``.
     """
     src = _open(source)
     indices = _indices(src, pages, source)
@@ -542,7 +543,7 @@ def _finish_structure(out: _Out) -> None:
 def _flat_name_tree(pdf: pikepdf.Pdf, entries: dict[str, pikepdf.Object]) -> Dictionary:
     """A name tree with one /Names array: valid at any size, and built in one pass.
 
-    Inserting into pikepdf.NameTree one key at a time took 1.1 s for 1,800 table IDs.
+    Inserting into pikepdf.NameTree one key at a time is far slower (docs/performance.md, "Name trees").
     Names are the IDs of this module (ASCII) and anchor names; both sort the same as bytes.
     """
     ordered = sorted(entries, key=lambda n: n.encode("utf-8"))  # PDF sorts names as bytes

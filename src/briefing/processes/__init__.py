@@ -1,1 +1,27 @@
-"""Process boundaries, all in one place: forked render workers and the lean binding interpreter."""
+"""Process boundaries, all in one place: every process a build starts is started here.
+
+A build runs in three kinds of process (docs/architecture.md, "Processes", draws which step
+runs where and the measurements behind each boundary):
+
+- the CLI process loads, plans and assembles. Run as a process (``briefing build``, not called
+  from Python), it imports the build's libraries ``uncollected(freeze=True)`` and ends with
+  ``os._exit``;
+- forked workers, one per job, ``run_jobs([Job(name, func, args), ...], workers=2,
+  timeout=120)``: a chapter's print (and its sponsor PDF), the book's front matter, long books'
+  page-number overlays. A worker ends when its job ends; a job over its timeout is killed;
+  each ``Outcome`` says what it returned or why it failed;
+- the spare process, ``Spare(Binder)``: a fresh interpreter hosting one object, started early,
+  whose methods run there (``spare.send(Binder.prebind, ...)``, ``spare.call(Binder.bind,
+  job)``): books are bound in it.
+
+Nothing outside this package keeps state per process. What lives as long as a process is an
+object: owned by its caller (a chapter's ``Hyphens``), or hosted by the spare process (the
+``Binder`` and its merges started ahead). What remains at module level are pure memos
+(``functools.cache``/``lru_cache`` of what files hold, or of a registration done once).
+"""
+
+from briefing.processes.heap import uncollected
+from briefing.processes.spare import Spare
+from briefing.processes.workers import Job, Outcome, run_jobs
+
+__all__ = ["Job", "Outcome", "Spare", "run_jobs", "uncollected"]

@@ -1,18 +1,23 @@
 """A spare interpreter, started early and used later, for work that needs a lot of memory.
 
-Merging a 50-sponsor book holds every page's objects in qpdf (about 130 MB). Done in the
-build's own process, that comes on top of the project, WeasyPrint and the fonts (about 95 MB),
-and a forked worker would inherit all of those: measured 264 MB. A fresh interpreter holds
-only what the merge imports. It is started before the chapters are printed, so on a refresh
-(one chapter printing on one core) its start-up runs on the idle core and costs no wall time.
+Merging a book holds every page's objects in qpdf. Done in the build's own process, that comes
+on top of the project, WeasyPrint and the fonts, and a forked worker would inherit all of
+those; a fresh interpreter holds only what the merge imports (docs/performance.md, "Binding
+process"). It is started before the chapters are printed, so on a refresh (one chapter printing
+on one core) its start-up runs on the idle core and costs no wall time.
 
-It is a plain ``python -m briefing.processes.spare`` reading pickled calls on stdin, not a
+The process hosts one object, made there as it starts (``Spare(Binder)`` makes a ``Binder()``);
+each call runs one of its methods (``spare.call(Binder.bind, job)``). What the object keeps
+between calls (a binder's merges started ahead) is its own state, living in that process.
+
+It is a plain ``python -m briefing.processes`` reading pickled calls on stdin, not a
 ``multiprocessing`` spawn: spawn re-imports the caller's ``__main__``, which runs a build
 script without an ``if __name__ == "__main__"`` guard a second time.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import pickle
@@ -22,41 +27,43 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 from briefing.errors import BriefingError, RenderError
 
+H = TypeVar("H")  # the hosted object's class
 T = TypeVar("T")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # so the child imports this very copy
 
 
-class SpareProcess:
-    """One fresh process that imports ``warm`` as soon as it starts and then runs calls."""
+class Spare(Generic[H]):
+    """One fresh process hosting an object of class ``host`` (made there at start, with no
+    arguments); ``send`` and ``call`` run its methods there."""
 
-    def __init__(self, warm: str) -> None:
+    def __init__(self, host: type[H]) -> None:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [_PACKAGE_ROOT,
                                                                         os.environ.get("PYTHONPATH")])))
-        self._process = subprocess.Popen([sys.executable, "-m", "briefing.processes.spare", warm], env=env,
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._process = subprocess.Popen([sys.executable, "-m", "briefing.processes", host.__module__,
+                                          host.__qualname__], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._unread = 0  # answers to ``send`` not read yet
 
-    def send(self, func: Callable[..., Any], *args: Any) -> None:
-        """Start ``func(*args)`` there and go on: for work that only prepares a later ``call``
-        (its result, or its failure, is not reported)."""
+    def send(self, method: Callable[..., Any], *args: Any) -> None:
+        """Start ``method(hosted, *args)`` there and go on: for work that only prepares a later
+        ``call`` (its result, or its failure, is not reported)."""
         assert self._process.stdin is not None
         try:
-            pickle.dump((func, args), self._process.stdin)
+            pickle.dump((method, args), self._process.stdin)
             self._process.stdin.flush()
         except BrokenPipeError:
             return  # the next call says the process died
         self._unread += 1
 
-    def call(self, func: Callable[..., T], *args: Any) -> T:
-        """``func(*args)`` in the spare process; any failure there is a RenderError here."""
+    def call(self, method: Callable[..., T], *args: Any) -> T:
+        """``method(hosted, *args)`` in the spare process; any failure there is a RenderError here."""
         assert self._process.stdin is not None and self._process.stdout is not None
-        name = getattr(func, "__name__", "work")
+        name = getattr(method, "__name__", "work")
         try:
-            pickle.dump((func, args), self._process.stdin)
+            pickle.dump((method, args), self._process.stdin)
             self._process.stdin.flush()
             for _ in range(self._unread):  # what was sent before, answered first
                 pickle.load(self._process.stdout)
@@ -79,7 +86,7 @@ class SpareProcess:
         if self._process.stdout:
             self._process.stdout.close()
 
-    def __enter__(self) -> SpareProcess:
+    def __enter__(self) -> Spare[H]:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -87,14 +94,14 @@ class SpareProcess:
         self.close()
 
 
-def _serve(calls: BinaryIO, answers: BinaryIO) -> None:
+def _serve(hosted: object, calls: BinaryIO, answers: BinaryIO) -> None:
     while True:
         try:
-            func, args = pickle.load(calls)
+            method, args = pickle.load(calls)
         except EOFError:  # the build closed the pipe: done
             return
         try:
-            answer: tuple[bool, Any] = (True, func(*args))
+            answer: tuple[bool, Any] = (True, method(hosted, *args))
         except BriefingError as err:  # its message already says what to fix
             answer = (False, str(err))
         except Exception as err:  # noqa: BLE001 - every failure goes back to the build
@@ -103,9 +110,11 @@ def _serve(calls: BinaryIO, answers: BinaryIO) -> None:
         answers.flush()
 
 
-if __name__ == "__main__":
-    importlib.import_module(sys.argv[1])
+def host_main(module: str, qualname: str) -> None:
+    """The spare process itself (``python -m briefing.processes MODULE CLASS``)."""
+    host = functools.reduce(getattr, qualname.split("."), importlib.import_module(module))
+    hosted = host()
     # the protocol owns stdout; anything printed by the work goes to stderr instead
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    _serve(sys.stdin.buffer, answers)
+    _serve(hosted, sys.stdin.buffer, answers)

@@ -1,4 +1,4 @@
-"""Run render jobs in worker processes: parallel, killable on timeout, memory returned.
+"""Run jobs in forked worker processes: parallel, killable on timeout, memory returned.
 
 Each job runs in its own forked process, which ends when the job ends: a hung WeasyPrint
 layout can be killed, a crash takes down only its sponsor, and no process accumulates the
@@ -54,9 +54,9 @@ def _child(job: Job, result_path: str) -> None:
     os._exit(0)
 
 
-def run(jobs: Iterable[Job], *, workers: int, timeout: float,
-        on_start: Callable[[str], None] | None = None,
-        on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
+             on_start: Callable[[str], None] | None = None,
+             on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Run ``jobs`` with at most ``workers`` at once; a job over ``timeout`` seconds is killed."""
     pending = list(jobs)
     if workers <= 1 and len(pending) <= 1:
@@ -66,9 +66,9 @@ def run(jobs: Iterable[Job], *, workers: int, timeout: float,
     outcomes: list[Outcome] = []
     tmpdir = tempfile.mkdtemp(prefix="briefing-jobs-")
     # Objects the workers inherit (every imported library, the loaded project) are moved out of
-    # the collector's sight before forking: a worker's full collections no longer walk them
-    # (measured: 0.11 s of garbage collection in one chapter's print, 0.01 s after) nor write
-    # to their pages, which would copy those pages into each worker (Python's gc.freeze docs).
+    # the collector's sight before forking: a worker's full collections no longer walk them nor
+    # write to their pages, which would copy those pages into each worker (Python's gc.freeze
+    # docs; docs/performance.md, "Workers fork from a frozen heap").
     gc.freeze()
     try:
         while pending or running:

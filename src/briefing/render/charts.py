@@ -8,6 +8,7 @@ Matplotlib is imported only when a chart is not in the cache.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import textwrap
@@ -67,13 +68,10 @@ def draw_charts(specs: dict[str, dict[str, Any]], paths: Paths) -> Drawn:
     return Drawn(urls, svgs, drawn)
 
 
-_fonts_loaded = False
-
-
+# a memo, not state: Matplotlib's backend and a folder's fonts are set up once per folder and
+# process (a build has one folder), and doing it again would change nothing
+@functools.cache
 def _setup(fonts_dir: Path) -> None:
-    global _fonts_loaded
-    if _fonts_loaded:
-        return
     import matplotlib
 
     matplotlib.use("Agg")
@@ -81,7 +79,6 @@ def _setup(fonts_dir: Path) -> None:
 
     for font in sorted(fonts_dir.glob("*.[ot]tf")):
         font_manager.fontManager.addfont(str(font))
-    _fonts_loaded = True
 
 
 def _decimals(values: list[float]) -> int:

@@ -37,7 +37,7 @@ def _finalize(value: Any) -> Any:
 
 def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
     """Compiled templates kept between runs (Jinja checks each entry against its template's
-    source): compiling the templates cost a chapter ~0.06 s, every time a worker printed one."""
+    source): otherwise every worker compiles them again for each chapter (docs/performance.md, "Compiled templates")."""
     if folder is None:
         return None
     try:

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from briefing.data.model import BLOCK_KINDS, Book, Sponsor, Table, format_money
-from briefing.text.hyphens import hyphenated, remember
+from briefing.text.hyphens import Hyphens
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
 _md.disable(["image", "html_inline", "html_block"])
@@ -50,22 +50,23 @@ def _quotes(text: str) -> str:
     return text.replace("'", "\u2019")
 
 
-def _soft_hyphens(text: str) -> str:
+def _soft_hyphens(text: str, hyphens: Hyphens) -> str:
     """Hyphenation points only in long lower-case words, so names, product names, figures and
     dates never break (CSS ``hyphens: manual`` then uses just these points)."""
-    return _WORD.sub(lambda m: m.group(0) if not m.group(0).islower() else hyphenated(m.group(0)), text)
+    return _WORD.sub(lambda m: m.group(0) if not m.group(0).islower() else hyphens.hyphenated(m.group(0)), text)
 
 
-def typeset(text: str, *, hyphenate: bool = True) -> str:
+def typeset(text: str, *, hyphenate: bool = True, hyphens: Hyphens | None = None) -> str:
     """Book typography for a piece of data text: curly quotes and apostrophes, en dashes in
-    ranges, no-break spaces inside dates and amounts, and (optionally) soft hyphens."""
+    ranges, no-break spaces inside dates and amounts, and (optionally) soft hyphens, from
+    ``hyphens`` (by default Pyphen's, remembered nowhere)."""
     if not text:
         return text
     text = _quotes(text)
     text = _RANGE.sub("\\1\u2013\\2", text)
     for pattern in _KEEP:
         text = pattern.sub(lambda m: m.group(0).replace(" ", NBSP), text)
-    return _soft_hyphens(text) if hyphenate else text
+    return _soft_hyphens(text, hyphens or Hyphens()) if hyphenate else text
 
 
 # Fields are told apart by name wherever they stand. Each block kind names its own in its record
@@ -80,32 +81,34 @@ _NO_HYPHENS = {"name", "title", "tier", "headline", "categories", "programme", "
                "publisher"}.union(*(k.no_hyphens for k in BLOCK_KINDS.values()))
 
 
-def _typeset_tree(value: Any, key: str, hyphenate: bool) -> Any:
+def _typeset_tree(value: Any, key: str, hyphenate: bool, hyphens: Hyphens) -> Any:
     if key in _VERBATIM:
         return value
     hyphenate = hyphenate and key not in _NO_HYPHENS
     if isinstance(value, str):
-        return typeset(value, hyphenate=hyphenate)
+        return typeset(value, hyphenate=hyphenate, hyphens=hyphens)
     if isinstance(value, list):
-        return [_typeset_tree(v, key, hyphenate) for v in value]
+        return [_typeset_tree(v, key, hyphenate, hyphens) for v in value]
     if isinstance(value, dict):
         if key == "values":  # chart labels: the keys are text too
             return {typeset(k, hyphenate=False): v for k, v in value.items()}
-        return {k: _typeset_tree(v, k, hyphenate) for k, v in value.items()}
+        return {k: _typeset_tree(v, k, hyphenate, hyphens) for k, v in value.items()}
     return value
 
 
-def typeset_sponsor(sponsor: Sponsor) -> Sponsor:
-    """The sponsor as printed: every text field through ``typeset`` (the data itself is unchanged)."""
-    tree = _typeset_tree(sponsor.model_dump(exclude_none=True), "", True)
-    remember()  # the words hyphenated for this sponsor, for the next run
+def typeset_sponsor(sponsor: Sponsor, hyphens: Hyphens | None = None) -> Sponsor:
+    """The sponsor as printed: every text field through ``typeset`` (the data itself is unchanged),
+    hyphenated from ``hyphens``."""
+    hyphens = hyphens or Hyphens()
+    tree = _typeset_tree(sponsor.model_dump(exclude_none=True), "", True, hyphens)
+    hyphens.remember()  # the words hyphenated for this sponsor, for the next run
     return Sponsor.model_validate(tree)
 
 
 def typeset_summary(sponsor: Sponsor) -> Sponsor:
     """The sponsor as a book's front matter prints it: only the name, tier and categories (its
     overview rows, cover and charts; the rest of it is numbers and dates) typeset exactly as
-    ``typeset_sponsor`` would. Typesetting 50 whole sponsors for that took 0.46 s of each refresh."""
+    ``typeset_sponsor`` would, without typesetting whole sponsors (docs/performance.md, "Front matter typesetting")."""
     return sponsor.model_copy(update={
         "name": typeset(sponsor.name, hyphenate=False),
         "tier": typeset(sponsor.tier, hyphenate=False) if sponsor.tier else sponsor.tier,

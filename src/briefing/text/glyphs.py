@@ -1,9 +1,10 @@
 """Which characters the shipped fonts can print, and a located refusal of any other.
 
-WeasyPrint only finds a missing glyph while it lays the pages out (10 s and more per sponsor),
-and then cannot say where the character came from. ``briefing validate`` instead reads the
-fonts' character maps (once; the result is cached by the fonts' hashes) and names the file,
-line, column and field of every character that no shipped font has, before any layout.
+WeasyPrint only finds a missing glyph while it lays the pages out (a build's slowest step; see
+docs/performance.md, "Glyph coverage"), and then cannot say where the character came from.
+``briefing validate`` instead reads the fonts' character maps (once; the result is cached by
+the fonts' hashes) and names the file, line, column and field of every character that no
+shipped font has, before any layout.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def _coverage(files: tuple[Path, ...], stamp: tuple[Any, ...]) -> frozenset[int]
         try:
             write_atomic(cached, json.dumps(_ranges(codes)).encode())
         except (OSError, BriefingError):
-            pass  # no writable cache (a cron job without HOME): read the fonts again next time (0.2 s)
+            pass  # no writable cache (a cron job without HOME): read the fonts again next time
     return frozenset(codes)
 
 
