@@ -39,7 +39,7 @@ from briefing.documents.outputs import edition_output, level_prefix, sponsor_out
 from briefing.errors import DeliveryError
 from briefing.pdf.pages import UnreadablePdf, page_count
 from briefing.render.variants import FULL, VARIANTS
-from briefing.render.watch import watch_list
+from briefing.render.watchlist import watch_list
 
 WAITING = "waiting-approval"
 

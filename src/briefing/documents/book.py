@@ -33,7 +33,7 @@ from briefing.render.edition import Edition
 from briefing.render.html import BOOK_TEMPLATE, TocLink, page_context, render
 from briefing.render.markup import typeset, typeset_summary
 from briefing.render.palette import ACCENT
-from briefing.render.watch import most_severe_first
+from briefing.render.watchlist import most_severe_first
 
 SETTLE_ROUNDS = 4
 FRONT_TIMEOUT = 600.0  # seconds for one print of the front matter (the contents of a long book)
@@ -115,7 +115,7 @@ def contents(layout: Layout, front: Front, edition: Edition, front_pages: int) -
 
 
 def watch_page(layout: Layout, front_pages: int) -> list[dict[str, Any]]:
-    """The watch list each chapter stored (``render.watch.watch_list``, as printed), merged most
+    """The watch list each chapter stored (``render.watchlist.watch_list``, as printed), merged most
     severe first, with book pages."""
     items: list[tuple[WatchEntry, str, int]] = most_severe_first(
         ((w, ch.meta.name, front_pages + ch.page_of[w.page] + 1) for ch in layout.chapters for w in ch.meta.watch),

@@ -28,7 +28,7 @@ from briefing.render.edition import Edition, Paths
 from briefing.render.html import accent_of, sponsor_html
 from briefing.render.markup import typeset_sponsor
 from briefing.render.outline import Heading, outline
-from briefing.render.watch import watch_list
+from briefing.render.watchlist import watch_list
 from briefing.text.glyphs import where_in
 from briefing.text.hyphens import Hyphens
 

@@ -22,7 +22,7 @@ from briefing.render.edition import Edition
 from briefing.render.markup import SEVERITY_LABEL, filters, typeset_book
 from briefing.render.outline import Outline, outline
 from briefing.render.palette import ACCENT, readable_accent, soften
-from briefing.render.watch import WATCHED, risk_id, watch_list
+from briefing.render.watchlist import WATCHED, risk_id, watch_list
 
 BOOK_TEMPLATE = "book.html"
 OVERLAY_TEMPLATE = "overlay.html"

@@ -1,9 +1,9 @@
-"""One watch list (render/watch.py) for the at-a-glance page, the book's watch list and the letters."""
+"""One watch list (render/watchlist.py) for the at-a-glance page, the book's watch list and the letters."""
 
 from __future__ import annotations
 
 from briefing.data.model import Sponsor
-from briefing.render.watch import most_severe_first, watch_list
+from briefing.render.watchlist import most_severe_first, watch_list
 
 
 def _sponsor(name: str, callouts: list[tuple[str, str]]) -> Sponsor:
