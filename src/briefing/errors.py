@@ -103,6 +103,14 @@ class OutputError(BriefingError):
         super().__init__(f"cannot write {path} ({stage}): {reason}")
 
 
+class UnreadablePdf(Exception):
+    """pikepdf cannot read the file as a PDF; the message is pikepdf's."""
+
+
+class EncryptedPdf(UnreadablePdf):
+    """The file needs a password (or is encrypted at all, when that is refused)."""
+
+
 class MergeError(ValueError):
     """A PDF that cannot be merged (unreadable, encrypted, bad page index); binding reports it
     as a RenderError naming the output."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pikepdf
 import pytest
 
-from briefing.pdf.pages import EncryptedPdf, UnreadablePdf, page_count
+from briefing.errors import EncryptedPdf, UnreadablePdf
+from briefing.pdf.pages import page_count
 
 
 def _pdf(target, pages: int, encryption: pikepdf.Encryption | None = None):

@@ -36,8 +36,8 @@ from briefing.delivery.mail import (
     transport_from_env,
 )
 from briefing.documents.outputs import edition_output, level_prefix, sponsor_output
-from briefing.errors import DeliveryError
-from briefing.pdf.pages import UnreadablePdf, page_count
+from briefing.errors import DeliveryError, UnreadablePdf
+from briefing.pdf.pages import page_count
 from briefing.render.variants import FULL, VARIANTS
 from briefing.render.watchlist import watch_list
 

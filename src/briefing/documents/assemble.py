@@ -17,10 +17,10 @@ from pathlib import Path
 
 from briefing.data.load import Project
 from briefing.documents.stamp import overlay_files
-from briefing.errors import RenderError
+from briefing.errors import EncryptedPdf, RenderError, UnreadablePdf
 from briefing.pdf import variants
 from briefing.pdf.binding import Assembly, Binder, BindJob, Bound, Info, Mark, Part
-from briefing.pdf.pages import EncryptedPdf, UnreadablePdf, page_count
+from briefing.pdf.pages import page_count
 from briefing.render.edition import Edition
 
 __all__ = ["Assembly", "Info", "Mark", "Part", "Runner", "Written", "assemble", "in_this_process", "info"]

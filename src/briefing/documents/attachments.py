@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.data.load import Project, attachment_path
-from briefing.errors import RenderError
-from briefing.pdf.pages import EncryptedPdf, UnreadablePdf, page_count
+from briefing.errors import EncryptedPdf, RenderError, UnreadablePdf
+from briefing.pdf.pages import page_count
 
 
 @dataclass(frozen=True)

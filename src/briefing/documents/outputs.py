@@ -48,14 +48,10 @@ def book_output(document: DocumentVariant, prefix: str = "") -> str:
     return f"{prefix}{BOOK_NAME}{document.suffix}.pdf"
 
 
-def recipient_slug(recipient: Recipient) -> str:
-    """The edition's file name: unique per person (explicit `id` or the address), never the name."""
-    return recipient.edition_id
-
-
 def edition_output(recipient: Recipient, document: DocumentVariant) -> str:
-    """One recipient's personalised edition, whatever their level: ``editions/avery-example.pdf``."""
-    return f"{EDITIONS}/{recipient_slug(recipient)}{document.suffix}.pdf"
+    """One recipient's personalised edition, whatever their level: ``editions/avery-example.pdf``,
+    named by the recipient's ``edition_id`` (explicit `id` or the address, never the name)."""
+    return f"{EDITIONS}/{recipient.edition_id}{document.suffix}.pdf"
 
 
 def is_book(name: str) -> bool:

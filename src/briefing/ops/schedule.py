@@ -98,7 +98,8 @@ def tick(opts: TickOptions, log: Log) -> TickResult:
 
     A sponsor that fails to build is logged and only its recipients wait for the next run.
     """
-    from briefing.build.pipeline import Options, build
+    from briefing.build.options import Options
+    from briefing.build.pipeline import build
     from briefing.delivery.distribute import SendOptions, send
 
     result = TickResult(log.run_id)

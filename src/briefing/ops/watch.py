@@ -59,7 +59,8 @@ def follow(data_dir: Path, out_dir: Path, rebuild: Callable[[], None], *, stop: 
 
 def watch(data_dir: Path, out_dir: Path, log: Log, *, stop: threading.Event | None = None) -> None:
     """`briefing watch`: rebuild on every save in data/, templates/ or assets/ until interrupted."""
-    from briefing.build.pipeline import Options, build
+    from briefing.build.options import Options
+    from briefing.build.pipeline import build
 
     def once() -> None:
         try:

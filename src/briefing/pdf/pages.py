@@ -1,7 +1,7 @@
 """How many pages a PDF file has: the one page counter, for assembled parts, attached PDFs and letters.
 
-Errors are this module's own, with pikepdf's message, so callers word them for their reader
-without knowing the PDF library.
+Its errors (``errors.UnreadablePdf``, ``errors.EncryptedPdf``) carry pikepdf's message, so
+callers word them for their reader without knowing the PDF library.
 """
 
 from __future__ import annotations
@@ -11,13 +11,7 @@ from pathlib import Path
 
 import pikepdf
 
-
-class UnreadablePdf(Exception):
-    """pikepdf cannot read the file as a PDF; the message is pikepdf's."""
-
-
-class EncryptedPdf(UnreadablePdf):
-    """The file needs a password (or is encrypted at all, when that is refused)."""
+from briefing.errors import EncryptedPdf, UnreadablePdf
 
 
 def page_count(source: Path | bytes, *, refuse_encrypted: bool = False) -> int:
