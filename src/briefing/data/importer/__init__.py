@@ -55,8 +55,8 @@ def draft(path: Path, *, name: str | None = None, slug: str | None = None, as_of
     if slug is not None and not re.fullmatch(SLUG_PATTERN, slug):
         raise UsageError(f"--slug {slug!r}: use lowercase letters, digits and hyphens, e.g. acme-anvils")
     lines = read_lines(path, name)
-    style = Style(markdown=is_markdown(lines), document=path.name)
-    result = assemble(parse(lines), style, name, as_of)
+    style = Style(markdown=is_markdown(lines, path.suffix), document=path.name)
+    result = assemble(parse(lines, style.markdown), style, name, as_of)
     slug = slug or slugify(result.data["name"])
     if not slug:
         raise UsageError(f"cannot make a file name from the sponsor name {result.data['name']!r}; give one "

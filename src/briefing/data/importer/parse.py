@@ -51,8 +51,12 @@ _TERMINAL = (".", ":", ";", ",", "!", "?")
 HEADING_LENGTH = 120  # longer lines are sentences, not headings
 
 
-def is_markdown(lines: list[str]) -> bool:
-    return any(_MD_HEADING.match(line) for line in lines)
+def is_markdown(lines: list[str], suffix: str = "") -> bool:
+    """Markdown when the file says so (.md), or when it has '#' headings at two places or more (one
+    line starting with '#' in a text file is more likely a hash than a heading)."""
+    if suffix.lower() in (".md", ".markdown"):
+        return True
+    return sum(bool(_MD_HEADING.match(line)) for line in lines) >= 2
 
 
 def _caps(text: str) -> bool:
@@ -150,9 +154,8 @@ def _split_group(group: list[tuple[int, str]], markdown: bool) -> list[Element]:
     return out
 
 
-def parse(lines: list[str]) -> list[Element]:
+def parse(lines: list[str], markdown: bool) -> list[Element]:
     """The document's elements in reading order; everything after an "END OF REPORT" line is skipped."""
-    markdown = is_markdown(lines)
     out: list[Element] = []
     ended = False
     for group in _groups(lines):
