@@ -136,7 +136,8 @@ def test_a_list_of_names_and_words_stays_bullets(imported):
     root, reports = imported
     blocks = [b for s in data_of(root, "fx-not-table")["sections"] for sub in s["subsections"] for b in sub["blocks"]]
     assert [next(iter(b)) for b in blocks] == ["bullets", "text", "bullets"]
-    assert blocks[0]["bullets"][0] == "**Pretend Agency One:** Created an imaginary snack campaign for the fictional games"
+    assert blocks[0]["bullets"][0] == ("**Pretend Agency One:** Created an imaginary snack campaign for the "
+                                       "fictional games")
     assert not any("as a table" in line or "as people" in line for line in reports["fx-not-table"])
 
 

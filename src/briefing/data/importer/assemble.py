@@ -179,8 +179,9 @@ class _Builder:
                     label, value = labelled
                     parts.append(bullet(labelled, element.text, self.style))
                     severity = _SEVERITY.get(label.split()[0].lower())
+                    stated = f"; it states severity {severity}" if severity else ""
                     self.note(element.line, f"the labelled note '{label}' stays in the summary, its label in bold "
-                              f"(the summary holds text, not callouts){'; it states severity ' + severity if severity else ''}",
+                              f"(the summary holds text, not callouts){stated}",
                               "to list it among the risks to watch, move it into a callout"
                               f"{' with severity: ' + severity if severity else ''} in the section it concerns",
                               ("summary",))
@@ -251,9 +252,8 @@ def _header(header: list[Element], title: Heading | None, b: _Builder, name: str
         if text is not None and len(b.style.line(text)) > 300:
             raise DataError([Problem(name, f"the header's {key} is {len(text)} characters long; a {key} is one "
                                      "short line (at most 300): check the header (see docs/import.md)", line, 1)])
-    shown = ", ".join(f"{k} '{identity[k]}' (line {ln})" for k, ln in
-                      (("tier", tier[0] if tier else 0), ("name", named[0]), ("headline", headline[0] if headline else 0))
-                      if k in identity)
+    places = (("tier", tier[0] if tier else 0), ("name", named[0]), ("headline", headline[0] if headline else 0))
+    shown = ", ".join(f"{k} '{identity[k]}' (line {ln})" for k, ln in places if k in identity)
     b.note(named[0], f"identity from the header: {shown}", "check which line is which; `categories` left empty",
            ("name",))
     for line, text in extra:
@@ -302,67 +302,61 @@ def _numbering(sections: list[_Container], b: _Builder) -> None:
                        "check whether a subsection is missing from the document")
 
 
-def assemble(elements: list[Element], style: Style, name: str, as_of: str | None = None) -> Draft:
-    b = _Builder(style, name)
-    for e in elements:
-        if isinstance(e, Skipped):
-            b.note(e.line, f"skipped '{e.text[:60]}' ({e.why}): page furniture, not briefing text",
-                   "check nothing of substance is lost")
-    kept = [e for e in elements if not isinstance(e, Skipped)]
-    markdown_headings = [e for e in kept if isinstance(e, Heading) and e.markdown]
-    title = None
-    if markdown_headings:
-        top = min(h.depth for h in markdown_headings)
-        if sum(h.depth == top for h in markdown_headings) == 1 and markdown_headings[0].depth == top:
-            title = markdown_headings[0]
-    start = next((i for i, e in enumerate(kept) if isinstance(e, Heading) and e is not title and
-                  (e.number or e.markdown or _kind(e) != "section")), len(kept))
-    header, body = kept[:start], kept[start:]
-    identity, extra = _header(header, title, b, name)
-    depths = _depths(body)
+def _title(kept: list[Element]) -> Heading | None:
+    """A Markdown document's name: its one heading of the top level, when it comes first."""
+    headings = [e for e in kept if isinstance(e, Heading) and e.markdown]
+    if headings:
+        top = min(h.depth for h in headings)
+        if sum(h.depth == top for h in headings) == 1 and headings[0].depth == top:
+            return headings[0]
+    return None
 
-    summary: list[Element] = []
-    appendix: list[Element] = []
-    appendix_line = 0
-    sections: list[_Container] = []
-    mode, target = "summary", summary
+
+@dataclass
+class _Outline:
+    summary: list[Element] = field(default_factory=list)
+    appendix: list[Element] = field(default_factory=list)
+    appendix_line: int = 0
+    sections: list[_Container] = field(default_factory=list)
+
+
+def _outline(body: list[Element], style: Style, b: _Builder) -> _Outline:
+    """The body's elements under the summary, the sections and subsections, or the appendix."""
+    depths = _depths(body)
+    out = _Outline()
+    mode, target = "summary", out.summary
     current: _Container | None = None
     for element in body:
-        if isinstance(element, Heading):
-            depth = depths.get(element.depth, 3) if element.markdown else element.depth
-            kind = _kind(element) if depth == 1 else "section"
-            if depth == 1 or (depth == 2 and mode != "section"):
-                if depth == 2:
-                    b.note(element.line, f"'{element.text}' is a subsection heading outside any section: read as a "
-                           "section", "check the document's heading levels")
-                mode = kind
-                if kind == "summary":
-                    target = summary
-                elif kind == "appendix":
-                    target, appendix_line = appendix, element.line
-                else:
-                    current = _Container(style.line(element.text), element.line, element.number)
-                    sections.append(current)
-                    target = current.content
-                continue
-            if depth == 2 and current is not None:
-                sub = _Container(style.line(element.text), element.line, element.number)
-                current.subsections.append(sub)
-                target = sub.content
-                continue
-        target.append(element)
+        if not isinstance(element, Heading):
+            target.append(element)
+            continue
+        depth = depths.get(element.depth, 3) if element.markdown else element.depth
+        if depth == 2 and mode == "section" and current is not None:
+            sub = _Container(style.line(element.text), element.line, element.number)
+            current.subsections.append(sub)
+            target = sub.content
+        elif depth in (1, 2):
+            if depth == 2:
+                b.note(element.line, f"'{element.text}' is a subsection heading outside any section: read as a "
+                       "section", "check the document's heading levels")
+            mode = _kind(element) if depth == 1 else "section"
+            if mode == "summary":
+                target = out.summary
+            elif mode == "appendix":
+                target, out.appendix_line = out.appendix, element.line
+            else:
+                current = _Container(style.line(element.text), element.line, element.number)
+                out.sections.append(current)
+                target = current.content
+        else:
+            target.append(element)
+    return out
 
-    data: dict[str, Any] = dict(identity)
-    data["as_of"] = _as_of(kept, header, as_of, b, name)
-    text = b.summary(summary)
-    if extra or text:
-        data["summary"] = "\n\n".join([*extra, *([text] if text else [])])
-    if not summary:
-        b.note(1, "no executive summary found", "write a `summary` for the at-a-glance page", ())
-    _numbering(sections, b)
-    out_sections = []
+
+def _sections(sections: list[_Container], b: _Builder) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for section in sections:
-        i = len(out_sections)
+        i = len(out)
         entry: dict[str, Any] = {"title": section.title}
         blocks = b.place(b.blocks(section.content, section.title), ("sections", i, "blocks"))
         if blocks:
@@ -381,17 +375,50 @@ def assemble(elements: list[Element], style: Style, name: str, as_of: str | None
             b.note(section.line, f"the section '{section.title}' has no text under it: left out", "check the document")
             continue
         b.origins[("sections", i)] = section.line
-        out_sections.append(entry)
-    if out_sections:
-        data["sections"] = out_sections
-    sources = b.sources(appendix, appendix_line or 1)
-    if sources:
-        data["sources"] = sources
-    else:
-        b.note(appendix_line or 1, "no source appendix found: no `sources`", "list the sources the facts come from")
+        out.append(entry)
+    return out
+
+
+def _lacking(b: _Builder) -> None:
+    """What the model has room for and the document does not give: said, never made up."""
     b.note(1, "the document gives no brand colour and no logo: left out (the PDF uses the default accent)",
            "add `brand: {colour, logo}` from the sponsor's own material")
     for what in ("key figures", "key points for the one-pager", "partnership terms (joined, through, value)"):
         b.note(1, f"{what} are not picked out of the prose: left out", "add them by hand, only as the document "
                "states them (docs/data-format.md)")
+
+
+def assemble(elements: list[Element], style: Style, name: str, as_of: str | None = None) -> Draft:
+    """The sponsor file's data from the document's elements, with a note for every guess."""
+    b = _Builder(style, name)
+    for e in elements:
+        if isinstance(e, Skipped):
+            b.note(e.line, f"skipped '{e.text[:60]}' ({e.why}): page furniture, not briefing text",
+                   "check nothing of substance is lost")
+    kept = [e for e in elements if not isinstance(e, Skipped)]
+    title = _title(kept)
+    start = next((i for i, e in enumerate(kept) if isinstance(e, Heading) and e is not title and
+                  (e.number or e.markdown or _kind(e) != "section")), len(kept))
+    header, body = kept[:start], kept[start:]
+    identity, extra = _header(header, title, b, name)
+    outline = _outline(body, style, b)
+
+    data: dict[str, Any] = dict(identity)
+    data["as_of"] = _as_of(kept, header, as_of, b, name)
+    text = b.summary(outline.summary)
+    if extra or text:
+        data["summary"] = "\n\n".join([*extra, *([text] if text else [])])
+    if not outline.summary:
+        b.note(1, "no executive summary found", "write a `summary` for the at-a-glance page")
+    _numbering(outline.sections, b)
+    sections = _sections(outline.sections, b)
+    if sections:
+        data["sections"] = sections
+    sources = b.sources(outline.appendix, outline.appendix_line or 1)
+    if sources:
+        data["sources"] = sources
+    else:
+        b.note(outline.appendix_line or 1, "no source appendix found: no `sources`",
+               "list the sources the facts come from")
+    _lacking(b)
     return Draft(data, b.notes, b.origins)

@@ -162,9 +162,9 @@ def list_blocks(items: list[tuple[int, str]], intro: str | None, line: int, head
             if block and _LEADERS.search(heading):
                 block["people"]["leadership"] = "yes"  # the one-pager and at-a-glance page list these
             if block:
+                lead = "; leadership, from the heading" if _LEADERS.search(heading) else ""
                 return [Piece(block, line, [Note(line, f"read a list of {len(pairs)} 'Name: role' lines as people "
-                                                 "(role: the first sentence, notes: the rest"
-                                                 f"{'; leadership, from the heading' if _LEADERS.search(heading) else ''})",
+                                                 f"(role: the first sentence, notes: the rest{lead})",
                                                  "check each name is a person and each role is right",
                                                  ("people",))])]
         values = [first_sentence(value)[0] for _, value in pairs]
