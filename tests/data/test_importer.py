@@ -48,6 +48,7 @@ def sentences(lines: list[str], skip: set[int]) -> list[tuple[int, str]]:
         if number in skip or not line.strip() or STRUCTURE.match(line):
             continue
         text = re.sub(r"^\s*(#+|[•\-*]|\d+(\.\d+)*\.?)\s+", "", line)
+        text = re.sub(r"\[([^\]]+)\]\(https?://[^)]+\)", r"\1", text)  # a Markdown link prints its words
         out += [(number, s) for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“(0-9])", text) if norm(s)]
     return out
 
@@ -119,8 +120,10 @@ def test_markdown_headings_become_sections_people_a_timeline_and_a_chart(importe
     # "Context Note" states no severity: none is set, and the report says so
     assert "severity" not in market[2]["callout"]
     assert any(":43: the note 'Context Note' states no severity" in line for line in reports["fx-markdown"])
-    assert data["sources"][1] == {"id": "pretend-trade-press", "title": "Pretend Trade Press",
-                                  "url": "https://example.org/pretend", "note": "https://example.org/pretend"}
+    assert data["sources"][1:] == [
+        {"id": "pretend-trade-press", "title": "Pretend Trade Press", "url": "https://example.org/pretend"},
+        {"id": "imaginary-newsroom", "title": "Imaginary Newsroom", "url": "https://example.org/news",
+         "note": "pretend press releases, 2021-2025"}]
 
 
 def test_a_missing_section_is_reported_where_the_numbering_jumps(imported):
@@ -253,7 +256,7 @@ def test_a_document_without_a_date_asks_for_as_of(tmp_path):
     document = tmp_path / "nodate.txt"
     document.write_text("Pretend Tier\n\nNodate Pretend\n\nWidgets\n\nEXECUTIVE SUMMARY\n\nAn invented text.\n")
     result = run("import", str(document), "--data", str(tmp_path / "data"))
-    assert result.exit_code == 1 and "nodate.txt:1:1: the document names no month and year" in result.stderr
+    assert result.exit_code == 1 and "nodate.txt:1:1: the document names no past month and year" in result.stderr
     assert "--as-of YYYY-MM" in result.stderr
     result = run("import", str(document), "--data", str(tmp_path / "data"), "--as-of", "2025-07")
     assert result.exit_code == 0, result.output
@@ -279,3 +282,39 @@ def test_import_never_overwrites_and_stdout_writes_nothing(tmp_path):
 def test_a_bad_slug_is_a_usage_error(tmp_path):
     result = run("import", str(DOCS / "missing-section.txt"), "--slug", "../Evil", "--data", str(tmp_path))
     assert result.exit_code == 2 and "--slug '../Evil': use lowercase letters" in result.stderr
+
+
+HOSTILE = {
+    "a paragraph too long for one field": "T\n\nName\n\nH\n\nEXECUTIVE SUMMARY\n\nIn May 2025 " + "word " * 5000,
+    "only a header": "Just One Line In May 2025\n",
+    "no header": "1. FIRST\n\n1.1 Sub\n\nText of May 2025.\n",
+    "more rows than a table holds": "T\n\nName\n\nH\n\n1. S\n\n1.1 T\n\n" + "".join(
+        f"  • Item {i}: {i}% in May 2025\n" for i in range(2100)),
+    "bidi controls and odd line ends": "T\n\nName\n\nH\n\nSUMMARY\n\nIn May 2025 \u202etext\u202c x\u2028y\u0085z.\r\n",
+    "empty sections": "T\n\nName\n\nH\n\nEXECUTIVE SUMMARY\n\nIn May 2025 text.\n\n1. EMPTY\n\n2. ALSO EMPTY\n",
+    "YAML syntax as text": "T\n\nName\n\nH\n\nSUMMARY\n\n- key: value\n- &a *b !!python/object NO 012 ~\n\n---\n\nMay 2025.\n",
+    "separators everywhere": "T\n\nName\n\nH\n\nSUMMARY\n\nMay 2025 x - y - z.\n\nA: - b - c\n\nX (1) - d - Y Z (2) - e\n",
+    "a glyph no font prints": "T\n\nName\n\nH\n\nSUMMARY\n\nIn May 2025 a \U000E0001 tag and \uE000 private use.\n",
+}
+
+
+def random_document(seed: int) -> str:
+    import random
+
+    pick = random.Random(seed).choice
+    return "".join(pick("ab :-•#1.\n ()%~$ABCD*_[]<>&{}\"'|\\") for _ in range(2000)) + "\nMay 2025\n"
+
+
+@pytest.mark.parametrize("text", [*HOSTILE.values(), *(random_document(seed) for seed in range(12))],
+                         ids=[*HOSTILE, *(f"random-{seed}" for seed in range(12))])
+def test_hostile_documents_draft_or_fail_with_a_located_error(tmp_path, text):
+    document = tmp_path / "hostile.txt"
+    document.write_text(text, encoding="utf-8")
+    result = run("import", str(document), "--data", str(tmp_path / "data"))
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    if result.exit_code == 1:
+        assert re.match(r"^\S*hostile\.txt:\d+(:\d+)?: ", result.stderr), result.stderr
+    else:  # what was written validates as it is
+        assert run("validate", "--data", str(tmp_path / "data"), str(next((tmp_path / "data").rglob("*.yaml")))
+                   ).exit_code in (0, 1)

@@ -7,6 +7,7 @@ holds the document's characters (escaped so Markdown prints them as written), ne
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ _APPENDIX = re.compile(r"^(appendix\b.*|sources?|references?|source references|b
 _EDITION = re.compile(r"^(?P<label>\D*?(?P<year>(?:18|19|20)\d\d))\s*(?:\((?P<season>[^()]{1,40})\))?$")
 _SEVERITY = {"critical": "critical", "high": "high", "medium": "medium", "low": "low"}
 _URL = re.compile(r"https?://[^\s,;()<>]+")
+_MD_LINK = re.compile(r"^\[(?P<title>[^\]]{1,300})\]\((?P<url>https?://[^)\s]+)\)(?:[:,]?\s+(?P<note>\S.*))?$")
 _AS_OF = re.compile(r"\bas of\b", re.IGNORECASE)
 
 
@@ -199,8 +201,12 @@ class _Builder:
         sources: list[dict[str, Any]] = []
         ids: set[str] = set()
         for number, text in entries:
+            link = _MD_LINK.match(text) if self.style.markdown else None
             labelled = split_label(text)
-            title, note = labelled if labelled else (text, "")
+            if link:
+                title, note = link.group("title"), (link.group("note") or "")
+            else:
+                title, note = labelled if labelled else (text, "")
             if len(title) > 300:
                 title, note = first_sentence(text)
             base = slugify(self.style.line(title))[:40].strip("-") or "source"
@@ -212,7 +218,7 @@ class _Builder:
             url = _URL.search(text)
             if url:
                 source["url"] = url.group(0).rstrip(".")
-            if note:
+            if note and note != source.get("url"):
                 source["note"] = note
             self.origins[("sources", len(sources))] = number
             sources.append(source)
@@ -248,8 +254,9 @@ def _header(header: list[Element], title: Heading | None, b: _Builder, name: str
         identity["tier"] = b.style.line(tier[1])
     if headline:
         identity["headline"] = b.style.line(headline[1])
-    for key, (line, text) in (("name", named), ("tier", tier), ("headline", headline)):
-        if text is not None and len(b.style.line(text)) > 300:
+    for key, found in (("name", named), ("tier", tier), ("headline", headline)):
+        line, text = found or (0, "")
+        if len(b.style.line(text)) > 300:
             raise DataError([Problem(name, f"the header's {key} is {len(text)} characters long; a {key} is one "
                                      "short line (at most 300): check the header (see docs/import.md)", line, 1)])
     places = (("tier", tier[0] if tier else 0), ("name", named[0]), ("headline", headline[0] if headline else 0))
@@ -272,15 +279,17 @@ def _as_of(elements: list[Element], header: list[Element], given: str | None, b:
             b.note(e.line, f"as_of {value} from the header's '{written}'", "check it is when the facts were current",
                    ("as_of",))
             return value
+    now = dt.date.today().strftime("%Y-%m")
     dated = [(value, written, e.line) for e in elements if isinstance(e, Para | Heading)
              for written, value in month_dates(e.text)]
     dated += [(value, written, line) for e in elements if isinstance(e, Items) for line, text in e.items
               for written, value in month_dates(text)]
+    dated = [d for d in dated if d[0] <= now]  # a later month is a plan ("July 2028"), not when facts held
     if not dated:
-        raise DataError([Problem(name, "the document names no month and year to date its facts, and a sponsor file "
+        raise DataError([Problem(name, "the document names no past month and year to date its facts, and a sponsor file "
                                  "needs `as_of` (when the facts were current); give it: --as-of YYYY-MM", 1, 1)])
     value, written, line = max(dated)
-    b.note(line, f"as_of {value}: the document states no date for its facts, so the latest date it names "
+    b.note(line, f"as_of {value}: the document states no date for its facts, so the latest past date it names "
            f"('{written}') was taken", "set as_of to when the facts were current (--as-of YYYY-MM)", ("as_of",))
     return value
 
@@ -406,6 +415,8 @@ def assemble(elements: list[Element], style: Style, name: str, as_of: str | None
     data: dict[str, Any] = dict(identity)
     data["as_of"] = _as_of(kept, header, as_of, b, name)
     text = b.summary(outline.summary)
+    if outline.summary:
+        b.origins[("summary",)] = outline.summary[0].line
     if extra or text:
         data["summary"] = "\n\n".join([*extra, *([text] if text else [])])
     if not outline.summary:
