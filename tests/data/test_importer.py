@@ -292,8 +292,10 @@ HOSTILE = {
         f"  • Item {i}: {i}% in May 2025\n" for i in range(2100)),
     "bidi controls and odd line ends": "T\n\nName\n\nH\n\nSUMMARY\n\nIn May 2025 \u202etext\u202c x\u2028y\u0085z.\r\n",
     "empty sections": "T\n\nName\n\nH\n\nEXECUTIVE SUMMARY\n\nIn May 2025 text.\n\n1. EMPTY\n\n2. ALSO EMPTY\n",
-    "YAML syntax as text": "T\n\nName\n\nH\n\nSUMMARY\n\n- key: value\n- &a *b !!python/object NO 012 ~\n\n---\n\nMay 2025.\n",
-    "separators everywhere": "T\n\nName\n\nH\n\nSUMMARY\n\nMay 2025 x - y - z.\n\nA: - b - c\n\nX (1) - d - Y Z (2) - e\n",
+    "YAML syntax as text": "T\n\nName\n\nH\n\nSUMMARY\n\n- key: value\n- &a *b !!python/object NO 012 ~\n\n"
+                           "---\n\nMay 2025.\n",
+    "separators everywhere": "T\n\nName\n\nH\n\nSUMMARY\n\nMay 2025 x - y - z.\n\nA: - b - c\n\n"
+                             "X (1) - d - Y Z (2) - e\n",
     "a glyph no font prints": "T\n\nName\n\nH\n\nSUMMARY\n\nIn May 2025 a \U000E0001 tag and \uE000 private use.\n",
 }
 
@@ -318,3 +320,11 @@ def test_hostile_documents_draft_or_fail_with_a_located_error(tmp_path, text):
     else:  # what was written validates as it is
         assert run("validate", "--data", str(tmp_path / "data"), str(next((tmp_path / "data").rglob("*.yaml")))
                    ).exit_code in (0, 1)
+
+
+def test_a_character_no_font_prints_is_located_in_the_document(tmp_path):
+    document = tmp_path / "doc.txt"
+    document.write_text("T\n\nName\n\nH\n\nSUMMARY\n\nIn May 2025 a word.\n\nAnd a \ue000 here.\n")
+    result = run("import", str(document), "--data", str(tmp_path / "data"))
+    assert result.exit_code == 1
+    assert "doc.txt:11:7: summary: character U+E000" in result.stderr, result.stderr

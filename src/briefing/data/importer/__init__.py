@@ -32,17 +32,23 @@ class Imported:
     report: list[str]  # FILE:LINE: what was guessed; what to check
 
 
-def _located_in_document(problems: list[Problem], draft: Draft, name: str) -> list[Problem]:
-    """Problems found in the drafted YAML, moved to the document line the offending block came from."""
+def _located_in_document(problems: list[Problem], draft: Draft, name: str, lines: list[str]) -> list[Problem]:
+    """Problems found in the drafted YAML, moved to the document line the offending block came from
+    (and to the very character, when the problem names one)."""
     out = []
     for problem in problems:
-        best, line = -1, 1
+        best, line, column = -1, 1, None
         for path, origin in draft.origins.items():
             shown = field_path(path)
             if problem.field.startswith(shown) and len(shown) > best:
                 best, line = len(shown), origin
+        char = re.search(r"character U\+([0-9A-F]{4,6})", problem.message)
+        if char:
+            found = next(((n, text.index(chr(int(char.group(1), 16))) + 1) for n, text in
+                          enumerate(lines[line - 1:], line) if chr(int(char.group(1), 16)) in text), None)
+            line, column = found or (line, None)
         out.append(Problem(name, f"{problem.field + ': ' if problem.field else ''}{problem.message} (in the "
-                           "drafted sponsor file; change the document's text here)", line, None))
+                           "drafted sponsor file; change the document's text here)", line, column))
     return out
 
 
@@ -67,7 +73,7 @@ def draft(path: Path, *, name: str | None = None, slug: str | None = None, as_of
     sponsor, problems = validate(located, Sponsor)
     problems += _glyphs(located, data_dir)
     if problems or sponsor is None:
-        raise DataError(_located_in_document(problems, result, name))
+        raise DataError(_located_in_document(problems, result, name, lines))
     heading = [f"Drafted by `briefing import` from {path.name}: every sentence of the document is here, "
                "word for word. Each `# check:` comment marks a guess to confirm; delete it once checked. "
                "See docs/import.md."]

@@ -286,8 +286,9 @@ def _as_of(elements: list[Element], header: list[Element], given: str | None, b:
               for written, value in month_dates(text)]
     dated = [d for d in dated if d[0] <= now]  # a later month is a plan ("July 2028"), not when facts held
     if not dated:
-        raise DataError([Problem(name, "the document names no past month and year to date its facts, and a sponsor file "
-                                 "needs `as_of` (when the facts were current); give it: --as-of YYYY-MM", 1, 1)])
+        raise DataError([Problem(name, "the document names no past month and year to date its facts, and a "
+                                 "sponsor file needs `as_of` (when the facts were current); give it: --as-of YYYY-MM",
+                                 1, 1)])
     value, written, line = max(dated)
     b.note(line, f"as_of {value}: the document states no date for its facts, so the latest past date it names "
            f"('{written}') was taken", "set as_of to when the facts were current (--as-of YYYY-MM)", ("as_of",))
