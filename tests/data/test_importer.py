@@ -328,3 +328,13 @@ def test_a_character_no_font_prints_is_located_in_the_document(tmp_path):
     result = run("import", str(document), "--data", str(tmp_path / "data"))
     assert result.exit_code == 1
     assert "doc.txt:11:7: summary: character U+E000" in result.stderr, result.stderr
+
+
+def test_the_example_in_docs_import_md_is_what_the_importer_prints(tmp_path):
+    text = (REPO / "docs" / "import.md").read_text().split("## An example", 1)[1]
+    document, report = re.findall(r"```text\n(.*?)```", text, re.S)
+    expected = re.findall(r"```yaml\n(.*?)```", text, re.S)[0]
+    (tmp_path / "acme.txt").write_text(document)
+    result = draft(tmp_path / "acme.txt", name="acme.txt")
+    assert result.report == report.splitlines()
+    assert result.text == expected

@@ -51,7 +51,7 @@ _PEOPLE_HEADINGS = re.compile(r"leader|executive|people|ambassador|team|contact|
 _LEADERS = re.compile(r"leader|executive|management|board", re.IGNORECASE)
 _ROLE_WORDS = re.compile(r"^(CEO|CFO|CTO|COO|Chief|President|Vice|Director|Chair|Head|Founder|Co-founder|"
                          r"Executive|Managing|General|Senior|Partner|Secretary|Treasurer)\b")
-_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*")
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-])*")  # a word of a name: "Wile", "E.", "O'Neil", "Smith-Jones"
 _NAME_ROLE = re.compile(r"^(?P<name>[^()]{2,80}?)\s*\((?P<role>[^()]{1,120})\)$")
 _AMOUNT = re.compile(r"^(?P<approx>~\s?|approximately |about |around )?(?P<pre>(?:RMB|CNY|USD|EUR|GBP|US\$|\$|€|£)"
                      r"\s?)?(?P<num>\d[\d,]*(?:\.\d+)?)(?P<post>\s?%|\s(?:thousand|million|billion|trillion)\b)?")

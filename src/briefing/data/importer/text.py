@@ -37,7 +37,9 @@ def split_label(text: str) -> tuple[str, str] | None:
     if not match:
         return None
     label = match.group("label").strip()
-    if not (label[0].isupper() or label[0].isdigit() or label[0] in "\"'“") or re.search(r"[.!?]\s", label):
+    if not (label[0].isupper() or label[0].isdigit() or label[0] in "\"'“"):
+        return None
+    if re.search(r"(?<!\b[A-Z])[.!?]\s", label):  # a sentence, not a label ("E. Example" is an initial)
         return None
     return label, match.group("value").strip()
 
