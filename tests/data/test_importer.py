@@ -338,3 +338,12 @@ def test_the_example_in_docs_import_md_is_what_the_importer_prints(tmp_path):
     result = draft(tmp_path / "acme.txt", name="acme.txt")
     assert result.report == report.splitlines()
     assert result.text == expected
+
+
+@pytest.mark.slow
+def test_a_document_whose_draft_would_be_too_large_to_load_is_refused(tmp_path):
+    """Escaping and YAML structure grow text: a document under 1 MB may draft a file over the
+    loader's 2 MB, which `validate` would refuse; the importer says so instead of writing it."""
+    section = "1. S\n\n1.1 T\n\n" + "*_[]<&\\`" * 40 + "\n\n"
+    message = refused(tmp_path, ("T\n\nName\n\nH\n\nSUMMARY\n\nIn May 2025 x.\n\n" + section * 2500).encode())
+    assert re.search(r"doc\.txt:1:1: the drafted sponsor file would be \d+ KB, over the 2048 KB", message)

@@ -20,7 +20,7 @@ from briefing.data.importer.source import read_lines
 from briefing.data.importer.text import slugify
 from briefing.data.load import find_root, validate
 from briefing.data.model import SLUG_PATTERN, Sponsor
-from briefing.data.yamlsafe import load_text
+from briefing.data.yamlsafe import MAX_BYTES, load_text
 from briefing.errors import DataError, OutputError, Problem, UsageError, field_path
 from briefing.files import write_new
 
@@ -78,6 +78,10 @@ def draft(path: Path, *, name: str | None = None, slug: str | None = None, as_of
                "word for word. Each `# check:` comment marks a guess to confirm; delete it once checked. "
                "See docs/import.md."]
     text = with_comments(plain, result.notes, heading, yaml_name)
+    if len(text.encode("utf-8")) > MAX_BYTES:  # the loader would refuse the file it is about to become
+        raise DataError([Problem(name, f"the drafted sponsor file would be {len(text.encode()) // 1024} KB, over the "
+                                 f"{MAX_BYTES // 1024} KB a data file may be; split the document (one per sponsor)",
+                                 1, 1)])
     assert load_text(text, yaml_name).data == located.data  # comments never change the data
     return Imported(slug, text, [report_line(name, n) for n in sorted(result.notes, key=lambda n: n.line)])
 
