@@ -573,5 +573,41 @@ def watch(data_dir, out_dir, quiet) -> None:
     run_watch(data_dir, out_dir, _log(False, quiet))
 
 
+@main.command(name="import")
+@click.argument("document", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--slug", help="File name of the sponsor (default: from its name, e.g. acme-anvils).")
+@data_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM", help="When the document's facts were current (default: the "
+              "latest date it names, reported as a guess).")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the sponsor file instead of writing it.")
+@quiet_option
+def import_document(document: Path, slug, data_dir: Path, as_of, to_stdout: bool, quiet: bool) -> None:
+    """Draft data/sponsors/SLUG.yaml from a briefing document (plain text or Markdown).
+
+    Every sentence of the document lands word for word in the file, which validates as it is. Each
+    guess (a list read as a table, a note without a severity, the as_of date, fields the document
+    lacks) is listed as FILE:LINE: what was guessed; what to check, and marked in the file with a
+    `# check:` comment. An existing file is never replaced. See docs/import.md.
+
+    \b
+    Examples:
+      briefing import ../shared/sources/alibaba-briefing.txt --slug imported
+      briefing import acme.md --stdout > /tmp/acme.yaml
+    """
+    from briefing.data.importer import draft, write
+    from briefing.data.load import shown
+
+    imported = draft(document, name=shown(document), slug=slug, as_of=as_of, data_dir=data_dir)
+    target = None if to_stdout else write(imported, data_dir)
+    if not quiet:
+        for line in imported.report:
+            click.echo(line, err=True)
+    if target is None:
+        click.echo(imported.text, nl=False)
+    elif not quiet:
+        click.echo(f"wrote {shown(target)}: {len(imported.report)} guesses to check (listed above, and as "
+                   "`# check:` comments in the file); run `briefing validate` after editing")
+
+
 if __name__ == "__main__":
     main()
