@@ -212,12 +212,9 @@ def load_one(path: Path, model: type[M], base: Path | None = None) -> M:
 
 
 def find_root(data_dir: Path) -> Path:
-    """The project folder holding templates/ and assets/: beside data/, else this checkout."""
-    for candidate in (data_dir.resolve().parent, Path.cwd(), Path(__file__).resolve().parents[3]):
-        if (candidate / "templates").is_dir() and (candidate / "assets").is_dir():
-            return candidate
-    raise DataError([Problem(str(data_dir), "cannot find the project's templates/ and assets/ "
-                             "folders next to the data folder")])
+    """The project: the folder that holds the data folder. Its own templates/ and assets/, where
+    it has them, override the package's theme file by file (``briefing.theme``)."""
+    return data_dir.resolve().parent
 
 
 def _check_files(slug: str, sponsor: Sponsor, located_file: str, root: Path, data_dir: Path,

@@ -172,7 +172,8 @@ def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
 
 def _print_front(html: str, svgs: dict[str, str], edition: Edition, pdf_path: Path, meta_path: Path) -> Printed:
     front = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=svgs,
-                       what="book front matter", options=PrintOptions(pdf_variant=edition.pdf_variant))
+                       what="book front matter", options=PrintOptions(pdf_variant=edition.pdf_variant),
+                       overlays=edition.paths.overlays)
     # prepared for the merge here, in the worker: a 50-sponsor contents holds ~46,000 marked
     # pieces that the merge would otherwise walk in the parent on every refresh
     front = replace(front, pdf=prepare(front.pdf, prefix="front:"))

@@ -33,15 +33,17 @@ def chart_key(spec: dict[str, Any]) -> str:
     return digest(spec, STYLE_VERSION, STYLE.read_text(), length=24)
 
 
-def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts_dir: Path) -> str:
-    """Return the SVG for ``spec``, drawing it only when the cache does not hold it."""
+def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts: Path | tuple[Path, ...]) -> str:
+    """Return the SVG for ``spec``, drawing it only when the cache does not hold it.
+
+    ``fonts``: the theme's font files (``Paths.fonts``), or a folder of them."""
     key = chart_key(spec)
     cached = cache_dir / f"{key}.svg" if cache_dir else None
     if cached and cached.is_file():
         return cached.read_text(encoding="utf-8")
     if cache_dir:  # cron jobs often have no writable HOME for Matplotlib's font cache
         os.environ.setdefault("MPLCONFIGDIR", str(cache_dir.parent / "matplotlib"))
-    svg = _draw(spec, key, fonts_dir)
+    svg = _draw(spec, key, fonts if isinstance(fonts, tuple) else tuple(sorted(fonts.glob("*.[ot]tf"))))
     if cached:
         from briefing.files import write_atomic
 
@@ -71,13 +73,13 @@ def draw_charts(specs: dict[str, dict[str, Any]], paths: Paths) -> Drawn:
 # a memo, not state: Matplotlib's backend and a folder's fonts are set up once per folder and
 # process (a build has one folder), and doing it again would change nothing
 @functools.cache
-def _setup(fonts_dir: Path) -> None:
+def _setup(fonts: tuple[Path, ...]) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import font_manager
 
-    for font in sorted(fonts_dir.glob("*.[ot]tf")):
+    for font in fonts:
         font_manager.fontManager.addfont(str(font))
 
 
@@ -150,11 +152,11 @@ def shortened_labels(spec: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(text for text, fit in _drawn_texts(spec) if not _fits(text, fit)))
 
 
-def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
+def _draw(spec: dict[str, Any], key: str, fonts: tuple[Path, ...]) -> str:
     import io
     import warnings
 
-    _setup(fonts_dir)
+    _setup(fonts)
     from matplotlib import rc_context, style
     from matplotlib.figure import Figure
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateNotFound, meta
 
-from briefing.data.model import Block, Sponsor, format_date, walk_blocks
+from briefing.data.model import BLOCK_KINDS, Block, Sponsor, format_date, walk_blocks
 from briefing.pdf.paper import PAGE_HEIGHT
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
@@ -47,10 +47,12 @@ def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
     return FileSystemBytecodeCache(str(folder))
 
 
-def make_env(templates: Path, compiled: Path | None = None) -> Environment:
-    """``compiled``: a folder for compiled templates (the build's cache), or None."""
+def make_env(templates: Path | list[Path], compiled: Path | None = None) -> Environment:
+    """``templates``: the folders a template is looked up in, first match wins (the project's,
+    then the package's: ``Paths.templates``); ``compiled``: a folder for compiled templates (the
+    build's cache), or None."""
     env = Environment(
-        loader=FileSystemLoader(str(templates)),
+        loader=FileSystemLoader([str(t) for t in templates] if isinstance(templates, list) else str(templates)),
         bytecode_cache=_bytecode_cache(compiled),
         autoescape=True,  # every template, whatever its name (safety notes §2)
         undefined=StrictUndefined,
@@ -66,8 +68,29 @@ def make_env(templates: Path, compiled: Path | None = None) -> Environment:
     return env
 
 
-def render(templates: Path, name: str, *, compiled: Path | None = None, **context: Any) -> str:
+def render(templates: Path | list[Path], name: str, *, compiled: Path | None = None, **context: Any) -> str:
     return make_env(templates, compiled).get_template(name).render(**context)
+
+
+def reached(templates: list[Path], name: str) -> set[str]:
+    """``name`` and every template it extends, includes or imports, found as a build finds them
+    (the project's first): what a document's pages depend on, for its cache key. A name chosen at
+    run time (``block.html`` includes its block kind's template) stands for every block template."""
+    env = Environment(loader=FileSystemLoader([str(t) for t in templates]))
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
+        except TemplateNotFound:
+            continue  # the render says so, naming the template
+        for ref in meta.find_referenced_templates(env.parse(source)):
+            todo += [ref] if ref is not None else [kind.template for kind in BLOCK_KINDS.values()]
+    return seen
 
 
 # --- what a sponsor's document shows ------------------------------------------------------

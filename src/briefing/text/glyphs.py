@@ -95,9 +95,9 @@ def cache_dir() -> Path | None:
     return Path(base) / "briefing"
 
 
-def coverage(fonts_dir: Path) -> frozenset[int]:
-    """Every code point the fonts in ``fonts_dir`` print; cached by the fonts' hashes."""
-    files = tuple(font_files(fonts_dir))
+def coverage(fonts: Path | tuple[Path, ...]) -> frozenset[int]:
+    """Every code point the fonts (files, or a folder of them) print; cached by the fonts' hashes."""
+    files = fonts if isinstance(fonts, tuple) else tuple(font_files(fonts))
     # sizes and times pick the in-process memo (a watch run may see fonts change); hashes key the file
     stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
     return _coverage(files, stamp)
