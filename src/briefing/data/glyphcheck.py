@@ -17,7 +17,7 @@ from briefing.theme import Theme
 
 
 def missing_glyphs(located: Located, path: Path | None, root: Path,
-                   fonts: tuple[Path, ...] | None = None) -> list[Problem]:
+                   fonts: tuple[Path, ...] | None = None, what: str = "the shipped fonts") -> list[Problem]:
     """A located problem for each character in ``located`` that no font of the theme prints
     (the project's assets/fonts, then the package's), or none of ``fonts`` when given."""
     fonts = fonts if fonts is not None else tuple(Theme(root).font_files())
@@ -35,7 +35,7 @@ def missing_glyphs(located: Located, path: Path | None, root: Path,
             table = located.keys if is_key else located.values
             line, col = source.find(table.get(where, located.where(where)), char)
             problems.append(Problem(
-                located.file, f"character {describe(char)} has no glyph in the shipped fonts; "
+                located.file, f"character {describe(char)} has no glyph in {what}; "
                 "replace or remove it (assets/fonts/README.md lists what prints)", line, col,
                 field_path(where)))
     if extra:

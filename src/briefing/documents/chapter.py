@@ -49,8 +49,9 @@ def chapter_html(project: Project, edition: Edition, slug: str,
     sponsor as printed (typeset), when the caller has it already."""
     sponsor = sponsor or typeset_sponsor(project.sponsors[slug])
     try:
-        charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor), block_charts=edition.document.block_charts),
-                             edition.paths)
+        colours = edition.palette
+        charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor, colours.primary),
+                                            block_charts=edition.document.block_charts, colours=colours), edition.paths)
     except RenderError as err:  # a chart that cannot be drawn: say which file it came from
         raise RenderError(f"{data_file_name(project, slug)}: {err}") from None
     html = sponsor_html(slug, sponsor, edition, chart_urls=charts.urls,

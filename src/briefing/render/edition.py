@@ -14,6 +14,7 @@ from types import MappingProxyType
 from briefing.data.model import Book
 from briefing.errors import UsageError
 from briefing.pdf.variants import PDF_UA, PDF_VARIANTS
+from briefing.render.palette import Palette, palette
 from briefing.render.variants import DocumentVariant
 from briefing.theme import Theme
 
@@ -83,6 +84,12 @@ class Edition:
     def __post_init__(self) -> None:
         if self.pdf_variant not in PDF_VARIANTS:  # Options come from library callers too
             raise UsageError(f"unknown PDF variant {self.pdf_variant!r}: choose {' or '.join(PDF_VARIANTS)}")
+
+    @property
+    def palette(self) -> Palette:
+        """The project's design tokens with book.yaml's brand colours in place."""
+        brand = self.book.brand
+        return palette(self.paths.root, brand.primary if brand else None, brand.accent if brand else None)
 
     def changes_for(self, slug: str) -> list[str]:
         """Change lines printed in a chapter (the one-pager has no room for them)."""

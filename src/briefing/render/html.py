@@ -21,7 +21,7 @@ from briefing.render.chart_specs import chart_alt, chart_cards, first_timeline, 
 from briefing.render.edition import Edition
 from briefing.render.markup import SEVERITY_LABEL, filters, typeset_book
 from briefing.render.outline import Outline, outline
-from briefing.render.palette import ACCENT, readable_accent, soften
+from briefing.render.palette import readable_accent, soften
 from briefing.render.watchlist import WATCHED, risk_id, watch_list
 
 BOOK_TEMPLATE = "book.html"
@@ -107,8 +107,25 @@ def top_people(sponsor: Sponsor, limit: int = 3) -> list[Any]:
     return list(chosen.items[:limit]) if chosen else []
 
 
-def accent_of(sponsor: Sponsor) -> str:
-    return readable_accent(sponsor.brand.colour or ACCENT)
+def accent_of(sponsor: Sponsor, primary: str) -> str:
+    """The sponsor's own colour made readable, else the book's (``Palette.primary``)."""
+    return readable_accent(sponsor.brand.colour or primary)
+
+
+def brand_context(edition: Edition) -> dict[str, Any]:
+    """book.yaml's brand as base.html and the book cover print it: its logo, cover image and fonts."""
+    brand = edition.book.brand
+    root = edition.paths.root
+
+    def url(rel: str | None) -> str | None:
+        return (root / rel).resolve().as_uri() if rel else None
+
+    logo = {"url": url(brand.logo), "alt": f"{brand.name or edition.book.organisation} logo"} \
+        if brand and brand.logo else None
+    fonts = [{"family": family, "url": url(rel), "role": role} for family, rel, role in (
+        ("Brand Text", brand.text_font if brand else None, "serif"),
+        ("Brand Headings", brand.heading_font if brand else None, "sans")) if rel]
+    return {"brand_logo": logo, "brand_cover": url(brand.cover_image) if brand else None, "brand_fonts": fonts}
 
 
 @dataclass(frozen=True)
@@ -140,7 +157,7 @@ def page_context(edition: Edition, accent: str, classification: str) -> dict[str
     return {"book": typeset_book(edition.book), "page_size": edition.page_size, "document": edition.document,
             "accent": accent, "accent_soft": soften(accent), "classification": classification,
             "edition": format_date(edition.book.edition),
-            "audience": edition.audience_label}
+            "audience": edition.audience_label} | brand_context(edition)
 
 
 def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: dict[str, str],
@@ -149,7 +166,8 @@ def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: d
     anchors = ChapterAnchors(slug)
     the_outline = outline(sponsor, anchors)
     changes = edition.changes_for(slug)
-    context = page_context(edition, accent_of(sponsor), sponsor.classification or edition.book.classification)
+    context = page_context(edition, accent_of(sponsor, edition.palette.primary),
+                           sponsor.classification or edition.book.classification)
     context.update(
         slug=slug, a=anchors, s=sponsor, outline=the_outline, critical=critical_callout(sponsor),
         risks=watch_list({slug: sponsor}),

@@ -40,7 +40,8 @@ _IGNORABLE_RANGES = ((0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x20
                      (0xE0000, 0xE0FFF))
 # Fields that are never printed, or whose form the schema already restricts to ASCII.
 _NOT_PRINTED = {"email", "sender", "schedule", "file", "logo", "colour", "cite", "id", "receives",
-                "language", "page_size", "sponsors"}
+                "language", "page_size", "sponsors", "primary", "accent", "text_font", "heading_font",
+                "cover_image"}
 
 
 def _ignorable(code: int) -> bool:

@@ -15,7 +15,7 @@ from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 
-from briefing.errors import BriefingError
+from briefing.errors import EXIT_SYSTEM, BriefingError
 
 FOLDERS = ("templates", "assets")
 FONT_SUFFIXES = (".ttf", ".otf")
@@ -26,6 +26,8 @@ TOKENS = "assets/css/print/_tokens.css"
 
 class ThemeMissing(BriefingError):
     """The installed package lacks its default theme (a wheel built without it): a broken install."""
+
+    exit_code = EXIT_SYSTEM
 
 
 def default_root() -> Path:
