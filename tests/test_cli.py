@@ -262,7 +262,7 @@ def test_command_help_starts_with_usage_and_summary(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert result.stdout.startswith(COMMAND_HELP[command])
-    ending = result.stdout.rstrip("\n").split("\nCommands:\n")[0]  # a group (theme) lists its commands last
+    ending = result.stdout.split("\nCommands:\n")[0].rstrip("\n")  # a group (theme) lists its commands last
     assert ending.endswith("Show this message and exit.")
     assert result.stderr == ""
     assert invoke(command, "-h").stdout == result.stdout
