@@ -80,7 +80,10 @@ def _setup(fonts: tuple[Path, ...]) -> None:
     from matplotlib import font_manager
 
     for font in fonts:
-        font_manager.fontManager.addfont(str(font))
+        try:
+            font_manager.fontManager.addfont(str(font))
+        except (OSError, RuntimeError, ValueError):
+            pass  # a file in assets/fonts that is no font draws nothing (`briefing doctor` names it)
 
 
 def _decimals(values: list[float]) -> int:

@@ -60,13 +60,16 @@ def _fingerprint(files: list[Path]) -> str:
 
 
 def _read_coverage(files: list[Path]) -> set[int]:
-    from fontTools.ttLib import TTFont  # WeasyPrint's own dependency; only read on a cache miss
+    from fontTools.ttLib import TTFont, TTLibError  # WeasyPrint's own dependency; only read on a cache miss
 
     main: set[int] | None = None
     fallback: set[int] = set()
     for path in files:
-        font = TTFont(str(path), lazy=True)
-        codes = set(font.getBestCmap() or {})
+        try:
+            font = TTFont(str(path), lazy=True)
+            codes = set(font.getBestCmap() or {})
+        except (TTLibError, OSError, KeyError, AssertionError, ValueError):
+            continue  # a file in assets/fonts that is no font prints nothing (`briefing doctor` names it)
         if font["name"].getDebugName(1) in MAIN_FAMILIES:
             main = codes if main is None else main & codes
         else:
