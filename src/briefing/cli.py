@@ -319,7 +319,7 @@ def theme_list(data_dir: Path) -> None:
     from briefing.ops.overrides import theme_files
 
     for f in theme_files(find_root(data_dir)):
-        click.echo(f"{'project' if f.overridden else 'default'}  {f.rel}")
+        click.echo(f"{'project' if f.overridden else 'default'}  {f.rel}{'  (added by the project)' if f.added else ''}")
 
 
 @theme.command("copy")

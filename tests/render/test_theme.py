@@ -127,7 +127,7 @@ def test_theme_list_and_copy(project):
     lines = listed.stdout.splitlines()
     assert "default  templates/book.html" in lines
     assert "project  templates/partials/book_cover.html" in lines  # copied by the test above
-    assert "project  assets/logos/example-organisation.svg" in lines
+    assert "project  assets/logos/example-organisation.svg  (added by the project)" in lines
     again = runner.invoke(main, ["theme", "copy", "templates/partials/book_cover.html", "--data",
                                  str(project / "data")])
     assert again.exit_code == 2 and "exists already" in again.stderr

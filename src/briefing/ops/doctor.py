@@ -66,8 +66,10 @@ def theme_checks(root: Path) -> Iterator[Check]:
         yield False, f"fonts: {', '.join(broken) or 'none found'} cannot be read; reinstall briefing", EXIT_SYSTEM
     else:
         yield True, f"fonts: {len(fonts)} load", EXIT_SYSTEM
-    overridden = [f for f in files if f.overridden]
-    yield True, f"project at {root}: {len(overridden)} file(s) of its own over the default theme", EXIT_ERROR
+    overridden = [f for f in files if f.overridden and not f.added]
+    added = [f for f in files if f.added]
+    yield True, (f"project at {root}: overrides {len(overridden)} file(s) of the default theme, adds "
+                 f"{len(added)}"), EXIT_ERROR
     for f in overridden:
         yield True, f"  {f.rel} from {f.path}", EXIT_ERROR
 

@@ -46,6 +46,7 @@ class ThemeFile:
     rel: str  # "templates/partials/cover.html"
     path: Path  # the file a build reads
     overridden: bool  # the project's own file, not the package's
+    added: bool = False  # the project's only: no default file of that name (a logo, a font of its own)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Theme:
             found[rel] = ThemeFile(rel, own if overridden else path, overridden)
         for rel, path in _walk(self.project):
             if rel not in found and not self._shipped(path):
-                found[rel] = ThemeFile(rel, path, True)
+                found[rel] = ThemeFile(rel, path, True, added=True)
         return [found[rel] for rel in sorted(found)]
 
 
