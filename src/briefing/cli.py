@@ -319,7 +319,8 @@ def theme_list(data_dir: Path) -> None:
     from briefing.ops.overrides import theme_files
 
     for f in theme_files(find_root(data_dir)):
-        click.echo(f"{'project' if f.overridden else 'default'}  {f.rel}{'  (added by the project)' if f.added else ''}")
+        note = "  (added by the project)" if f.added else ""
+        click.echo(f"{'project' if f.overridden else 'default'}  {f.rel}{note}")
 
 
 @theme.command("copy")

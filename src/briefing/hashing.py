@@ -49,10 +49,16 @@ def theme_fingerprint(root: Path, templates: Iterable[str] | None = None) -> str
 _THEME_FOLDERS = {("theme", folder) for folder in FOLDERS}  # counted above, through the project's view
 
 
-@lru_cache(maxsize=8)
 def _hash_files(files: tuple[tuple[str, Path, int, int], ...]) -> str:
     hashed = hashlib.sha256()
-    for rel, path, _, _ in files:
+    for rel, path, size, mtime in files:
         hashed.update(rel.encode())
-        hashed.update(path.read_bytes())
+        hashed.update(_file_digest(path, size, mtime))
     return hashed.hexdigest() + __version__
+
+
+@lru_cache(maxsize=1024)
+def _file_digest(path: Path, _size: int, _mtime: int) -> bytes:
+    """One file's hash, read once per process and version of the file (a document's subset of the
+    theme and the whole share their fonts)."""
+    return hashlib.sha256(path.read_bytes()).digest()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateNotFound, meta
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, meta
 
 from briefing.data.model import BLOCK_KINDS, Block, Sponsor, format_date, walk_blocks
 from briefing.pdf.paper import PAGE_HEIGHT
@@ -76,7 +77,6 @@ def reached(templates: list[Path], name: str) -> set[str]:
     """``name`` and every template it extends, includes or imports, found as a build finds them
     (the project's first): what a document's pages depend on, for its cache key. A name chosen at
     run time (``block.html`` includes its block kind's template) stands for every block template."""
-    env = Environment(loader=FileSystemLoader([str(t) for t in templates]))
     seen: set[str] = set()
     todo = [name]
     while todo:
@@ -84,13 +84,20 @@ def reached(templates: list[Path], name: str) -> set[str]:
         if current in seen:
             continue
         seen.add(current)
-        try:
-            source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
-        except TemplateNotFound:
+        path = next((folder / current for folder in templates if (folder / current).is_file()), None)
+        if path is None:
             continue  # the render says so, naming the template
-        for ref in meta.find_referenced_templates(env.parse(source)):
+        info = path.stat()
+        for ref in _references(path, info.st_size, info.st_mtime_ns):
             todo += [ref] if ref is not None else [kind.template for kind in BLOCK_KINDS.values()]
     return seen
+
+
+@lru_cache(maxsize=256)
+def _references(path: Path, _size: int, _mtime: int) -> tuple[str | None, ...]:
+    """The templates one template names (None for a name chosen at run time); parsed once per version."""
+    env = Environment()
+    return tuple(meta.find_referenced_templates(env.parse(path.read_text(encoding="utf-8"))))
 
 
 # --- what a sponsor's document shows ------------------------------------------------------

@@ -9,7 +9,7 @@ symbolic links to them, so an editable install and a wheel find the theme the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.resources import files
@@ -106,19 +106,21 @@ class Theme:
     def files(self) -> list[ThemeFile]:
         """Every file of the default theme, and whether the project overrides it; then the project's
         own additions (a logo, a font of its own)."""
+        own_folders = [f for f in FOLDERS if (self.project / f).is_dir()
+                       and not (self.project / f).samefile(self.default / f)]  # this checkout: one folder
         found: dict[str, ThemeFile] = {}
-        for rel, path in _walk(self.default):
+        for rel, path in _walk(self.default, FOLDERS):
             own = self.project / rel
-            overridden = own.is_file() and own.resolve() != path.resolve()
+            overridden = rel.split("/", 1)[0] in own_folders and own.is_file()
             found[rel] = ThemeFile(rel, own if overridden else path, overridden)
-        for rel, path in _walk(self.project):
-            if rel not in found and not self._shipped(path):
+        for rel, path in _walk(self.project, own_folders):
+            if rel not in found:
                 found[rel] = ThemeFile(rel, path, True, added=True)
         return [found[rel] for rel in sorted(found)]
 
 
-def _walk(root: Path) -> Iterator[tuple[str, Path]]:
-    for folder in FOLDERS:
+def _walk(root: Path, folders: Iterable[str]) -> Iterator[tuple[str, Path]]:
+    for folder in folders:
         base = root / folder
         if base.is_dir():
             for path in sorted(base.rglob("*")):
