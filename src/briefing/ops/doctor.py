@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import posixpath
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from briefing.errors import EXIT_ERROR, EXIT_SYSTEM, BriefingError, UsageError
+from briefing.theme import Theme
 
 Check = tuple[bool, str, int]  # ok, the line to print, the exit code when not ok
 
@@ -42,7 +45,7 @@ def theme_checks(root: Path) -> Iterator[Check]:
     """The theme as the project at ``root`` sees it: installed, complete, fonts readable."""
     from briefing.data.brand import font_problem
     from briefing.render.html import reached
-    from briefing.theme import ENTRY_TEMPLATES, TOKENS, Theme, ThemeMissing
+    from briefing.theme import ENTRY_TEMPLATES, TOKENS, ThemeMissing
 
     theme = Theme(root)
     try:
@@ -51,8 +54,8 @@ def theme_checks(root: Path) -> Iterator[Check]:
         yield False, str(err), EXIT_SYSTEM
         return
     needed = {f"templates/{name}" for entry in ENTRY_TEMPLATES for name in reached(theme.template_dirs, entry)}
-    needed |= {"assets/css/sponsor.css", "assets/css/book.css", "assets/css/onepager.css", "assets/css/overlay.css",
-               TOKENS}
+    needed |= _stylesheets(theme, ["assets/css/sponsor.css", "assets/css/book.css", "assets/css/onepager.css",
+                                   "assets/css/overlay.css", TOKENS])
     missing = sorted(rel for rel in needed if not theme.find(rel).is_file())
     files = theme.files()
     fonts = theme.font_files()
@@ -61,7 +64,7 @@ def theme_checks(root: Path) -> Iterator[Check]:
         yield False, (f"theme: {', '.join(missing)} missing from {default}"
                       f"{' and from the project' if theme.overlays else ''}; reinstall briefing"), EXIT_SYSTEM
     else:
-        yield True, f"theme: {len(needed)} templates and stylesheets found ({default})", EXIT_SYSTEM
+        yield True, f"theme: {len(needed)} templates, stylesheets and fonts found ({default})", EXIT_SYSTEM
     if broken or not fonts:
         yield False, f"fonts: {', '.join(broken) or 'none found'} cannot be read; reinstall briefing", EXIT_SYSTEM
     else:
@@ -72,6 +75,26 @@ def theme_checks(root: Path) -> Iterator[Check]:
                  f"{len(added)}"), EXIT_ERROR
     for f in overridden:
         yield True, f"  {f.rel} from {f.path}", EXIT_ERROR
+
+
+_URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""")
+
+
+def _stylesheets(theme: Theme, entries: list[str]) -> set[str]:
+    """The stylesheets and every file they import or name with url(), as a build looks them up."""
+    seen: set[str] = set()
+    todo = list(entries)
+    while todo:
+        rel = todo.pop()
+        if rel in seen:
+            continue
+        seen.add(rel)
+        path = theme.find(rel)
+        if rel.endswith(".css") and path.is_file():
+            base = posixpath.dirname(rel)
+            todo += [posixpath.normpath(posixpath.join(base, ref)) for ref in _URL.findall(path.read_text("utf-8"))
+                     if ":" not in ref]
+    return seen
 
 
 def _writable(out_dir: Path) -> Check:
