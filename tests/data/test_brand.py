@@ -107,7 +107,7 @@ def _pixels(pdf: Path, page: int) -> set[tuple[int, int, int]]:
         image = doc[page].render(scale=1).to_pil().convert("RGB")
     finally:
         doc.close()
-    return set(image.getdata())
+    return {colour for _, colour in image.getcolors(maxcolors=1 << 24)}
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -128,10 +128,10 @@ def test_a_brand_colours_the_cover_the_rules_the_charts_and_the_book(tmp_path):
         assert _rgb(NAVY) not in cover | rules, f"{pdf.name}: the default navy is still printed"
     doc = pypdfium2.PdfDocument(str(out / "briefing-book.pdf"))
     try:
-        cover = list(doc[0].render(scale=1).to_pil().convert("RGB").getdata())
+        counts = {colour: n for n, colour in doc[0].render(scale=1).to_pil().convert("RGB").getcolors(1 << 24)}
     finally:
         doc.close()
-    assert cover.count(LOGO_GREY) > 50, "the organisation's logo is not on the book's cover"
+    assert counts.get(LOGO_GREY, 0) > 50, "the organisation's logo is not on the book's cover"
     svgs = [p.read_text() for p in (out / ".cache" / "charts").glob("*.svg")]
     assert any(f"fill: {PRIMARY.lower()}" in svg for svg in svgs), "no chart highlights in the brand's colour"
     assert not any(NAVY.lower() in svg for svg in svgs)
