@@ -260,11 +260,86 @@ def doctor(data_dir, out_dir) -> None:
     """
     from briefing.ops.doctor import checks as doctor_checks
 
-    ok = True
-    for good, line in doctor_checks(data_dir, out_dir):
+    code = 0  # no data folder raises a usage error (exit 2) before any check
+    for good, line, fails_with in doctor_checks(data_dir, out_dir):
         click.echo(("ok: " if good else "problem: ") + line, err=not good)
-        ok = ok and good
-    sys.exit(0 if ok else EXIT_SYSTEM)
+        code = code if good else max(code, fails_with)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def new(folder: Path) -> None:
+    """Start a project in FOLDER: example data, a logo, a README of next steps.
+
+    FOLDER must be new or empty. The example sponsor is invented and shows one block of every
+    kind; the addresses in distribution.yaml are placeholders.
+
+    \b
+    Examples:
+      briefing new my-briefings
+      cd my-briefings && briefing validate && briefing build
+    """
+    from briefing.ops.new import NEXT, new_project
+
+    made = new_project(folder)
+    click.echo(f"made a briefing project in {folder}:")
+    for path in made:
+        click.echo(f"  {path.relative_to(folder)}")
+    click.echo("next:")
+    for command in (f"cd {folder}", *NEXT[:2]):
+        click.echo(f"  {command}")
+
+
+@main.group()
+def theme() -> None:
+    """The look of the documents: list the theme's files, copy one into the project to change it.
+
+    A project's own templates/ and assets/ override the default theme file by file
+    (docs/theming.md).
+
+    \b
+    Examples:
+      briefing theme list
+      briefing theme copy templates/partials/book_cover.html
+    """
+
+
+@theme.command("list")
+@data_option
+def theme_list(data_dir: Path) -> None:
+    """Every file of the theme, and whether this project overrides it.
+
+    \b
+    Examples:
+      briefing theme list
+      briefing theme list --data /srv/briefing/data
+    """
+    from briefing.data.load import find_root
+    from briefing.ops.overrides import theme_files
+
+    for f in theme_files(find_root(data_dir)):
+        note = "  (added by the project)" if f.added else ""
+        click.echo(f"{'project' if f.overridden else 'default'}  {f.rel}{note}")
+
+
+@theme.command("copy")
+@click.argument("path")
+@data_option
+@click.option("--force", is_flag=True, help="Replace the project's copy with the default again.")
+def theme_copy(path: str, data_dir: Path, force: bool) -> None:
+    """Copy the default theme's PATH into the project, to edit it there.
+
+    \b
+    Examples:
+      briefing theme copy templates/partials/book_cover.html
+      briefing theme copy assets/css/print/_tokens.css
+    """
+    from briefing.data.load import find_root
+    from briefing.ops.overrides import copy_default
+
+    target = copy_default(find_root(data_dir), path, force=force)
+    click.echo(f"copied {path} to {target}; edit it there (`briefing theme list` shows it as the project's)")
 
 
 @main.command()

@@ -10,7 +10,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,9 +127,12 @@ def _name_glyphs(messages: list[str], locate: Locate | None) -> list[str]:
     return named
 
 
-def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
-               what: str = "document", options: PrintOptions | None = None) -> Printed:
-    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
+def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,  # noqa: PLR0913 - keywords only
+               what: str = "document", options: PrintOptions | None = None,
+               overlays: Sequence[tuple[Path, Path]] = ()) -> Printed:
+    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met.
+
+    ``overlays``: the theme's (project folder, package folder) pairs (``SafeFetcher``)."""
     with _font_folder() as font_config:
         options = options or PrintOptions()
         HTML = import_weasyprint().HTML  # imported here: a run with nothing to print never loads it
@@ -137,7 +140,7 @@ def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, st
 
         from briefing.pdf.fetcher import SafeFetcher
 
-        fetcher = SafeFetcher(roots, charts)
+        fetcher = SafeFetcher(roots, charts, overlays)
         handler = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(handler)
