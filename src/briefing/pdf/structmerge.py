@@ -379,7 +379,9 @@ def _prune(elem: Dictionary, kept_pages: set, prefix: str, reached: set) -> bool
         elem.K = Array(left)
     if not on_kept:
         del elem["/Pg"]  # it would drag the dropped page into the output
-    keep = bool(left) or (not kids and on_kept)
+    # an empty inline element (a decorative <span>) is no element for a reader (outloud TAG-020)
+    empty_span = _role(elem) == "/Span" and "/Alt" not in elem and "/ActualText" not in elem
+    keep = bool(left) or (not kids and on_kept and not empty_span)
     if keep:
         reached.add(elem.objgen)
         _rename_ids(elem, prefix)
@@ -520,6 +522,8 @@ def _join_kids(elem: Dictionary, replaced: dict, ids: dict[str, str]) -> None:
     for kid in elem.K:
         prev = kept[-1] if kept else None
         mark = int(kid[SPLIT]) if isinstance(kid, Dictionary) and SPLIT in kid and "/S" in kid else None
+        if mark is not None and mark == elem.get(SPLIT) and _role(kid) == _role(elem):
+            kid.S = Name.NonStruct  # an anonymous box of the same element (text beside a block): no second Sect
         if mark is not None and _role(kid) in REPEATED:
             if mark in groups:  # a repeat: it sits between the pieces of the body
                 _map_repeated_ids(groups[mark], kid, ids)
