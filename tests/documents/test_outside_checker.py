@@ -29,7 +29,7 @@ KINDS = {  # kind of output -> (build, file)
     "sponsor PDF with Chinese text": ("a4", "initech-pretend.pdf"),
     "book": ("a4", "briefing-book.pdf"),
     "edition": ("a4", "editions/pat-fictional.pdf"),
-    "one-pager": ("a4", "globex-imaginary-one-pager.pdf"),
+    "one-pager": ("a4", "initech-pretend-one-pager.pdf"),
     "book of one-pagers": ("a4", "briefing-book-one-pager.pdf"),
     "Letter sponsor PDF": ("letter", "acme-anvils.pdf"),
     "Letter book": ("letter", "briefing-book.pdf"),
