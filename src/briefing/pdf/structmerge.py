@@ -495,26 +495,39 @@ def _printable(annot: Dictionary) -> None:
 def _join_and_link(root: Dictionary) -> None:
     """Join the pieces of elements WeasyPrint tagged per page, and put each link's annotations in
     its ``Link`` element; the ParentTree follows every element and annotation that moved."""
-    replaced: dict[tuple[int, int], Dictionary] = {}  # element joined into another -> that one
-    ids: dict[str, str] = {}  # ID of a header cell read once -> the ID of the one kept
+    walk = _Walk()
     for kid in _kids(root):
         if isinstance(kid, Dictionary):
-            _join_kids(kid, replaced, ids)
-    if ids:
-        _rename_headers(root, ids)
+            _join_kids(kid, walk, in_link=False)
+    for table in walk.tables:
+        _rename_headers(table, walk.ids)
     owners: dict[int, Dictionary] = {}  # annotation ParentTree key -> its Link element
-    for link in _outer_links(root):
+    for link in walk.links:
         _gather_link(link, owners)
+    replaced = walk.replaced
     if replaced or owners:
         _retarget_tree(root.get("/ParentTree"), replaced, owners)
 
 
-def _join_kids(elem: Dictionary, replaced: dict, ids: dict[str, str]) -> None:
+@dataclass
+class _Walk:
+    """What one pass over a tree collects while joining."""
+
+    replaced: dict[tuple[int, int], Dictionary] = field(default_factory=dict)  # joined element -> the one kept
+    ids: dict[str, str] = field(default_factory=dict)  # ID of a repeated header cell -> the first one's
+    tables: list[Dictionary] = field(default_factory=list)  # tables whose header rows repeated
+    links: list[Dictionary] = field(default_factory=list)  # Link elements not inside another Link
+
+
+def _join_kids(elem: Dictionary, walk: _Walk, in_link: bool) -> None:
     """Join neighbouring children of ``elem`` that tag one HTML element, then do the same below.
 
     A table's header and footer rows are printed again on every page it spans: their repeats
     leave the tree (their content becomes an artifact, see ``_artifact_orphans``), and data cells
     that named a repeated header cell name the first one."""
+    if _role(elem) == "/Link" and not in_link:
+        walk.links.append(elem)
+        in_link = True
     if not isinstance(elem.get("/K"), Array):
         return
     kept: list[pikepdf.Object] = []
@@ -526,18 +539,20 @@ def _join_kids(elem: Dictionary, replaced: dict, ids: dict[str, str]) -> None:
             kid.S = Name.NonStruct  # an anonymous box of the same element (text beside a block): no second Sect
         if mark is not None and _role(kid) in REPEATED:
             if mark in groups:  # a repeat: it sits between the pieces of the body
-                _map_repeated_ids(groups[mark], kid, ids)
+                _map_repeated_ids(groups[mark], kid, walk.ids)
+                if not walk.tables or walk.tables[-1] is not elem:
+                    walk.tables.append(elem)
                 continue
             groups[mark] = kid
         elif mark is not None and isinstance(prev, Dictionary) and prev.get(SPLIT) == mark:
-            _absorb(prev, kid, replaced)
+            _absorb(prev, kid, walk.replaced)
             continue
         kept.append(kid)
     if len(kept) != len(elem.K):
         elem.K = Array(kept)
     for kid in kept:
         if isinstance(kid, Dictionary) and "/S" in kid:
-            _join_kids(kid, replaced, ids)
+            _join_kids(kid, walk, in_link)
 
 
 def _absorb(first: Dictionary, second: Dictionary, replaced: dict) -> None:
@@ -570,24 +585,13 @@ def _map_repeated_ids(first: Dictionary, repeat: Dictionary, ids: dict[str, str]
             ids[bytes(e.ID).decode("latin-1")] = kept[int(e[SPLIT])]
 
 
-def _rename_headers(root: Dictionary, ids: dict[str, str]) -> None:
-    for elem in _elements_by_part(root):
+def _rename_headers(table: Dictionary, ids: dict[str, str]) -> None:
+    for elem in _elements_by_part(table):
         for attrs in _attribute_dicts(elem):
             headers = attrs.get("/Headers")
             if isinstance(headers, Array):
                 named = [ids.get(h, h) for h in (bytes(h).decode("latin-1") for h in headers)]
                 attrs.Headers = Array([String(h) for h in dict.fromkeys(named)])
-
-
-def _outer_links(root: Dictionary) -> Iterator[Dictionary]:
-    """Link elements that are not inside another Link."""
-    stack = [k for k in _kids(root) if isinstance(k, Dictionary)]
-    while stack:
-        node = stack.pop()
-        if _role(node) == "/Link":
-            yield node
-        else:
-            stack.extend(k for k in _kids(node) if isinstance(k, Dictionary) and "/S" in k)
 
 
 def _gather_link(link: Dictionary, owners: dict[int, Dictionary]) -> None:
@@ -602,8 +606,9 @@ def _gather_link(link: Dictionary, owners: dict[int, Dictionary]) -> None:
     objrs: list[Dictionary] = []
 
     def visit(node: Dictionary) -> bool:  # False: nothing left in node
+        kids = list(_kids(node))
         kept = []
-        for kid in _kids(node):
+        for kid in kids:
             if isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
                 objrs.append(kid)
                 continue
@@ -613,7 +618,8 @@ def _gather_link(link: Dictionary, owners: dict[int, Dictionary]) -> None:
                 if not visit(kid) and "/Alt" not in kid and "/ActualText" not in kid:
                     continue
             kept.append(kid)
-        node.K = Array(kept)
+        if len(kept) != len(kids):
+            node.K = Array(kept)
         return bool(kept)
 
     visit(link)
