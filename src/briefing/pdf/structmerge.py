@@ -379,13 +379,17 @@ def _prune(elem: Dictionary, kept_pages: set, prefix: str, reached: set) -> bool
         elem.K = Array(left)
     if not on_kept:
         del elem["/Pg"]  # it would drag the dropped page into the output
-    # an empty inline element (a decorative <span>) is no element for a reader (outloud TAG-020)
-    empty_span = _role(elem) == "/Span" and "/Alt" not in elem and "/ActualText" not in elem
-    keep = bool(left) or (not kids and on_kept and not empty_span)
+    # an empty span, paragraph or division (a decorative <span>, an empty <p>) is nothing for a
+    # reader (outloud TAG-020); an empty table cell keeps its place in the grid
+    empty = _role(elem) in _DROPPED_EMPTY and "/Alt" not in elem and "/ActualText" not in elem
+    keep = bool(left) or (not kids and on_kept and not empty)
     if keep:
         reached.add(elem.objgen)
         _rename_ids(elem, prefix)
     return keep
+
+
+_DROPPED_EMPTY = ("/Span", "/P", "/Div")
 
 
 def _keep_kid(kid: pikepdf.Object, on_kept: bool, kept_pages: set, prefix: str, reached: set) -> bool:
