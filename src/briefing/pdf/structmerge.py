@@ -529,34 +529,50 @@ def _join_kids(elem: Dictionary, walk: _Walk, in_link: bool) -> None:
     A table's header and footer rows are printed again on every page it spans: their repeats
     leave the tree (their content becomes an artifact, see ``_artifact_orphans``), and data cells
     that named a repeated header cell name the first one."""
-    if _role(elem) == "/Link" and not in_link:
+    role = _role(elem)
+    if role == "/Link" and not in_link:
         walk.links.append(elem)
         in_link = True
     if not isinstance(elem.get("/K"), Array):
         return
+    own_mark = elem.get(SPLIT)
+    kids = list(elem.K)
     kept: list[pikepdf.Object] = []
     groups: dict[int, Dictionary] = {}  # part mark -> the first header or footer group of that mark
-    for kid in elem.K:
-        prev = kept[-1] if kept else None
+    prev_mark = None
+    for kid in kids:
         mark = int(kid[SPLIT]) if isinstance(kid, Dictionary) and SPLIT in kid and "/S" in kid else None
-        if mark is not None and mark == elem.get(SPLIT) and _role(kid) == _role(elem):
+        if mark is None:
+            kept.append(kid)
+            prev_mark = None
+            continue
+        kid_role = _role(kid)
+        if mark == own_mark and kid_role == role:
             kid.S = Name.NonStruct  # an anonymous box of the same element (text beside a block): no second Sect
-        if mark is not None and _role(kid) in REPEATED:
-            if mark in groups:  # a repeat: it sits between the pieces of the body
-                _map_repeated_ids(groups[mark], kid, walk.ids)
-                if not walk.tables or walk.tables[-1] is not elem:
-                    walk.tables.append(elem)
+        if kid_role in REPEATED:
+            if _repeated(elem, kid, mark, groups, walk):
                 continue
-            groups[mark] = kid
-        elif mark is not None and isinstance(prev, Dictionary) and prev.get(SPLIT) == mark:
-            _absorb(prev, kid, walk.replaced)
+        elif mark == prev_mark:
+            _absorb(kept[-1], kid, walk.replaced)
             continue
         kept.append(kid)
-    if len(kept) != len(elem.K):
+        prev_mark = mark
+    if len(kept) != len(kids):
         elem.K = Array(kept)
     for kid in kept:
         if isinstance(kid, Dictionary) and "/S" in kid:
             _join_kids(kid, walk, in_link)
+
+
+def _repeated(table: Dictionary, group: Dictionary, mark: int, groups: dict[int, Dictionary], walk: _Walk) -> bool:
+    """Is ``group`` (a THead or TFoot) a repeat of one met before? It then leaves the tree."""
+    if mark not in groups:
+        groups[mark] = group
+        return False
+    _map_repeated_ids(groups[mark], group, walk.ids)  # a repeat sits between the pieces of the body
+    if not walk.tables or walk.tables[-1] is not table:
+        walk.tables.append(table)
+    return True
 
 
 def _absorb(first: Dictionary, second: Dictionary, replaced: dict) -> None:
@@ -629,9 +645,8 @@ def _gather_link(link: Dictionary, owners: dict[int, Dictionary]) -> None:
     visit(link)
     annots = [o.Obj for o in objrs if isinstance(o.get("/Obj"), Dictionary)]
     keep = [o for o in objrs if not _covered(o.get("/Obj"), annots)]
-    for o in objrs:
-        if o not in keep:
-            _drop_annotation(o)
+    if len(keep) != len(objrs):
+        _drop_annotations([o for o in objrs if o not in keep])
     link.K = Array([*_kids(link), *keep])
     for o in keep:
         annot = o.get("/Obj")
@@ -664,11 +679,16 @@ def _target(annot: Dictionary) -> str:
     return repr(annot.get("/Dest")) + repr(action.get("/URI") if isinstance(action, Dictionary) else None)
 
 
-def _drop_annotation(objr: Dictionary) -> None:
-    annot, page = objr.get("/Obj"), objr.get("/Pg")
-    if not isinstance(page, Dictionary) or not isinstance(page.get("/Annots"), Array):
-        return
-    page.Annots = Array([a for a in page.Annots if a.objgen != annot.objgen])
+def _drop_annotations(objrs: list[Dictionary]) -> None:
+    """Take the annotations of ``objrs`` off their pages (one rewrite per page)."""
+    by_page: dict[tuple[int, int], tuple[Dictionary, set]] = {}
+    for objr in objrs:
+        page, annot = objr.get("/Pg"), objr.get("/Obj")
+        if isinstance(page, Dictionary) and isinstance(annot, Dictionary):
+            by_page.setdefault(page.objgen, (page, set()))[1].add(annot.objgen)
+    for page, gone in by_page.values():
+        if isinstance(page.get("/Annots"), Array):
+            page.Annots = Array([a for a in page.Annots if a.objgen not in gone])
 
 
 def _retarget_tree(tree: pikepdf.Object, replaced: dict, owners: dict[int, Dictionary]) -> None:
