@@ -24,6 +24,7 @@ import warnings
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pikepdf
@@ -489,8 +490,11 @@ def plain(text: str) -> str:
     return text.translate(_MARKS)
 
 
-def _printable(annot: Dictionary) -> None:
-    annot.F = int(annot.get("/F", 0)) | _F_PRINT
+def _printable(annot: pikepdf.Object) -> None:
+    if not isinstance(annot, Dictionary):  # an appended PDF's broken entry: left as it is
+        return
+    flags = annot.get("/F")
+    annot.F = (flags if isinstance(flags, int) else 0) | _F_PRINT
     contents = annot.get("/Contents")
     if contents is not None and (text := str(contents)) != (clean := plain(text)):
         annot.Contents = String(clean)
@@ -656,11 +660,11 @@ def _gather_link(link: Dictionary, owners: dict[int, Dictionary]) -> None:
 
 def _covered(annot: pikepdf.Object, others: list) -> bool:
     """Does another annotation of the same link, to the same target, hold ``annot``'s rectangle?"""
-    if not isinstance(annot, Dictionary) or "/Rect" not in annot:
+    if _rect(annot) is None:
         return False
     x0, y0, x1, y1 = _rect(annot)
     for other in others:
-        if other.objgen == annot.objgen or _target(other) != _target(annot):
+        if other.objgen == annot.objgen or _target(other) != _target(annot) or _rect(other) is None:
             continue
         a0, b0, a1, b1 = _rect(other)
         bigger = (a1 - a0) * (b1 - b0) > (x1 - x0) * (y1 - y0) or other.objgen < annot.objgen
@@ -669,8 +673,11 @@ def _covered(annot: pikepdf.Object, others: list) -> bool:
     return False
 
 
-def _rect(annot: Dictionary) -> tuple[float, float, float, float]:
-    r = [float(v) for v in annot.Rect]
+def _rect(annot: pikepdf.Object) -> tuple[float, float, float, float] | None:
+    rect = annot.get("/Rect") if isinstance(annot, Dictionary) else None
+    if not isinstance(rect, Array) or len(rect) != 4 or not all(isinstance(v, int | Decimal) for v in rect):
+        return None  # another producer's malformed annotation: never taken for covered
+    r = [float(v) for v in rect]
     return min(r[0], r[2]), min(r[1], r[3]), max(r[0], r[2]), max(r[1], r[3])
 
 
