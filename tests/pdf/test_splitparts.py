@@ -8,6 +8,7 @@ with the HTML element it tags) and merges it as the build does, once as it is an
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -151,3 +152,18 @@ def test_pdf_a_copy_describes_pdfuaid_in_an_extension_schema(tmp_path):
     assert re.search(r"<pdfaProperty:name>part</pdfaProperty:name>\s*"
                      r"<pdfaProperty:valueType>Integer</pdfaProperty:valueType>", packet)
     assert packet.count("pdfaExtension:schemas>") == 2  # one element, written once
+
+
+def test_an_appended_pdfs_malformed_annotations_are_no_traceback(printed, tmp_path):
+    """Hostile input: another producer's annotation with a name for flags and words for a rectangle."""
+    with pikepdf.open(io.BytesIO(printed)) as pdf:
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                annot.F = pikepdf.Name.Print
+                annot.Rect = pikepdf.Array([pikepdf.Name.a, 1, 2, 3])
+        broken = io.BytesIO()
+        pdf.save(broken)
+    result = merge([Part(broken.getvalue())], title="Fictional", lang="en")
+    annots = [a for page in result.pdf.pages for a in page.obj.get("/Annots", [])]
+    assert annots and all(int(a.F) == 4 for a in annots)  # kept (none taken for covered), and printable
+    result.close()
