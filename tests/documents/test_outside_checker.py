@@ -104,3 +104,38 @@ def rows(table: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
         elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
             found += rows(kid)
     return found
+
+
+def fonts_of(resources: pikepdf.Object, seen: set) -> list[pikepdf.Dictionary]:
+    """Every font a page draws with, in the forms it draws (the page-number stamps) too."""
+    found = []
+    if not isinstance(resources, pikepdf.Dictionary):
+        return found
+    found += [f for f in resources.get("/Font", pikepdf.Dictionary()).values()]
+    for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
+        if xobject.get("/Subtype") == pikepdf.Name.Form and xobject.objgen not in seen:
+            seen.add(xobject.objgen)
+            found += fonts_of(xobject.get("/Resources"), seen)
+    return found
+
+
+@pytest.mark.parametrize("name", ["briefing-book.pdf", "globex-imaginary.pdf"])
+def test_the_pdf_a_copy_keeps_the_pdf_a_rules_the_project_controls(outputs, name):
+    """Output intent, fonts, annotations, metadata: read with pikepdf (outloud is no PDF/A validator)."""
+    with pikepdf.open(outputs["pdfa"] / name) as pdf:
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == pikepdf.Name.GTS_PDFA1 and int(intent.DestOutputProfile.N) == 3
+        seen: set = set()
+        fonts = [f for page in pdf.pages for f in fonts_of(page.Resources, seen)]
+        descriptors = [f.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in f else f.FontDescriptor
+                       for f in fonts]
+        assert fonts and [d for d in descriptors if not {"/FontFile", "/FontFile2", "/FontFile3"} & set(d.keys())] == []
+        flags = [int(a.F) for page in pdf.pages for a in page.obj.get("/Annots", [])]
+        assert flags and all(f & 4 and not f & (1 | 2 | 32) for f in flags)  # Print; not Invisible, Hidden, NoView
+        assert "/Filter" not in pdf.Root.Metadata
+        meta = pdf.open_metadata()
+        info = pdf.docinfo
+        assert meta["dc:title"] == str(info.Title) and meta["pdf:Producer"] == str(info.Producer)
+        assert meta["xmp:CreatorTool"] == str(info.Creator) and meta["dc:creator"] == [str(info.Author)]
+        assert (meta["pdfaid:part"], meta["pdfaid:conformance"], meta["pdfuaid:part"]) == ("3", "A", "1")
+        assert "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in pdf.Root.Metadata.read_bytes().decode()
