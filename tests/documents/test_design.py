@@ -179,7 +179,7 @@ def test_every_numbered_section_has_an_opener_that_does_not_force_a_page(shipped
     for number in numbers:
         found = False
         for words in pages[3:]:
-            for i, (text, x0, y0, x1, y1) in enumerate(words):
+            for i, (text, x0, y0, _x1, y1) in enumerate(words):
                 height = y1 - y0
                 # the number alone on its line, larger than the title under it
                 if text == number and i + 1 < len(words) and words[i + 1][2] > y1 - 1:
