@@ -66,3 +66,11 @@ def test_front_matter_summary_prints_what_the_whole_sponsor_would():
     whole, summary = markup.typeset_sponsor(sponsor), markup.typeset_summary(sponsor)
     assert (summary.name, summary.tier, summary.categories) == (whole.name, whole.tier, whole.categories)
     assert summary.name != sponsor.name and summary.categories != sponsor.categories  # it did typeset
+
+
+def test_a_quote_after_markdown_emphasis_opens():
+    """`**"YOUR EPIC VIBE" campaign:**` printed a reversed opening quote (issue 23)."""
+    text = markup.typeset('**"Pretend Epic Vibe" campaign:** and *\'fictional\'* and __"x"__, it\'s "y"')
+    assert text.startswith("**\u201cPretend Epic Vibe\u201d campaign:**")
+    assert "*\u2018fictional\u2019*" in text and "__\u201cx\u201d__" in text and "it\u2019s \u201cy\u201d" in text
+    assert str(markup.markdown_inline(text)).startswith("<strong>\u201cPretend Epic Vibe\u201d")

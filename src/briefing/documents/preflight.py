@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.data.model import BLOCK_KINDS, Sponsor
-from briefing.render.markup import plain
+from briefing.render.markup import SHY, plain
 
 NEAR_EMPTY = 1 / 3  # a page less full than this is near-empty (cover, contents and last page aside)
 REPEAT_WORDS = 20  # a passage this long printed twice is a repeat
@@ -28,7 +28,7 @@ SLACK = 1.5  # CSS px of rounding allowed before a box counts as overflowing
 # page adds its key-figure cards and risk lines
 _KEEP_WHOLE = {"card", "risk-line"}.union(*(k.keep_whole for k in BLOCK_KINDS.values()))
 _HEADINGS = {"h1", "h2", "h3"}
-_HYPHENS = ("-", "\u2010")
+_HYPHENATION = "\u2010"  # the hyphenate-character WeasyPrint draws at a hyphenation break
 _PATH_PART = re.compile(r"(\w+)(?:\[(\d+)\])?")
 
 
@@ -147,15 +147,23 @@ def _text(box: Any) -> str:
 
 
 def _hyphenated(pages: list[_Page]) -> Iterator[Finding]:
+    """A capitalised word broken by hyphenation ("Presid-" + "ent"). A break at the word's own
+    hyphen ("AI-" + "driven") is normal typesetting: WeasyPrint draws a hyphenation break with
+    its hyphenate-character (U+2010), while the data's own hyphen is a hyphen-minus."""
     from weasyprint.formatting_structure import boxes
 
     for page in pages:
         for line, where in page.lines:
             if not isinstance(line, boxes.LineBox):
                 continue
-            text = plain(_text(line)).rstrip()
+            raw = _text(line).rstrip()
+            if raw.endswith(SHY):
+                yield Finding(where.src, f"a word breaks at a soft hyphen with no hyphen drawn on page "
+                                         f"{page.index + 1}: '{plain(raw).split()[-1]}'")
+                continue
+            text = plain(raw)
             word = text.split()[-1] if text.split() else ""
-            if word.endswith(_HYPHENS) and len(word) > 2 and word[0].isupper() and word[-2].isalpha():
+            if word.endswith(_HYPHENATION) and len(word) > 2 and word[0].isupper() and word[-2].isalpha():
                 following = _next_line_word(page, line)
                 if following and following[0].islower():  # "Presid-" + "ent": a broken name
                     yield Finding(where.src, f"capitalised word '{word}{following}' is hyphenated "

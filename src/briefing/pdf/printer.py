@@ -57,6 +57,7 @@ def import_weasyprint() -> Any:
     names). On Linux and macOS the direct load of the soname is what succeeds, so the search is
     skipped for the import; should no name load directly, the import is done again with it."""
     if "weasyprint" in sys.modules:
+        _mend(sys.modules["weasyprint"])
         return sys.modules["weasyprint"]
     import ctypes.util
 
@@ -73,6 +74,16 @@ def import_weasyprint() -> Any:
             import weasyprint
         finally:
             ctypes.util.find_library = search
+    return _mend(weasyprint)
+
+
+def _mend(weasyprint: Any) -> Any:
+    """WeasyPrint with the soft-hyphen fix of ``pdf.softhyphens`` in its inline layout."""
+    from weasyprint.layout import inline
+
+    from briefing.pdf.softhyphens import install
+
+    install(inline)
     return weasyprint
 
 

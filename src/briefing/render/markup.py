@@ -38,15 +38,17 @@ _KEEP = [
     re.compile(r"(\d) (thousand|million|billion|trillion|percent|per cent)\b"),
     re.compile(r"\b([A-Z]{3}|US\$|[A-Z]{2}\$) (\d)"),                       # RMB 996.3
 ]
-_OPENING = re.compile(r'(^|[\s(\[{\u2013\u2014/])"')
-_OPENING_SINGLE = re.compile(r"(^|[\s(\[{\u2013\u2014/])'(?=\w)")
+# a quote opens after a space, a bracket, a dash or a slash, and after the markdown emphasis that
+# opens there too (`**"YOUR EPIC VIBE"**`): the text is typeset before markdown renders it
+_OPENING = re.compile(r'(^|[\s(\[{\u2013\u2014/])([*_]*)"')
+_OPENING_SINGLE = re.compile(r"(^|[\s(\[{\u2013\u2014/])([*_]*)'(?=\w)")
 # plain words of 10+ letters, not part of a domain, path or address: the only ones hyphenated
 _WORD = re.compile(r"(?<![\w./@])[^\W\d_]{10,}(?![\w@]|[./]\w)")
 
 
 def _quotes(text: str) -> str:
-    text = _OPENING.sub(lambda m: m.group(1) + "\u201c", text).replace('"', "\u201d")
-    text = _OPENING_SINGLE.sub(lambda m: m.group(1) + "\u2018", text)
+    text = _OPENING.sub(lambda m: m.group(1) + m.group(2) + "\u201c", text).replace('"', "\u201d")
+    text = _OPENING_SINGLE.sub(lambda m: m.group(1) + m.group(2) + "\u2018", text)
     return text.replace("'", "\u2019")
 
 
