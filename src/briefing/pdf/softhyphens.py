@@ -35,7 +35,7 @@ def install(weasyprint_inline: Any) -> None:
     if getattr(original, "keeps_soft_hyphens", False):
         return
 
-    def split_first_line(text: str, style: Any, context: Any, max_width: float | None,
+    def split_first_line(text: str, style: Any, context: Any, max_width: float | None,  # noqa: PLR0913 - WeasyPrint's signature
                          justification_spacing: float, is_line_start: bool = True,
                          minimum: bool = False) -> Any:
         result = original(text, style, context, max_width, justification_spacing, is_line_start, minimum)

@@ -19,7 +19,7 @@ from briefing.pdf.paper import PAGE_HEIGHT
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
 from briefing.render.edition import Edition
-from briefing.render.markup import SEVERITY_LABEL, filters, typeset_book
+from briefing.render.markup import SEVERITY_LABEL, TemplateTypography, filters, typeset_book
 from briefing.render.outline import Outline, outline
 from briefing.render.palette import ACCENT, readable_accent, soften
 from briefing.render.watchlist import WATCHED, risk_id, watch_list
@@ -44,7 +44,8 @@ def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # an unwritable cache only costs the compile
-    return FileSystemBytecodeCache(str(folder))
+    # the name carries the template-text typography's version: its output is compiled in
+    return FileSystemBytecodeCache(str(folder), f"__jinja2_%s.t{TemplateTypography.VERSION}.cache")
 
 
 def make_env(templates: Path, compiled: Path | None = None) -> Environment:
@@ -57,6 +58,7 @@ def make_env(templates: Path, compiled: Path | None = None) -> Environment:
         finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=[TemplateTypography],  # the templates' own words typeset like the data's
     )
     env.filters.update(filters())
     env.globals.update(PAGE_HEIGHT=PAGE_HEIGHT, BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL,
