@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -66,3 +67,17 @@ def test_strict_reports_a_broken_name_but_not_a_break_at_the_words_own_hyphen(wo
         found |= any("capitalised word" in f.problem for f in inspect(document, skip_pages=set()))
     assert broke  # the word did break at the end of a line at some width
     assert found == reported
+
+
+@pytest.mark.slow
+def test_one_pager_book_watch_list_names_pages_not_sections(fiction):
+    """One-pagers have no sections: the watch list said "see section 2.2, page 3" (issue 23)."""
+    out = fiction / "output"
+
+    def text(name: str) -> str:
+        done = subprocess.run(["pdftotext", str(out / name), "-"], capture_output=True, text=True, check=True)
+        return " ".join(done.stdout.split())
+
+    one_pagers, full = text("briefing-book-one-pager.pdf"), text("briefing-book.pdf")
+    assert re.search(r"Acme anvil shortage \(see page \d+\)", one_pagers) and "see section" not in one_pagers
+    assert re.search(r"Acme anvil shortage \(see section \d+(\.\d+)?, page \d+\)", full)
