@@ -552,6 +552,8 @@ class Sponsor(Strict):
     categories: list[Line] = []
     headline: Line | None = None
     as_of: PartialDate = Field(description="the date the facts are current")
+    source: Line | None = Field(None, description="the document the facts come from, named under the key "
+                                "figures (default: book.yaml `source`)")
     classification: Line | None = Field(None, description="overrides book.yaml")
     audience: Level | None = Field(None, description="the sponsor's own level, which its items inherit "
                                    "(default: book.yaml `default_audience`)")
@@ -682,6 +684,8 @@ class Book(Strict):
     organisation: Line
     edition: FullDate = Field(description="edition date, YYYY-MM-DD; dates the PDFs")
     classification: Line = "Confidential"
+    source: Line | None = Field(None, description="the document sponsors' facts come from, unless a sponsor "
+                                "names its own `source`")
     page_size: PageSize = "A4"
     sponsors: list[Slug] = Field([], description="order of sponsors; default: alphabetical")
     prepared_for: Line | None = None

@@ -16,7 +16,7 @@ from briefing.data.load import Project
 from briefing.data.model import Sponsor
 from briefing.documents.meta import ChapterMeta, SectionEntry, WatchEntry, book_pages
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
-from briefing.documents.preflight import inspect, lines_for
+from briefing.documents.preflight import chart_findings, inspect, lines_for
 from briefing.errors import BriefingError, RenderError
 from briefing.files import write_atomic
 from briefing.pdf.printer import Printed, PrintOptions, print_html
@@ -66,7 +66,7 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     html, charts = chapter_html(project, edition, slug, printed_sponsor)
     options = PrintOptions(pdf_variant=edition.pdf_variant,
                            locate=lambda char: where_in(sponsor.model_dump(), char),
-                           inspect=preflight(project, slug, data_file))
+                           inspect=preflight(project, slug, data_file, charts.overlaps))
     printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
                          what=data_file, options=options)
     if edition.document.one_page_blocks:
@@ -82,8 +82,10 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     return meta
 
 
-def preflight(project: Project, slug: str, data_file: str) -> Callable[[Any], list[str]]:
-    """The preflight of this chapter: laid-out pages in, ``FILE:LINE: sponsor › section: problem`` out."""
+def preflight(project: Project, slug: str, data_file: str,
+              overlaps: dict[str, list[str]] | None = None) -> Callable[[Any], list[str]]:
+    """The preflight of this chapter: laid-out pages in, ``FILE:LINE: sponsor › section: problem`` out;
+    ``overlaps``: the labels its charts drew over each other (``Drawn.overlaps``)."""
     from briefing.data.yamlsafe import load_file
 
     def check(document: Any) -> list[str]:
@@ -94,8 +96,9 @@ def preflight(project: Project, slug: str, data_file: str) -> Callable[[Any], li
             located = load_file(project.files[slug], data_file)
         except BriefingError:  # validated moments ago; without lines the findings still name the block
             located = None
-        return lines_for(inspect(document, skip, project.root / "assets" / "fonts"), data_file=data_file,
-                         sponsor=project.sponsors[slug], located=located)
+        found = inspect(document, skip, project.root / "assets" / "fonts")
+        found += chart_findings(overlaps or {}, project.sponsors[slug])
+        return lines_for(found, data_file=data_file, sponsor=project.sponsors[slug], located=located)
 
     return check
 

@@ -18,7 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from briefing.data.model import BLOCK_KINDS, Sponsor
+from briefing.data.model import BLOCK_KINDS, Sponsor, walk_blocks
+from briefing.render.chart_specs import TIMELINE
 from briefing.render.markup import SHY, plain
 
 NEAR_EMPTY = 1 / 3  # a page less full than this is near-empty (cover, contents and last page aside)
@@ -234,6 +235,14 @@ def _missing_glyphs(document: Any, pages: list[_Page], fonts_dir: Path | None) -
                     seen.add(char)
                     yield Finding(where.src, f"missing glyph: '{char}' (U+{ord(char):04X}) is not in the shipped "
                                              f"fonts, so it is drawn from a system font")
+
+
+def chart_findings(overlaps: dict[str, list[str]], sponsor: Sponsor) -> list[Finding]:
+    """Labels a chart draws over each other (``render.charts.overlapping_labels``): a chart is
+    named by its block's path, the at-a-glance timeline by its timeline block's."""
+    timeline = next((place.path for place, block in walk_blocks(sponsor) if block.timeline is not None), "")
+    return [Finding(timeline if name == TIMELINE else name, f"chart labels overlap: {pair}")
+            for name, pairs in overlaps.items() for pair in pairs]
 
 
 def inspect(document: Any, skip_pages: set[int], fonts_dir: Path | None = None) -> list[Finding]:

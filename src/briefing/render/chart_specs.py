@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefing.data.model import Block, Money, Partnership, Sponsor, date_start, walk_blocks
+from briefing.data.model import Block, Money, Partnership, Sponsor, date_start, format_date, walk_blocks
 from briefing.render.charts import shortened_labels
 from briefing.render.palette import ACCENT, SERIES
 
@@ -25,12 +25,15 @@ def first_timeline(sponsor: Sponsor) -> list[Any] | None:
 
 
 def _timeline(partnership: Partnership, timeline: list[Any], accent: str) -> Spec:
+    """Joined (a date the data gives), the Games editions of the term in order, by name (the name
+    holds the year, which need not be when they were held) with their date only where the data
+    gives one, and the end of the term."""
     start = int(partnership.joined[:4])
     end = partnership.through
-    events = [{"year": start, "label": "Joined", "mark": "term"}]
-    events += [{"year": e.year, "label": e.label, "mark": "games"} for e in timeline if start <= e.year <= end]
-    if not any(e["year"] == end for e in events):
-        events.append({"year": end, "label": f"Term ends {end}", "mark": "term"})
+    events = [{"label": f"Joined {format_date(partnership.joined)}", "mark": "term"}]
+    events += [{"label": e.label, "mark": "games"} | ({"date": format_date(e.date)} if e.date else {})
+               for e in timeline if start <= e.year <= end]
+    events.append({"label": f"Term ends {end}", "mark": "term"})
     return {"kind": "timeline", "start": start, "end": end, "events": events, "accent": accent}
 
 

@@ -7,6 +7,7 @@ anchor ids come from ``anchors``, numbers from ``outline``, text filters from ``
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
-from briefing.data.model import Block, Sponsor, format_date, walk_blocks
+from briefing.data.model import Block, Sponsor, date_end, format_date, walk_blocks
 from briefing.pdf.paper import PAGE_HEIGHT
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
@@ -86,6 +87,19 @@ def top_people(sponsor: Sponsor, limit: int = 3) -> list[Any]:
     return list(chosen.items[:limit]) if chosen else []
 
 
+def facts_age(sponsor: Sponsor, book: Any) -> str | None:
+    """"9 months" when the sponsor's facts (``as_of``) are older than book.yaml's
+    ``stale_after_days`` at the edition's date, which the cover and the at-a-glance page then
+    tell the reader; None while they are fresh. Counted from the edition, not the day of the run,
+    so the same edition always prints the same words."""
+    edition = dt.date.fromisoformat(book.edition)
+    end = date_end(sponsor.as_of)
+    if (edition - end).days <= book.stale_after_days:
+        return None
+    months = (edition.year - end.year) * 12 + edition.month - end.month
+    return f"{months} month{'s' if months != 1 else ''}" if months < 24 else f"{months // 12} years"
+
+
 def accent_of(sponsor: Sponsor) -> str:
     return readable_accent(sponsor.brand.colour or ACCENT)
 
@@ -134,7 +148,8 @@ def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: d
         risks=watch_list({slug: sponsor}),
         toc=sponsor_toc(sponsor, anchors, the_outline, edition.since, bool(changes)),
         timeline=first_timeline(sponsor), chart_urls=chart_urls, top_people=top_people, logo_url=logo_url,
-        changes=changes, changes_since=edition.since,
+        changes=changes, changes_since=edition.since, facts_age=facts_age(sponsor, edition.book),
+        figures_source=sponsor.source or edition.book.source,
     )
     return render(edition.paths.templates, edition.document.template, compiled=edition.paths.template_cache,
                   **context)

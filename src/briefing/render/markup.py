@@ -163,7 +163,7 @@ def typeset_summary(sponsor: Sponsor) -> Sponsor:
 
 def typeset_book(book: Book) -> Book:
     """book.yaml's printed lines (title, subtitle, organisation, prepared for) through ``typeset``."""
-    fields = ("title", "subtitle", "organisation", "prepared_for")
+    fields = ("title", "subtitle", "organisation", "prepared_for", "source")
     return book.model_copy(update={k: typeset(v, hyphenate=False) for k in fields if (v := getattr(book, k))})
 
 
