@@ -42,10 +42,11 @@ def data_file_name(project: Project, slug: str) -> str:
     return os.path.relpath(project.files[slug], project.data_dir.resolve().parent)
 
 
-def chapter_html(project: Project, edition: Edition, slug: str,
-                 sponsor: Sponsor | None = None) -> tuple[str, Drawn]:
+def chapter_html(project: Project, edition: Edition, slug: str, sponsor: Sponsor | None = None,
+                 table_breaks: dict[int, list[int]] | None = None) -> tuple[str, Drawn]:
     """The chapter's HTML and its charts (drawn now or taken from the cache); ``sponsor`` is the
-    sponsor as printed (typeset), when the caller has it already."""
+    sponsor as printed (typeset), when the caller has it already; ``table_breaks`` as
+    ``sponsor_html`` takes them."""
     sponsor = sponsor or typeset_sponsor(project.sponsors[slug])
     try:
         charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor), block_charts=edition.document.block_charts),
@@ -53,7 +54,7 @@ def chapter_html(project: Project, edition: Edition, slug: str,
     except RenderError as err:  # a chart that cannot be drawn: say which file it came from
         raise RenderError(f"{data_file_name(project, slug)}: {err}") from None
     html = sponsor_html(slug, sponsor, edition, chart_urls=charts.urls,
-                        logo_url=logo_url(sponsor, edition.paths))
+                        logo_url=logo_url(sponsor, edition.paths), table_breaks=table_breaks)
     return html, charts
 
 
@@ -69,6 +70,19 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
                            inspect=preflight(project, slug, data_file, charts.overlaps))
     printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
                          what=data_file, options=options)
+    # a long table that broke across pages is printed again in parts, the later ones under
+    # "Exhibit N (continued)"; a part that breaks again is split again (rarely more than once)
+    breaks: dict[int, list[int]] = {}
+    for _ in range(TABLE_ROUNDS):
+        found = {exhibit: new for exhibit, rows in table_breaks(printed.anchors, ChapterAnchors(slug)).items()
+                 if (new := set(rows) - set(breaks.get(exhibit, [])))}
+        if not found:
+            break
+        for exhibit, rows in found.items():
+            breaks[exhibit] = sorted(set(breaks.get(exhibit, [])) | rows)
+        html, charts = chapter_html(project, edition, slug, printed_sponsor, breaks)
+        printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
+                             what=data_file, options=options)
     if edition.document.one_page_blocks:
         _check_one_page(printed, ChapterAnchors(slug), data_file, edition.document.one_page_blocks)
     meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key),
@@ -80,6 +94,24 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
                                                           prefix=f"c:{slug}:"))
     write_atomic(chapter_meta_path(edition, slug), meta.to_json())
     return meta
+
+
+TABLE_ROUNDS = 3
+
+
+def table_breaks(anchors: dict[str, int], chapter: ChapterAnchors) -> dict[int, list[int]]:
+    """Exhibit -> the rows of a long table that begin a new page, from where each row's anchor landed."""
+    pages: dict[int, dict[int, int]] = {}
+    for anchor, page in anchors.items():
+        if (found := chapter.row_of(anchor)) is not None:
+            pages.setdefault(found[0], {})[found[1]] = page
+    breaks = {}
+    for exhibit, rows in pages.items():
+        ordered = sorted(rows.items())
+        cuts = [row for (_, before), (row, page) in zip(ordered, ordered[1:], strict=False) if page != before]
+        if cuts:
+            breaks[exhibit] = cuts
+    return breaks
 
 
 def preflight(project: Project, slug: str, data_file: str,

@@ -26,6 +26,7 @@ from briefing.render.palette import ACCENT, readable_accent, soften
 from briefing.render.watchlist import WATCHED, risk_id, watch_list
 
 BOOK_TEMPLATE = "book.html"
+KEEP_ROWS = 6  # a table of this many rows or fewer is never broken across pages
 OVERLAY_TEMPLATE = "overlay.html"
 
 
@@ -62,7 +63,7 @@ def make_env(templates: Path, compiled: Path | None = None) -> Environment:
         extensions=[TemplateTypography],  # the templates' own words typeset like the data's
     )
     env.filters.update(filters())
-    env.globals.update(PAGE_HEIGHT=PAGE_HEIGHT, BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL,
+    env.globals.update(PAGE_HEIGHT=PAGE_HEIGHT, BOOK=BOOK, KEEP_ROWS=KEEP_ROWS, book_link=book_link, SEVERITY=SEVERITY_LABEL,
                        chart_alt=chart_alt,
                        is_small_chart=is_small_chart, chart_cards=chart_cards, risk_id=risk_id,
                        WATCHED=WATCHED)
@@ -137,8 +138,10 @@ def page_context(edition: Edition, accent: str, classification: str) -> dict[str
 
 
 def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: dict[str, str],
-                 logo_url: str | None) -> str:
-    """The HTML of one sponsor's chapter (or one-pager)."""
+                 logo_url: str | None, table_breaks: dict[int, list[int]] | None = None) -> str:
+    """The HTML of one sponsor's chapter (or one-pager); ``table_breaks``: exhibit number -> the
+    rows of that long table that began a new page when it was printed (the table is then printed
+    in parts, each after the first under "Exhibit N (continued)")."""
     anchors = ChapterAnchors(slug)
     the_outline = outline(sponsor, anchors)
     changes = edition.changes_for(slug)
@@ -149,7 +152,7 @@ def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: d
         toc=sponsor_toc(sponsor, anchors, the_outline, edition.since, bool(changes)),
         timeline=first_timeline(sponsor), chart_urls=chart_urls, top_people=top_people, logo_url=logo_url,
         changes=changes, changes_since=edition.since, facts_age=facts_age(sponsor, edition.book),
-        figures_source=sponsor.source or edition.book.source,
+        figures_source=sponsor.source or edition.book.source, table_breaks=table_breaks or {},
     )
     return render(edition.paths.templates, edition.document.template, compiled=edition.paths.template_cache,
                   **context)
