@@ -63,8 +63,8 @@ def make_env(templates: Path, compiled: Path | None = None) -> Environment:
         extensions=[TemplateTypography],  # the templates' own words typeset like the data's
     )
     env.filters.update(filters())
-    env.globals.update(PAGE_HEIGHT=PAGE_HEIGHT, BOOK=BOOK, KEEP_ROWS=KEEP_ROWS, book_link=book_link, SEVERITY=SEVERITY_LABEL,
-                       chart_alt=chart_alt,
+    env.globals.update(PAGE_HEIGHT=PAGE_HEIGHT, BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL,
+                       chart_alt=chart_alt, KEEP_ROWS=KEEP_ROWS,
                        is_small_chart=is_small_chart, chart_cards=chart_cards, risk_id=risk_id,
                        WATCHED=WATCHED)
     return env
