@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+from conftest import make_project
+
+from briefing.build.pipeline import Options, build
 
 from briefing.documents.preflight import inspect
 from briefing.pdf.printer import import_weasyprint
@@ -81,3 +86,103 @@ def test_one_pager_book_watch_list_names_pages_not_sections(fiction):
     one_pagers, full = text("briefing-book-one-pager.pdf"), text("briefing-book.pdf")
     assert re.search(r"Acme anvil shortage \(see page \d+\)", one_pagers) and "see section" not in one_pagers
     assert re.search(r"Acme anvil shortage \(see section \d+(\.\d+)?, page \d+\)", full)
+
+
+# --- slow: the board-pack fixture (tests/fixtures/boardpack), printed with --strict ---------------
+
+BOARDPACK = Path(__file__).parents[1] / "fixtures" / "boardpack" / "data"
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("boardpack"), BOARDPACK)
+    out = root / "output"
+    for variant in ("full", "one-pager"):
+        report = build(Options(data_dir=root / "data", out_dir=out, variant=variant, strict=True))
+        assert report.ok and not report.findings, (report.failed, report.findings)
+    return out
+
+
+def _pages(pdf: Path) -> list[str]:
+    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return done.stdout.split("\f")[:-1]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.slow
+def test_short_tables_stay_whole_and_long_ones_continue_under_their_exhibit(pack):
+    pages = _pages(pack / "pelican-pretend.pdf")
+    six = [i for i, page in enumerate(pages) if "Invented line " in page]
+    assert len(six) == 1  # six rows: never torn across two pages
+    regions = {i: len(re.findall(r"Pretend region \d+ ", page)) for i, page in enumerate(pages)}
+    regions = {i: n for i, n in regions.items() if n}
+    assert len(regions) >= 2 and sum(regions.values()) == 28  # the long table does break …
+    assert min(regions.values()) >= 2  # … leaving at least two rows on each page
+    for i in list(regions)[1:]:  # and says what it continues, with its header again
+        assert re.search(r"EXHIBIT 1 \(CONTINUED\)\s+Twenty-eight pretend regions", pages[i])
+        assert re.search(r"REGION\s+FIGURE\s+NOTE", pages[i])
+    assert "(CONTINUED)" not in pages[list(regions)[0]]
+
+
+@pytest.mark.slow
+def test_running_head_names_the_section_in_force_at_the_top_of_the_page(pack):
+    titles = re.compile(r"^\s*(\d+|A)\s+(Invented history|Pretend markets|Pretend outlook|Sources)\s*$")
+    in_force, checked = "", 0
+    for number, page in enumerate(_pages(pack / "pelican-pretend.pdf"), start=1):
+        lines = [line for line in page.splitlines() if line.strip()]
+        if number <= 3 or not lines:  # cover, at a glance and contents carry their own heads
+            continue
+        head, body = lines[0], lines[1:]
+        starts = [m.group(1) + " " + m.group(2) for line in body if (m := titles.match(line))]
+        first = titles.match(body[0]) if body else None
+        expected = (first.group(1) + " " + first.group(2)) if first else in_force
+        if expected.startswith("A "):
+            expected = "Sources"  # the appendix's own running text
+        assert _flat(head).endswith(expected) or not expected, (number, head, expected)
+        checked += bool(expected)
+        in_force = starts[-1] if starts else in_force
+    assert checked >= 3
+
+
+@pytest.mark.slow
+def test_glance_cover_and_one_pager_tell_the_reader(pack):
+    full, one = _pages(pack / "pelican-pretend.pdf"), _pages(pack / "pelican-pretend-one-pager.pdf")
+    cover, glance, onepager = _flat(full[0]), _flat(full[1]), _flat(one[0])
+    stale = "September 2025, 14 months before this edition"
+    assert stale in cover and f"Facts as of {stale}" in glance and f"Facts as of {stale}" in onepager
+    for key_point in ("Contracted through 2030 as the invented cloud partner",
+                      "Pretend deliverables would include imaginary replays",
+                      "An invented review of the partnership is planned"):
+        assert key_point in glance
+    assert glance.count("Source: Invented partnerships memo · facts as of September 2025") == 1
+    assert "sponsor file" not in " ".join(full + one).lower()
+    # the critical item: one line on the one-pager, its full text only in its section
+    assert "The fictional committee may review the pretend partnership" in onepager
+    assert "wrote in an invented letter" not in onepager
+    assert _flat(" ".join(full)).count("wrote in an invented letter") == 1
+    # typeset quotes after bold markup
+    assert "\u201cPretend Epic Vibe\u201d campaign" in _flat(" ".join(full))
+
+
+@pytest.mark.slow
+def test_timeline_states_only_the_dates_the_data_gives(pack):
+    from briefing.data.load import load_project
+    from briefing.render.chart_specs import TIMELINE, sponsor_charts
+    from briefing.render.charts import TIMELINE_PT, make_svg, overlaps_in
+
+    project = load_project(pack.parent / "data")
+    spec = sponsor_charts(project.sponsors["pelican-pretend"], "#1F3A5F")[TIMELINE]
+    svg = make_svg(spec, None, pack.parent / "assets" / "fonts")
+    root = ET.fromstring(svg)
+    texts = [node for node in root.iter() if node.tag.endswith("}text")]
+    assert overlaps_in(svg) == []
+    assert [_flat("".join(t.itertext())) for t in texts] == [
+        "Joined February 2022", "Pretend Winter 2022", "Pretend Summer 2024", "August 2024",
+        "Pretend Winter 2026", "Term ends 2030"]  # no year printed twice, none the data does not give
+    # printed across the A4 text block (166 mm = 470.6 pt): every label at 7.5 pt or more
+    scale = 470.6 / float(root.get("width", "0").removesuffix("pt"))
+    sizes = {float(re.search(r"font-size: ([\d.]+)px", t.get("style", "")).group(1)) for t in texts}
+    assert min(sizes) * scale >= 7.5 and TIMELINE_PT >= 7.5
