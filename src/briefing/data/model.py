@@ -421,7 +421,9 @@ BLOCK_KINDS: dict[str, BlockKind] = {k.key: k for k in (
               keep_whole=frozenset({"tl-entry"}), no_hyphens=frozenset({"label"}), verbatim=frozenset({"date"})),
     BlockKind(key="chart", model=Chart, change_name="Chart", change_main=None, exhibit=True,
               keep_whole=frozenset({"card"}),  # a chart of one or two bars prints as cards
-              no_hyphens=frozenset({"title", "unit", "period", "source", "highlight", "name", "values"}),
+              # `approximate` and `highlight` name labels: typeset as the labels are, or they never match
+              no_hyphens=frozenset({"title", "unit", "period", "source", "highlight", "name", "values",
+                                    "approximate"}),
               verbatim=frozenset({"kind", "as_of"})),
     BlockKind(key="quote", model=Quote, change_name="Quote", change_main="text", exhibit=False,
               keep_whole=frozenset({"pull-quote"}), no_hyphens=frozenset({"attribution"}), verbatim=_NONE),

@@ -20,6 +20,7 @@ from typing import Any
 
 from briefing.data.model import BLOCK_KINDS, Sponsor, walk_blocks
 from briefing.render.chart_specs import TIMELINE
+from briefing.render.exhibits import exhibit_findings
 from briefing.render.markup import SHY, plain
 
 NEAR_EMPTY = 1 / 3  # a page less full than this is near-empty (cover, contents and last page aside)
@@ -239,10 +240,12 @@ def _missing_glyphs(document: Any, pages: list[_Page], fonts_dir: Path | None) -
 
 def chart_findings(overlaps: dict[str, list[str]], sponsor: Sponsor) -> list[Finding]:
     """Labels a chart draws over each other (``render.charts.overlapping_labels``): a chart is
-    named by its block's path, the at-a-glance timeline by its timeline block's."""
+    named by its block's path, the at-a-glance timeline by its timeline block's; and the exhibit
+    rules of ``render.exhibits`` (the same values twice, one figure written two ways)."""
     timeline = next((place.path for place, block in walk_blocks(sponsor) if block.timeline is not None), "")
-    return [Finding(timeline if name == TIMELINE else name, f"chart labels overlap: {pair}")
-            for name, pairs in overlaps.items() for pair in pairs]
+    found = [Finding(timeline if name == TIMELINE else name, f"chart labels overlap: {pair}")
+             for name, pairs in overlaps.items() for pair in pairs]
+    return found + [Finding(f.src, f.problem, f.also) for f in exhibit_findings(sponsor)]
 
 
 def inspect(document: Any, skip_pages: set[int], fonts_dir: Path | None = None) -> list[Finding]:

@@ -16,7 +16,8 @@ Spec = dict[str, Any]
 TIMELINE = "timeline"
 GANTT = "gantt"
 DEALS = "deals"
-MIN_BARS = 3  # a bar or column chart of fewer categories is printed as key-figure cards
+MIN_BARS = 2  # a bar or column chart of fewer categories (one number) is printed as a key-figure card
+PAIR = 2  # a bar or column chart of two categories is drawn as a pair of bars with their difference
 MIN_OVERVIEW = 3  # the book overview draws terms and deal values from this many sponsors on
 
 
@@ -38,7 +39,7 @@ def _timeline(partnership: Partnership, timeline: list[Any], accent: str) -> Spe
 
 
 def is_small_chart(block: Block) -> bool:
-    """Two bars are two numbers: say them as cards (or a sentence), not as a chart."""
+    """One bar is one number: say it as a card, not as a chart."""
     c = block.chart
     return c is not None and c.kind in ("bar", "column") and len(c.series[0].values) < MIN_BARS
 
@@ -63,10 +64,16 @@ def chart_cards(block: Block) -> list[dict[str, str]]:
     return cards
 
 
+def is_pair(block: Block) -> bool:
+    """Two numbers of one series: drawn as two bars and the change between them (issue 23)."""
+    c = block.chart
+    return c is not None and c.kind in ("bar", "column") and len(c.series) == 1 and len(c.series[0].values) == PAIR
+
+
 def _chart(block: Block, accent: str) -> Spec:
     c = block.chart
     assert c is not None
-    return {"kind": c.kind, "title": c.title, "unit": c.unit, "accent": accent, "highlight": c.highlight,
+    return {"kind": "pair" if is_pair(block) else c.kind, "title": c.title, "unit": c.unit, "accent": accent, "highlight": c.highlight,
             "palette": [accent, *SERIES[1:]], "approximate": c.approximate,
             "series": [{"name": s.name, "values": dict(s.values)} for s in c.series]}
 
@@ -75,11 +82,11 @@ def _share_scales(specs: dict[str, Spec]) -> None:
     """Charts of one unit in one document are drawn to one scale, so they compare at a glance."""
     tops: dict[str, float] = {}
     for spec in specs.values():
-        if spec["kind"] in ("bar", "column", "line"):
+        if spec["kind"] in ("bar", "column", "line", "pair"):
             top = max(v for s in spec["series"] for v in s["values"].values())
             tops[spec["unit"]] = max(tops.get(spec["unit"], 0.0), top)
     for spec in specs.values():
-        if spec["kind"] in ("bar", "column", "line") and tops.get(spec["unit"], 0) > 0:
+        if spec["kind"] in ("bar", "column", "line", "pair") and tops.get(spec["unit"], 0) > 0:
             spec["scale_max"] = tops[spec["unit"]]
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from briefing.render.edition import Paths
 
 STYLE = Path(__file__).with_name("styles") / "print.mplstyle"
-STYLE_VERSION = "9"  # bump when drawing code changes, so cached SVGs are redrawn
+STYLE_VERSION = "12"  # bump when drawing code changes, so cached SVGs are redrawn
 WIDTH_IN = 6.6  # the text block of A4 and Letter less a little air
 TIMELINE_PT = 7.8  # printed at 98% across the text block: 7.6 pt, at least the 7.5 pt issue 23 asks
 OVERLAP = "briefing-overlap"  # the SVG comment that records two labels drawn over each other
@@ -115,7 +115,7 @@ def _top(spec: dict[str, Any], values: list[float]) -> float:
 # (savefig's tight box would otherwise grow the figure to hold a 200-character label). The
 # alt text gives every label in full (see shortened_labels).
 FIT: dict[str, tuple[int, int]] = {
-    "bar": (34, 2), "column": (18, 2), "line": (14, 2), "donut": (20, 2), "timeline": (22, 2),
+    "bar": (34, 2), "pair": (34, 2), "column": (18, 2), "line": (14, 2), "donut": (20, 2), "timeline": (22, 2),
     "gantt": (30, 1), "legend": (32, 1), "line-end": (28, 1),
 }
 
@@ -162,7 +162,7 @@ def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
     from matplotlib import rc_context, style
     from matplotlib.figure import Figure
 
-    drawers = {"bar": _bar, "column": _column, "line": _line, "donut": _donut,
+    drawers = {"bar": _bar, "pair": _pair, "column": _column, "line": _line, "donut": _donut,
                "timeline": _timeline, "gantt": _gantt}
     with warnings.catch_warnings():
         # a missing glyph or a bad number must stop the build, not print a hole
@@ -266,6 +266,45 @@ def _bar(fig, spec):
     ax.spines["bottom"].set_visible(False)
     if len(series) > 1:
         ax.legend(frameon=False, fontsize=7, loc="lower right")
+
+
+def difference(spec: dict[str, Any]) -> str:
+    """The change from the first value to the second, in words, as the pair chart prints it:
+    "up 32 (+145%)", "down about 2 points" (shares in %; "about" when either value is approximate)."""
+    (first, a), (second, b) = list(spec["series"][0]["values"].items())
+    about = "about " if _approx(spec, first) or _approx(spec, second) else ""
+    change = b - a
+    if change == 0:
+        return "unchanged"
+    number = f"{abs(change):,.{_decimals([a, b])}f}"
+    way = "up" if change > 0 else "down"
+    if spec["unit"].strip().startswith("%"):
+        return f"{way} {about}{number} point{'s' if abs(change) != 1 else ''}"
+    return f"{way} {about}{number}" + (f" ({change / a:+.0%})" if a else "")
+
+
+def _pair(fig, spec):
+    """Two numbers: two bars on the document's scale for the unit and, beside the second, the
+    change between them, so the chart shows what its title states."""
+    values = spec["series"][0]["values"]
+    labels = list(values)
+    vals = [float(values[label]) for label in labels]
+    _finite(vals)
+    fig.set_size_inches(WIDTH_IN, 0.95)
+    ax = fig.add_subplot()
+    d = _decimals(vals)
+    top = _top(spec, vals)
+    ax.barh([0, 1], vals, height=0.62, color=_colours(spec, labels))
+    for y, v, lab in zip([0, 1], vals, labels, strict=True):
+        ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, y, _approx(spec, lab) + _fmt(v, d, spec["unit"]),
+                va="center", ha="left" if v >= 0 else "right", fontsize=8, color=INK)
+    ax.text(top * 1.55, 1, difference(spec), va="center", ha="right", fontsize=9,
+            color=spec.get("accent", ACCENT))
+    ax.set_yticks([0, 1], [_label(lab, *FIT["pair"]) for lab in labels])
+    ax.invert_yaxis()
+    ax.set_xlim(min(0, min(vals) * 1.15), top * 1.55 if top > 0 else 1)
+    ax.xaxis.set_visible(False)
+    ax.spines["bottom"].set_visible(False)
 
 
 def _column(fig, spec):
