@@ -67,13 +67,15 @@ def chart_cards(block: Block) -> list[dict[str, str]]:
 def is_pair(block: Block) -> bool:
     """Two numbers of one series: drawn as two bars and the change between them (issue 23)."""
     c = block.chart
-    return c is not None and c.kind in ("bar", "column") and len(c.series) == 1 and len(c.series[0].values) == PAIR
+    return (c is not None and c.kind in ("bar", "column") and len(c.series) == 1
+            and len(c.series[0].values) == PAIR)
 
 
 def _chart(block: Block, accent: str) -> Spec:
     c = block.chart
     assert c is not None
-    return {"kind": "pair" if is_pair(block) else c.kind, "title": c.title, "unit": c.unit, "accent": accent, "highlight": c.highlight,
+    return {"kind": "pair" if is_pair(block) else c.kind, "title": c.title, "unit": c.unit, "accent": accent,
+            "highlight": c.highlight,
             "palette": [accent, *SERIES[1:]], "approximate": c.approximate,
             "series": [{"name": s.name, "values": dict(s.values)} for s in c.series]}
 
