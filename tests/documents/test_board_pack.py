@@ -244,3 +244,17 @@ def test_overlapping_chart_labels_are_found_and_reported_at_the_timeline():
     sponsor = _pretend([{"timeline": [{"year": 2024, "label": "Pretend 2024"}]}])
     found = chart_findings({"timeline": overlaps[:1]}, sponsor)
     assert found[0].src == "sections[0].blocks[0]" and found[0].problem.startswith("chart labels overlap: '")
+
+
+@pytest.mark.slow
+def test_an_at_a_glance_page_that_runs_over_is_reported(tmp_path):
+    """The page stands alone, so its own fill is never a finding; a second page of it is."""
+    root = make_project(tmp_path, BOARDPACK)
+    sponsor = root / "data" / "sponsors" / "pelican-pretend.yaml"
+    long = "\n\n".join(f"  Pretend paragraph {i}: " + "an invented sentence about imaginary clouds. " * 12
+                       for i in range(9))
+    text = sponsor.read_text()
+    start, end = text.index("summary: |\n"), text.index("key_points:")
+    sponsor.write_text(text[:start] + "summary: |\n" + long + "\n" + text[end:])
+    report = build(Options(data_dir=root / "data", out_dir=root / "output", book=False))
+    assert any("the at-a-glance page runs onto page 3" in f for f in report.findings), report.findings

@@ -16,7 +16,7 @@ from briefing.data.load import Project
 from briefing.data.model import Sponsor
 from briefing.documents.meta import ChapterMeta, SectionEntry, WatchEntry, book_pages
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
-from briefing.documents.preflight import chart_findings, inspect, lines_for
+from briefing.documents.preflight import Finding, chart_findings, inspect, lines_for
 from briefing.errors import BriefingError, RenderError
 from briefing.files import write_atomic
 from briefing.pdf.printer import Printed, PrintOptions, print_html
@@ -123,13 +123,18 @@ def preflight(project: Project, slug: str, data_file: str,
     def check(document: Any) -> list[str]:
         anchors = ChapterAnchors(slug)
         by_name = {name: i for i, page in enumerate(document.pages) for name in page.anchors}
-        # cover, at a glance, contents and changes each stand alone: short by design when the data is short
-        skip = {0} | {by_name[a] for a in (anchors.glance, anchors.contents, anchors.changes) if a in by_name}
+        # cover, at a glance, contents and changes each stand alone: short by design when the data is
+        # short (the at-a-glance page is its heading's page: a second page of it is a finding)
+        skip = {0} | {by_name[a] for a in (anchors.at_a_glance, anchors.contents, anchors.changes) if a in by_name}
         try:
             located = load_file(project.files[slug], data_file)
         except BriefingError:  # validated moments ago; without lines the findings still name the block
             located = None
         found = inspect(document, skip, project.root / "assets" / "fonts")
+        glance = [i for i, page in enumerate(document.pages) if anchors.glance in page.anchors]
+        if len(glance) > 1:
+            found.append(Finding("", f"the at-a-glance page runs onto page {glance[-1] + 1}: shorten the summary, "
+                                     f"key points or key figures"))
         found += chart_findings(overlaps or {}, project.sponsors[slug])
         return lines_for(found, data_file=data_file, sponsor=project.sponsors[slug], located=located)
 
