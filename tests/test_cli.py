@@ -395,7 +395,7 @@ def test_unknown_key_without_a_close_match_lists_the_allowed_ones(project):
     assert result.stdout == ""
     assert result.stderr == (
         "data/sponsors/globex-imaginary.yaml:24:1: zzzqqq: unknown field 'zzzqqq' (allowed here: name, tier, "
-        "categories, headline, as_of, classification, audience, brand, partnership, summary, key_figures, "
+        "categories, headline, as_of, source, classification, audience, brand, partnership, summary, key_figures, "
         "key_points, sections, sources, attachments)\n"
         "1 problem in 1 file\n" + FIX)
 
@@ -634,5 +634,4 @@ def test_build_quiet_prints_nothing_then_up_to_date(project):
     result = invoke("build", "globex-imaginary", "--no-book")
     assert result.exit_code == 0
     assert re.sub(r"\(\d+\.\d s\)", "(T s)", result.stdout) == "up to date: 1 output(s), nothing rendered (T s)\n"
-    assert result.stderr == ("data/sponsors/globex-imaginary.yaml:1: Globex Imaginary › front pages: page 2 is "
-                             "near-empty (32% full)\n")
+    assert result.stderr == ""  # its short at-a-glance page stands alone by design: no finding (issue 23)

@@ -14,7 +14,7 @@ from briefing.data.changes import EXEMPT, describe, summarise
 # A fictional sponsor that sets every field of every model at least once.
 COMPLETE: dict[str, Any] = {
     "name": "Quux Quarries (fictional)", "tier": "Pretend Partner", "categories": ["Gravel", "Sand"],
-    "headline": "An invented quarry", "as_of": "2026-05", "classification": "Internal",
+    "headline": "An invented quarry", "as_of": "2026-05", "source": "Invented digest", "classification": "Internal",
     "audience": "internal", "brand": {"colour": "#336699"},
     "partnership": {"programme": "Make-believe Programme", "joined": "2020-03", "through": 2030, "term": "10 years",
                     "value": {"amount": 5, "scale": "million", "currency": "USD", "approximate": True,

@@ -421,7 +421,9 @@ BLOCK_KINDS: dict[str, BlockKind] = {k.key: k for k in (
               keep_whole=frozenset({"tl-entry"}), no_hyphens=frozenset({"label"}), verbatim=frozenset({"date"})),
     BlockKind(key="chart", model=Chart, change_name="Chart", change_main=None, exhibit=True,
               keep_whole=frozenset({"card"}),  # a chart of one or two bars prints as cards
-              no_hyphens=frozenset({"title", "unit", "period", "source", "highlight", "name", "values"}),
+              # `approximate` and `highlight` name labels: typeset as the labels are, or they never match
+              no_hyphens=frozenset({"title", "unit", "period", "source", "highlight", "name", "values",
+                                    "approximate"}),
               verbatim=frozenset({"kind", "as_of"})),
     BlockKind(key="quote", model=Quote, change_name="Quote", change_main="text", exhibit=False,
               keep_whole=frozenset({"pull-quote"}), no_hyphens=frozenset({"attribution"}), verbatim=_NONE),
@@ -552,6 +554,8 @@ class Sponsor(Strict):
     categories: list[Line] = []
     headline: Line | None = None
     as_of: PartialDate = Field(description="the date the facts are current")
+    source: Line | None = Field(None, description="the document the facts come from, named under the key "
+                                "figures (default: book.yaml `source`)")
     classification: Line | None = Field(None, description="overrides book.yaml")
     audience: Level | None = Field(None, description="the sponsor's own level, which its items inherit "
                                    "(default: book.yaml `default_audience`)")
@@ -695,6 +699,8 @@ class Book(Strict):
     organisation: Line
     edition: FullDate = Field(description="edition date, YYYY-MM-DD; dates the PDFs")
     classification: Line = "Confidential"
+    source: Line | None = Field(None, description="the document sponsors' facts come from, unless a sponsor "
+                                "names its own `source`")
     page_size: PageSize = "A4"
     sponsors: list[Slug] = Field([], description="order of sponsors; default: alphabetical")
     prepared_for: Line | None = None

@@ -33,6 +33,7 @@ class Palette:
     third: str
     ink: str
     faint: str
+    muted: str
     grey: str
     grid: str
 
@@ -44,11 +45,12 @@ class Palette:
     def chart(self, accent: str) -> dict[str, Any]:
         """What a chart spec carries (and its cache key hashes): its accent and every other colour."""
         return {"accent": accent, "palette": [accent, *self.series[1:]],
-                "colours": {"ink": self.ink, "faint": self.faint, "grey": self.grey, "grid": self.grid}}
+                "colours": {"ink": self.ink, "faint": self.faint, "muted": self.muted, "grey": self.grey,
+                            "grid": self.grid}}
 
 
 _NAMES = {"primary": "--primary", "secondary": "--secondary", "third": "--chart-third", "ink": "--chart-ink",
-          "faint": "--chart-faint", "grey": "--chart-grey", "grid": "--chart-grid"}
+          "faint": "--chart-faint", "muted": "--chart-muted", "grey": "--chart-grey", "grid": "--chart-grid"}
 
 
 def palette(root: Path | None = None, primary: str | None = None, secondary: str | None = None) -> Palette:
