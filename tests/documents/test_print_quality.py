@@ -210,7 +210,7 @@ def test_book_cover_lists_one_to_fifty_sponsors_on_one_page(count, tmp_path):
         '{% block body %}{% include "partials/book_cover.html" %}{% endblock %}')
     html = template.render(book=book, page_size="A4", document=FULL, accent="#2E6B4F", accent_soft="#E0EAE4",
                            classification="Internal test", edition="1 November 2026", rows=rows, prepared_for=None,
-                           audience="")
+                           audience="", brand_fonts=[], brand_logo=None, brand_cover=None)
     printed = print_html(html, base=root, roots=[root / "templates", root / "assets"])
     assert printed.pages == 1
     text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=printed.pdf, capture_output=True,

@@ -138,7 +138,10 @@ def _marked_parts() -> Iterator[None]:
         own = tag not in ("html", "body") and not isinstance(inner, boxes.PageBox)
         for element in build(box, *args):
             if own and tag is not None:
-                element[SPLIT_KEY] = keys.setdefault((id(inner.element), tag), len(keys))
+                # parts of one element printed as several (a long table continued under "Exhibit N
+                # (continued)") name it in data-join, so they are joined like one element's pages
+                ident = inner.element.get("data-join") or id(inner.element)
+                element[SPLIT_KEY] = keys.setdefault((ident, tag), len(keys))
             yield element
 
     tags._build_box_tree = marked
