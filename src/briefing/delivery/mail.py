@@ -54,6 +54,9 @@ def header_safe(value: str, what: str) -> str:
 
 # --- configuration ------------------------------------------------------------------------
 
+_URL_SHAPE = ("BRIEFING_SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465 "
+              "(percent-encode '#', '?', '/' and '@' in the user name and password: %23, %3F, %2F, %40)")
+
 @dataclass
 class SmtpConfig:
     host: str
@@ -68,22 +71,50 @@ class SmtpConfig:
 
     @classmethod
     def from_url(cls, url: str) -> SmtpConfig:
+        """Parse BRIEFING_SMTP_URL. No message may quote any part of it: the password is in it, and
+        a password with an unencoded ``#``, ``?`` or ``/`` ends up in the port, query or path."""
+        try:
+            return cls._from_url(url)
+        except DeliveryError:
+            raise
+        except (ValueError, TypeError, UnicodeError):  # the text of these can hold the password
+            raise DeliveryError(_URL_SHAPE) from None
+
+    @classmethod
+    def _from_url(cls, url: str) -> SmtpConfig:
         parts = urlsplit(url)
-        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise DeliveryError("BRIEFING_SMTP_URL must look like smtp://user:pass@host:587 or "
-                                "smtps://user:pass@host:465")
-        query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+        if "@" in parts.path + parts.query + parts.fragment:
+            # user info runs past the host: an unencoded #, ? or / in the user name or password
+            raise DeliveryError("BRIEFING_SMTP_URL: the user name or password contains '#', '?' or '/'; "
+                                "percent-encode them (# as %23, ? as %3F, / as %2F)")
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname or parts.path not in ("", "/"):
+            raise DeliveryError(_URL_SHAPE)
+        if parts.fragment:
+            raise DeliveryError("BRIEFING_SMTP_URL: a '#' after the host is not allowed")
+        pairs = parse_qs(parts.query, keep_blank_values=True)
+        query = {k: v[-1].lower() for k, v in pairs.items()}
         known = {"starttls", "verify", "insecure_auth", "timeout"}
-        if set(query) - known:
-            raise DeliveryError(f"BRIEFING_SMTP_URL: unknown option(s) {sorted(set(query) - known)}")
+        if set(query) - known or "=" not in parts.query and parts.query:
+            raise DeliveryError(f"BRIEFING_SMTP_URL: unknown option(s); the options are {', '.join(sorted(known))}")
+        try:
+            port = parts.port
+        except ValueError:
+            raise DeliveryError("BRIEFING_SMTP_URL: the port must be a number from 1 to 65535; if the "
+                                "password contains '#', '?' or '/', percent-encode them (%23, %3F, %2F)") from None
+        try:
+            timeout = float(query.get("timeout", 30))
+        except ValueError:
+            timeout = -1
+        if not 0 < timeout <= 600:
+            raise DeliveryError("BRIEFING_SMTP_URL: timeout must be a number of seconds above 0 and at most 600")
         config = cls(
-            host=parts.hostname, port=parts.port or (465 if parts.scheme == "smtps" else 587),
+            host=parts.hostname, port=port or (465 if parts.scheme == "smtps" else 587),
             implicit_tls=parts.scheme == "smtps", starttls_required=query.get("starttls") == "required",
             verify=query.get("verify", "true") != "false",
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             insecure_auth=query.get("insecure_auth") == "true",
-            timeout=float(query.get("timeout", 30)),
+            timeout=timeout,
         )
         if config.insecure_auth and not _is_loopback(config.host):
             raise DeliveryError("insecure_auth=true is allowed only for a loopback test server")
