@@ -283,10 +283,15 @@ def doctor(data_dir, out_dir) -> None:
               help="Largest total of attachments per message, in MB.")
 @click.option("--review", is_flag=True, help="Also mail each approver (`approver: yes` in distribution.yaml) a "
                                              "review copy of every edition waiting for approval, once.")
+@click.option("--correction", is_flag=True, help="Send the correction of an edition whose files changed after "
+                                                 "it was sent (book.yaml `updates: hold`, the default, holds it).")
+@click.option("--force-empty-log", is_flag=True, help="Start a new send log although the output folder shows "
+                                                      "letters went out before (those would be sent again).")
 @json_option
 @wait_option
 @quiet_option
-def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review, log_json, wait, quiet) -> None:
+def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review, correction, force_empty_log,
+         log_json, wait, quiet) -> None:
     """Email each recipient in data/distribution.yaml their edition, once.
 
     \b
@@ -303,6 +308,7 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review
       briefing send --dry-run
       briefing send --for avery.example@example.org
       BRIEFING_SMTP_URL=smtps://mailer:secret@mail.example.org:465 briefing send
+      briefing send --correction        send the updated edition to those who had the earlier one
     """
     from briefing.delivery.distribute import SendOptions
     from briefing.delivery.distribute import send as run_send
@@ -320,7 +326,8 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review
                  action=r.action, detail=r.detail)
 
     options = SendOptions(data_dir=data_dir, out_dir=out_dir, recipients=recipients, dry_run=dry_run,
-                          force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024), review=review)
+                          force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024), review=review,
+                          correction=correction, force_empty_log=force_empty_log)
     with run_lock(out_dir, wait=wait), Reporter(log=log) as reporter:
         run_send(options, say=say, progress=reporter.event)
     _send_summary(log, results, dry_run)

@@ -144,7 +144,7 @@ def test_status_on_a_damaged_log_names_the_file(root, damage):
 
 
 def test_a_locked_log_is_a_bounded_wait_then_a_message(root, monkeypatch):
-    monkeypatch.setattr("briefing.delivery.mail.LOCK_WAIT", 0.5)
+    monkeypatch.setattr("briefing.delivery.mail.LOCK_WAIT", 0.5, raising=False)
     log = root / "output" / LOG_NAME
     assert run_cli("send", "--data", str(root / "data"), "--out", str(root / "output"),
                    env={"BRIEFING_SMTP_URL": ""}).exit_code == 0
@@ -156,7 +156,7 @@ def test_a_locked_log_is_a_bounded_wait_then_a_message(root, monkeypatch):
         for command in (["status"], ["send"], ["approve", "--as", "Robin"]):
             result = run_cli(*command, "--data", str(root / "data"), "--out", str(root / "output"),
                              env={"BRIEFING_SMTP_URL": ""})
-            assert result.exit_code == 1, (command, result.output)
+            assert result.exit_code == 3, (command, result.output)  # EXIT_LOCKED
             assert str(log) in result.stderr and "locked" in result.stderr and "waited" in result.stderr
             assert "Traceback" not in result.stderr
     finally:
@@ -189,7 +189,7 @@ def slow_server():
     controller.stop()
 
 
-def test_ctrl_c_before_data_is_failed_not_unknown_and_exits_promptly(root, slow_server):
+def test_ctrl_c_before_data_is_failed_not_unknown_and_exits_promptly(root, slow_server, monkeypatch):
     handler, controller = slow_server
     env = {**os.environ, "BRIEFING_SMTP_URL": f"smtp://127.0.0.1:{controller.port}"}
     child = subprocess.Popen([str(BRIEFING), "send", "--for", "pat@example.org", "--data", "data",
@@ -210,6 +210,7 @@ def test_ctrl_c_before_data_is_failed_not_unknown_and_exits_promptly(root, slow_
     db.close()
     assert rows in ([], [("failed",)])  # never `sending`, never `unknown`: DATA was not reached
     handler.hold = 0
+    monkeypatch.setenv("BRIEFING_SMTP_URL", env["BRIEFING_SMTP_URL"])
     results = send(opts(root, recipients="pat@example.org"))
     assert [r.outcome for r in results] == ["sent"]
     assert len(handler.messages) == 1

@@ -7,6 +7,7 @@ with the reason and left for the next run, and everyone else still gets their le
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,8 @@ class SendOptions:
     backoff: float = 1.0
     jobs: int = 0
     review: bool = False  # mail approvers a review copy of each edition waiting for approval
+    correction: bool = False  # send corrections of editions changed after they were sent
+    force_empty_log: bool = False  # start a new send log although the folder shows earlier sends
 
 
 def sender_for(project: Project) -> str:
@@ -217,7 +220,8 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
     sender = sender_for(project)
     transport = transport_from_env(opts.outbox or opts.out_dir / "outbox")
     failed, _ = build_for_letters(opts, recipients, project.levels, progress)
-    log = SendLog(opts.out_dir / LOG_NAME, read_only=opts.dry_run)
+    log = SendLog(opts.out_dir / LOG_NAME, read_only=opts.dry_run, force_empty=opts.force_empty_log,
+                  edition=project.book.edition)
     results: list[Result] = []
 
     def tell(result: Result) -> None:
@@ -233,6 +237,8 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
             _serve(ctx, r, failed, transport, tell)
         if opts.review:
             review_copies(ctx, transport, tell)
+    except sqlite3.Error as err:
+        raise log.error(err) from None
     finally:
         log.close()
     return results

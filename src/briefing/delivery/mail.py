@@ -32,8 +32,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from briefing.build.options import MAX_SEND_MB
+from briefing.data.changes import editions
 from briefing.data.model import parse_sender
-from briefing.errors import Ambiguous, BriefingError, DeliveryError, OutputError, Permanent, Transient
+from briefing.errors import (
+    Ambiguous,
+    BriefingError,
+    DeliveryError,
+    Locked,
+    OutputError,
+    Permanent,
+    Transient,
+)
 from briefing.files import write_atomic
 
 MAX_BYTES_DEFAULT = int(MAX_SEND_MB * 1024 * 1024)
@@ -312,44 +321,128 @@ def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
 SENDING, SENT, OUTBOX, FAILED, UNKNOWN = "sending", "sent", "written-to-outbox", "failed", "unknown"
 
 
+LOCK_WAIT = 5.0  # seconds to wait for another run's hold on the send log before saying so
+MARKER = ".send-log-id"  # beside the log: which log this output folder has been keeping
+
+
+def earlier_work(out: Path, edition: str | None = None) -> list[str]:
+    """What in ``out`` shows letters were sent from it before (so a lost log would resend them)."""
+    found = []
+    marker = out / MARKER
+    if marker.is_file():
+        found.append(f"{marker} says a send log was kept here")
+    outbox = out / "outbox"
+    if outbox.is_dir() and any(outbox.rglob("*.eml")):
+        found.append(f"{outbox} holds messages written earlier")
+    if edition:
+        older = [e for e in editions(out) if e < edition]
+        if older:
+            found.append(f"{out / '.snapshots'} holds earlier editions ({', '.join(older[-3:])})")
+    return found
+
+
 class SendLog:
     """SQLite ledger of every letter: recipient, edition, attachment hashes, Message-ID, state.
 
-    States: ``sending`` (committed before DATA), ``sent`` (the server said 250: the only
-    delivered state), ``written-to-outbox`` (an .eml file, not delivered yet), ``failed``,
-    ``unknown`` (the connection died after the final dot, or a run crashed while ``sending``).
+    States: ``sending`` (committed just before DATA), ``sent`` (the server said 250: the only
+    delivered state), ``written-to-outbox`` (an .eml file, not delivered yet), ``failed`` (nothing
+    reached the server's DATA; retried), ``unknown`` (the connection died after the final dot, or
+    a run stopped while ``sending``: only then may the server have it).
+
+    A log that is missing, empty or not this folder's (another tool's database, another output
+    folder's log) is refused while the folder shows letters went out before: otherwise every
+    recipient would be mailed again. ``force_empty`` starts a new log anyway.
     """
 
-    def __init__(self, path: Path | None, *, read_only: bool = False):
+    def __init__(self, path: Path | None, *, read_only: bool = False, force_empty: bool = False,
+                 edition: str | None = None):
         self.path = path
         try:
             self._open(path, read_only)
+            self._check(force_empty, edition)
         except (sqlite3.Error, OSError) as err:
-            raise self._error(err) from None
+            raise self.error(err) from None
 
-    def _error(self, err: Exception) -> OutputError:
-        """The send log could not be written: name it (disk full, read-only), not the data."""
+    def error(self, err: Exception) -> BriefingError:
+        """A clear message naming the log: locked (and for how long we waited), damaged, unwritable."""
+        where = self.path or Path(LOG_NAME)
+        if isinstance(err, BriefingError):
+            return err
         if isinstance(err, OSError):
-            return OutputError(self.path or Path(LOG_NAME), "send log", err)
-        hint = " (is the disk full or the folder read-only?)" if "I/O" in str(err) or "readonly" in str(err) else ""
-        return OutputError(self.path or Path(LOG_NAME), "send log", f"{err}{hint}")
+            return OutputError(where, "send log", err)
+        text = str(err)
+        if "locked" in text or "busy" in text:
+            return Locked(f"{where} (send log) is locked by another process; waited {LOCK_WAIT:g} s. Is another "
+                          "`briefing send`, `tick` or `approve` running? Run again when it has finished.")
+        if isinstance(err, sqlite3.DatabaseError) and not isinstance(err, sqlite3.OperationalError) \
+                or "no such" in text or "malformed" in text:
+            return DeliveryError(f"{where} (send log) is damaged or not a briefing send log ({text}). "
+                                 "Restore it from a backup, or move it aside and run `briefing send "
+                                 "--force-empty-log` (letters already sent would be sent again).")
+        hint = " (is the disk full or the folder read-only?)" if "I/O" in text or "readonly" in text else ""
+        return OutputError(where, "send log", f"{text}{hint}")
 
     def _open(self, path: Path | None, read_only: bool) -> None:
         self.read_only = read_only
+        self.existed = path is not None and path.is_file()
         if path is None or (read_only and not path.is_file()):
             self.db = sqlite3.connect(":memory:", isolation_level=None)
         elif read_only:
-            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                      timeout=LOCK_WAIT)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+            self.db = sqlite3.connect(str(path), isolation_level=None, timeout=LOCK_WAIT)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")  # a committed 'sending' must survive a crash
-        if not read_only or path is None or not path.is_file():
-            self.db.execute("""CREATE TABLE IF NOT EXISTS sends (
-                key TEXT PRIMARY KEY, recipient TEXT NOT NULL, edition TEXT NOT NULL,
-                attachments TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL,
-                detail TEXT NOT NULL DEFAULT '', transport TEXT NOT NULL, updated TEXT NOT NULL)""")
+
+    def _condition(self) -> tuple[str, str | None]:
+        """("ok" | "missing" | "empty" | "foreign", the log's own id)."""
+        if not self.existed:
+            return "missing", None
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return "empty", None
+        if "sends" not in tables:
+            return "foreign", None
+        found = self.db.execute("SELECT value FROM meta WHERE key = 'id'").fetchone() if "meta" in tables else None
+        mine = found[0] if found else None
+        marker = self.path.parent / MARKER if self.path else None
+        if mine and marker and marker.is_file() and marker.read_text(encoding="utf-8").strip() != mine:
+            return "foreign", mine  # another output folder's log, copied here
+        return "ok", mine
+
+    def _check(self, force_empty: bool, edition: str | None) -> None:
+        condition, log_id = ("ok", None) if self.path is None else self._condition()
+        if condition != "ok" and not force_empty:
+            evidence = earlier_work(self.path.parent, edition) if self.path else []
+            if evidence:
+                what = {"missing": "missing", "empty": "empty",
+                        "foreign": "not this folder's send log"}[condition]
+                raise DeliveryError(
+                    f"{self.path} (send log) is {what}, but {'; '.join(evidence)}: every recipient would be "
+                    "mailed again. Check that --out names the right folder and restore the log from a backup; "
+                    "if it is really lost, `briefing send --force-empty-log` starts a new one.")
+        if self.read_only and condition != "ok":  # nothing to read: an empty record, written nowhere
+            self.db.close()
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
+        if not self.read_only or condition != "ok":
+            self._create(log_id if condition == "ok" else None)
+
+    def _create(self, log_id: str | None) -> None:
+        self.db.execute("""CREATE TABLE IF NOT EXISTS sends (
+            key TEXT PRIMARY KEY, recipient TEXT NOT NULL, edition TEXT NOT NULL,
+            attachments TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '', transport TEXT NOT NULL, updated TEXT NOT NULL)""")
+        if self.read_only or self.path is None:
+            return
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        if log_id is None:
+            log_id = uuid.uuid4().hex
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('id', ?)", (log_id,))
+        marker = self.path.parent / MARKER
+        if not marker.is_file() or marker.read_text(encoding="utf-8").strip() != log_id:
+            write_atomic(marker, f"{log_id}\n".encode(), stage="send log")
 
     def settle_crashed(self) -> int:
         """A ``sending`` row means a run died mid-send (we hold the lock: nobody else is sending)."""
@@ -373,7 +466,7 @@ class SendLog:
         try:
             self._record(letter, state, transport, detail)
         except sqlite3.Error as err:
-            raise self._error(err) from None
+            raise self.error(err) from None
 
     def _record(self, letter: Letter, state: str, transport: str, detail: str) -> None:
         self.db.execute(
@@ -398,6 +491,15 @@ class SendLog:
 
 # --- transports -----------------------------------------------------------------------------
 
+@dataclass
+class Stage:
+    """How far one attempt got: ``data`` is called just before the message goes out after DATA's
+    354 (the send log says ``sending`` only from then), ``dot`` once the final dot was sent."""
+
+    data: Callable[[], None] = lambda: None
+    dot: bool = False
+
+
 class Outbox:
     """The default transport: each message as an RFC 5322 .eml file."""
 
@@ -406,7 +508,7 @@ class Outbox:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str) -> str:
+    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str, stage: Stage) -> str:
         safe = re.sub(r"[^a-z0-9]+", "-", recipient.lower()).strip("-")
         target = self.folder / f"{safe}-{key[:12]}.eml"
         write_atomic(target, msg.as_bytes(policy=SMTP_POLICY), stage="send (outbox)")
@@ -467,9 +569,9 @@ class Smtp:
                 raise Permanent(f"{c.where}: {err.smtp_code} {_text(err.smtp_error)}") from None
             raise Transient(f"{c.where}: {type(err).__name__}: {err}") from None
 
-    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str) -> str:
+    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str, stage: Stage) -> str:
         conn = self._connect()
-        dot_sent = False
+        done = False
         try:
             code, reply = conn.mail(sender)
             _check(code, reply, "MAIL FROM")
@@ -477,23 +579,37 @@ class Smtp:
             _check(code, reply, f"RCPT TO {recipient}")
             code, reply = conn.docmd("data")
             _check(code, reply, "DATA", expect=354)
+            stage.data()  # from here on the server may end up with the message
             conn.send(_quote_data(msg.as_bytes(policy=SMTP_POLICY)))
-            dot_sent = True
+            stage.dot = True
             code, reply = conn.getreply()
             _check(code, reply, "end of DATA")
+            done = True
             return f" via {self.config.where}"
         except (Transient, Permanent):
             raise
         except (OSError, smtplib.SMTPException) as err:
-            if dot_sent:
+            if stage.dot:
                 raise Ambiguous(f"{self.config.where}: connection lost after the message was "
                                 f"sent ({type(err).__name__}); it may have been delivered") from None
             raise Transient(f"{self.config.where}: {type(err).__name__}: {err}") from None
         finally:
-            try:
-                conn.quit()
-            except (OSError, smtplib.SMTPException):
-                conn.close()
+            _hang_up(conn, polite=done)
+
+
+QUIT_WAIT = 1.0  # seconds QUIT may wait for the server's goodbye; the message is settled by then
+
+
+def _hang_up(conn: smtplib.SMTP, polite: bool) -> None:
+    """QUIT after a delivery, bounded; after a failure or Ctrl-C just close: never wait on the server."""
+    try:
+        if polite and conn.sock is not None:
+            conn.sock.settimeout(min(QUIT_WAIT, conn.timeout or QUIT_WAIT))
+            conn.quit()
+    except (OSError, smtplib.SMTPException):
+        pass
+    finally:
+        conn.close()
 
 
 def _text(reply: bytes | str) -> str:
@@ -604,9 +720,16 @@ def _attempts(letter: Letter, msg: EmailMessage, transport: Outbox | Smtp, log: 
     retries, backoff = retry
     done = OUTBOX if transport.name == "outbox" else SENT
     for attempt in range(retries + 1):
-        log.record(letter, SENDING, transport.name)
+        stage = Stage(lambda: log.record(letter, SENDING, transport.name))
         try:
-            where = transport.send(msg, letter.sender_address.addr_spec, letter.email, letter.key)
+            where = transport.send(msg, letter.sender_address.addr_spec, letter.email, letter.key, stage)
+        except KeyboardInterrupt:  # the truth before leaving: nothing reached DATA, or it may have
+            if stage.dot:
+                log.record(letter, UNKNOWN, transport.name, "interrupted after the message was sent; "
+                           "it may have been delivered")
+            else:
+                log.record(letter, FAILED, transport.name, "interrupted before the message was sent")
+            raise
         except Transient as err:
             log.record(letter, FAILED, transport.name, str(err))
             if attempt < retries:

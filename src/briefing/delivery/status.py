@@ -7,6 +7,7 @@ approval shows as waiting, never as approved.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def approve(data_dir: Path, out_dir: Path, *, approver: str, edition: str | None
     if gaps:  # approving part of an edition would let the rest go unseen
         raise UsageError("not built yet, so not approved (build them with `briefing send --dry-run`, "
                          "review them, then approve): " + "; ".join(gaps))
-    log = SendLog(out_dir / LOG_NAME)
+    log = SendLog(out_dir / LOG_NAME, edition=project.book.edition)
     try:
         ledger = Ledger(log.db, writable=True)
         done = []
@@ -67,6 +68,8 @@ def approve(data_dir: Path, out_dir: Path, *, approver: str, edition: str | None
                 found = hashes(out_dir, files)
                 ledger.approve(date, lvl, approver, found, note)
                 done.append(Approved(lvl, sorted(found)))
+    except sqlite3.Error as err:
+        raise log.error(err) from None
     finally:
         log.close()
     return done
@@ -114,11 +117,13 @@ def status(data_dir: Path, out_dir: Path, edition: str | None = None) -> dict[st
     failed, waiting; plus that edition's trail of every approval, send and refusal."""
     project = load_project(data_dir, require_distribution=True)
     date = edition or project.book.edition
-    log = SendLog(out_dir / LOG_NAME, read_only=True)
+    log = SendLog(out_dir / LOG_NAME, read_only=True, edition=project.book.edition)
     try:
         ledger = Ledger(log.db, writable=False)
         levels = [_level(project, out_dir, lvl, log, ledger, date) for lvl in _levels_with_readers(project)]
         trail = ledger.trail(date)
+    except sqlite3.Error as err:
+        raise log.error(err) from None
     finally:
         log.close()
     return {"edition": date, "edition_label": format_date(date), "current": date == project.book.edition,
