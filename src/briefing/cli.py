@@ -334,7 +334,8 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review
     unserved = [r for r in results if not r.served]
     if unserved:
         # only waiting for a sign-off is a normal state, told apart so that scripts can wait for it
-        sys.exit(EXIT_WAITING if all(r.action == "wait" for r in unserved) else EXIT_ERROR)
+        # (and a correction held by book.yaml `updates: hold`, which `send --correction` releases)
+        sys.exit(EXIT_WAITING if all(r.action in ("wait", "hold-correction") for r in unserved) else EXIT_ERROR)
 
 
 @main.command()

@@ -699,6 +699,9 @@ class Book(Strict):
                                            "the highest level)")
     approvals: dict[Level, Annotated[int, Field(ge=0, le=20)]] = Field(
         {}, description="level: number of people who must approve its editions before they are sent")
+    updates: Literal["hold", "correct"] = Field(
+        "hold", description="an edition changed after it was sent: hold the correction until "
+                            "`briefing send --correction` (hold), or let scheduled runs send it (correct)")
 
     @model_validator(mode="after")
     def _levels_known(self) -> Book:

@@ -20,6 +20,7 @@ import smtplib
 import sqlite3
 import ssl
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -148,9 +149,20 @@ def _is_loopback(host: str) -> bool:
 
 @dataclass
 class Attachment:
-    path: Path
+    path: Path  # on disk: a safe id such as editions/avery-example.pdf
     title: str
     pages: int
+    name: str = ""  # what the reader's mail program shows, e.g. "Book — 28 November 2026 — Avery Example.pdf"
+    edition: bool = False  # the recipient's own edition of the book (not a sponsor PDF)
+
+    @property
+    def shown(self) -> str:
+        return self.name or self.path.name
+
+    @property
+    def ascii_name(self) -> str:
+        """The RFC 2231 fallback for mail programs that read only plain ``name=``."""
+        return ascii_fallback(self.shown)
 
     @property
     def size(self) -> int:
@@ -178,7 +190,11 @@ class Letter:
     watch: list[str] = field(default_factory=list)  # "Critical — Sponsor: title", one per line
     book_title: str = "the sponsor briefing"
     message_id: str = ""  # set by deliver(): stable per letter, new on --force
-    references: str | None = None  # the earlier Message-ID a --force resend replaces
+    references: str | None = None  # earlier Message-IDs this one follows (a --force resend, a correction)
+    in_reply_to: str | None = None  # the message the recipient has: the last of ``references``
+    correction: bool = False  # replaces an edition sent before whose files changed since
+    version: str = ""  # content id of the data this letter carries (changes.save_version)
+    organisation: str = ""  # book.yaml `organisation`: who the letter is from, in its sign-off
     purpose: str = ""  # "" for the edition itself; e.g. "review:partner" for an approver's review copy
     intro: str = ""  # a line after the greeting (what a review copy asks of its reader)
 
@@ -203,6 +219,18 @@ class Letter:
         return f"<briefing.{self.key[:32]}{tail}@{domain}>"
 
 
+def ascii_fallback(name: str) -> str:
+    plain = name.replace("\u2014", "-").replace("\u2013", "-").replace("\u2019", "'")
+    plain = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", plain).strip() or "attachment.pdf"
+
+
+def human_filename(*parts: str) -> str:
+    """A file name a person reads ("Book — 28 November 2026 — Avery Example.pdf"), safe as one."""
+    name = " \u2014 ".join(p for p in parts if p)
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "-", name)[:150] + ".pdf"
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
@@ -215,13 +243,37 @@ _size = size_label
 
 
 def _attachment_line(a: Attachment) -> str:
-    return f"{a.path.name} — {a.title}: {plural(a.pages, 'page')}, {size_label(a.size)}"
+    what = f"{plural(a.pages, 'page')}, {size_label(a.size)}"
+    return f"{a.shown}: {what}" if a.name else f"{a.shown} — {a.title}: {what}"
+
+
+def opening(letter: Letter) -> str:
+    """The first line says what is attached, as it is: the book only when the book is attached."""
+    if letter.purpose:
+        return f"{letter.book_title} of {letter.edition_label} is attached."
+    if letter.correction:
+        head = (f"This replaces the edition of {letter.edition_label} you received earlier: "
+                "its content changed after it was sent.")
+    else:
+        head = ""
+    book = [a for a in letter.attachments if a.edition]
+    others = [a for a in letter.attachments if not a.edition]
+    if book:
+        line = f"{letter.book_title} of {letter.edition_label} is attached"
+        line += f", with {plural(len(others), 'more file')}." if others else "."
+    else:
+        line = f"Attached, as of {letter.edition_label}: " + "; ".join(a.title for a in others) + "."
+    return f"{head} {line}".strip()
+
+
+def sign_off(letter: Letter) -> str:
+    who = f"From {letter.organisation}. " if letter.organisation else ""
+    return f"{who}Please do not forward it outside the organisation."
 
 
 def body_text(letter: Letter) -> str:
     """The plain-text part: what to act on first, then what changed, then what is attached."""
-    lines = [f"Dear {letter.name},", "",
-             f"{letter.book_title} of {letter.edition_label} is attached."]
+    lines = [f"Dear {letter.name},", "", opening(letter)]
     if letter.intro:
         lines += ["", letter.intro]
     if letter.watch:
@@ -231,14 +283,14 @@ def body_text(letter: Letter) -> str:
     total = sum(a.size for a in letter.attachments)
     lines += ["", f"Attached ({plural(len(letter.attachments), 'file')}, {size_label(total)}):"]
     lines += [f"  - {_attachment_line(a)}" for a in letter.attachments]
-    lines += ["", "Sent by briefing. Please do not forward it outside the organisation."]
+    lines += ["", sign_off(letter)]
     return "\n".join(lines) + "\n"
 
 
 def _changes_heading(letter: Letter) -> str:
-    if letter.changes_since:
-        return f"What changed since your last edition ({letter.changes_since})"
-    return "What changed since the previous edition"
+    if letter.correction:
+        return "What changed since the version you received"
+    return f"What changed since your last edition ({letter.changes_since})"
 
 
 _CSS_BODY = ("margin:0;padding:16px;background:#FFFFFF;color:#1F2933;"
@@ -268,8 +320,7 @@ def _html_heading(text: str) -> str:
 def body_html(letter: Letter) -> str:
     """The HTML part: one column, no images, readable on a 375 px phone."""
     parts = [f"<p style=\"margin:0 0 12px 0;\">Dear {html.escape(letter.name)},</p>",
-             f"<p style=\"margin:0 0 12px 0;\">{html.escape(letter.book_title)} of "
-             f"<strong>{html.escape(letter.edition_label)}</strong> is attached.</p>"]
+             f"<p style=\"margin:0 0 12px 0;\">{html.escape(opening(letter))}</p>"]
     if letter.intro:
         parts.append(f"<p style=\"margin:0 0 12px 0;\">{html.escape(letter.intro)}</p>")
     if letter.watch:
@@ -279,8 +330,7 @@ def body_html(letter: Letter) -> str:
     total = sum(a.size for a in letter.attachments)
     parts += [_html_heading(f"Attached ({plural(len(letter.attachments), 'file')}, {size_label(total)})"),
               _html_list([_attachment_line(a) for a in letter.attachments], True),
-              '<p style="margin:24px 0 0 0;color:#5F6B76;font-size:13px;">Sent by briefing. '
-              "Please do not forward it outside the organisation.</p>"]
+              f'<p style="margin:24px 0 0 0;color:#5F6B76;font-size:13px;">{html.escape(sign_off(letter))}</p>']
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(letter.subject)}</title></head>"
@@ -305,14 +355,17 @@ def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = letter.message_id or letter.default_message_id()
     if letter.references:
-        # a resend replaces the earlier message: threads together, and is not dropped as a duplicate
+        # a resend or correction follows the earlier message: threads together, not dropped as a duplicate
         msg["References"] = letter.references
-        msg["In-Reply-To"] = letter.references
+        msg["In-Reply-To"] = letter.in_reply_to or letter.references.split()[-1]
     msg["X-Briefing-Edition"] = letter.edition
     msg.set_content(body_text(letter))
     msg.add_alternative(body_html(letter), subtype="html")
     for a in letter.attachments:
-        msg.add_attachment(a.path.read_bytes(), maintype="application", subtype="pdf", filename=a.path.name)
+        header_safe(a.shown, "attachment name")
+        msg.add_attachment(a.path.read_bytes(), maintype="application", subtype="pdf", filename=a.shown)
+        # filename* (RFC 2231, UTF-8) for mail programs that read it; plain name= for those that do not
+        list(msg.iter_attachments())[-1].set_param("name", a.ascii_name)
     return msg
 
 
@@ -339,6 +392,17 @@ def earlier_work(out: Path, edition: str | None = None) -> list[str]:
         if older:
             found.append(f"{out / '.snapshots'} holds earlier editions ({', '.join(older[-3:])})")
     return found
+
+
+@dataclass(frozen=True)
+class Received:
+    """One letter a recipient got: the edition, its key, Message-ID and the data version it carried."""
+
+    edition: str
+    key: str
+    message_id: str
+    version: str
+    at: str
 
 
 class SendLog:
@@ -433,9 +497,12 @@ class SendLog:
         self.db.execute("""CREATE TABLE IF NOT EXISTS sends (
             key TEXT PRIMARY KEY, recipient TEXT NOT NULL, edition TEXT NOT NULL,
             attachments TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL,
-            detail TEXT NOT NULL DEFAULT '', transport TEXT NOT NULL, updated TEXT NOT NULL)""")
+            detail TEXT NOT NULL DEFAULT '', transport TEXT NOT NULL, updated TEXT NOT NULL,
+            version TEXT NOT NULL DEFAULT '')""")
         if self.read_only or self.path is None:
             return
+        if "version" not in self._columns():  # a log from before corrections: add the column
+            self.db.execute("ALTER TABLE sends ADD COLUMN version TEXT NOT NULL DEFAULT ''")
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         if log_id is None:
             log_id = uuid.uuid4().hex
@@ -468,22 +535,39 @@ class SendLog:
         except sqlite3.Error as err:
             raise self.error(err) from None
 
+    def _columns(self) -> set[str]:
+        return {r[1] for r in self.db.execute("PRAGMA table_info(sends)")}
+
     def _record(self, letter: Letter, state: str, transport: str, detail: str) -> None:
         self.db.execute(
             "INSERT INTO sends (key, recipient, edition, attachments, message_id, state, detail, "
-            "transport, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+            "transport, updated, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
             "state = excluded.state, detail = excluded.detail, transport = excluded.transport, "
-            "message_id = excluded.message_id, updated = excluded.updated",
+            "message_id = excluded.message_id, updated = excluded.updated, version = excluded.version",
             (letter.key, letter.email, letter.logged_edition,
              ",".join(f"{a.path.name}:{a.sha256[:16]}" for a in letter.attachments), letter.message_id,
-             state, detail[:500], transport, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+             state, detail[:500], transport, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+             letter.version))
+
+    def received(self, email: str, edition: str) -> list[Received]:
+        """Every version of ``edition`` this person was sent (delivered: ``sent``), oldest first."""
+        version = "version" if "version" in self._columns() else "''"
+        rows = self.db.execute(f"SELECT key, message_id, {version}, updated FROM sends WHERE recipient = ? "  # noqa: S608
+                               "AND edition = ? AND state = ? ORDER BY updated, rowid", (email, edition, SENT))
+        return [Received(edition, *row) for row in rows.fetchall()]
+
+    def last_received(self, email: str) -> Received | None:
+        """The latest letter this person actually received (an outbox file or review copy is not)."""
+        version = "version" if "version" in self._columns() else "''"
+        found = self.db.execute(f"SELECT edition, key, message_id, {version}, updated FROM sends "  # noqa: S608
+                                "WHERE recipient = ? AND state = ? AND edition NOT LIKE '% %' "
+                                "ORDER BY edition DESC, updated DESC, rowid DESC LIMIT 1", (email, SENT)).fetchone()
+        return Received(*found) if found else None
 
     def last_edition(self, email: str) -> str | None:
         """The latest edition this person actually received (an outbox file is not receipt)."""
-        # a review copy's row reads "2026-11-01 review:partner": not an edition received
-        found = self.db.execute("SELECT MAX(edition) FROM sends WHERE recipient = ? AND state = ? "
-                                "AND edition NOT LIKE '% %'", (email, SENT)).fetchone()
-        return found[0] if found else None
+        found = self.last_received(email)
+        return found.edition if found else None
 
     def close(self) -> None:
         self.db.close()
@@ -509,8 +593,7 @@ class Outbox:
         self.folder = folder
 
     def send(self, msg: EmailMessage, sender: str, recipient: str, key: str, stage: Stage) -> str:
-        safe = re.sub(r"[^a-z0-9]+", "-", recipient.lower()).strip("-")
-        target = self.folder / f"{safe}-{key[:12]}.eml"
+        target = outbox_file(self.folder, recipient, key)
         write_atomic(target, msg.as_bytes(policy=SMTP_POLICY), stage="send (outbox)")
         return f" in {target}"
 
@@ -630,6 +713,9 @@ def _check(code: int, reply: bytes, what: str, expect: int | None = None) -> Non
 
 # actions, the same for a dry run and a real one: send it, it is already done, or hold it back
 SEND, SKIP, HOLD, REFUSE, NOT_BUILT = "send", "skip", "hold", "refuse", "not-built"
+IN_OUTBOX = "in-outbox"  # written to the outbox before: done for now, but not delivered
+HOLD_CORRECTION = "hold-correction"  # the edition changed after it was sent; book.yaml `updates: hold`
+HELD = "held"  # the outcome of a held correction
 
 
 @dataclass
@@ -647,8 +733,11 @@ class Result:
 
 
 def decide(letter: Letter, log: SendLog, transport: str, *, force: bool,
-           max_bytes: int) -> tuple[str, str]:
-    """What a run does with ``letter`` and why; ``send --dry-run`` prints exactly this."""
+           max_bytes: int, correct: bool = False) -> tuple[str, str]:
+    """What a run does with ``letter`` and why; ``send --dry-run`` and ``status`` say exactly this.
+
+    ``correct``: a correction (``letter.correction``: its files changed after the edition was
+    sent) may go now (``send --correction`` or book.yaml ``updates: correct``)."""
     total = sum(a.size for a in letter.attachments)
     if total > max_bytes:
         biggest = max(letter.attachments, key=lambda a: a.size)
@@ -656,19 +745,23 @@ def decide(letter: Letter, log: SendLog, transport: str, *, force: bool,
                         f"(largest: {biggest.path.name}, {size_label(biggest.size)}); nothing was sent")
     found = log.row(letter.key)
     state, detail = (found[0], found[2]) if found else (None, "")
-    if state is None:
-        return SEND, "not sent before"
-    if force:
+    if force and state is not None:
         return SEND, f"--force: sending again with a new Message-ID (was {state})"
     if state == SENT:
         return SKIP, "already sent this edition"
-    if state == OUTBOX and transport == "smtp":
-        return SEND, "only written to the outbox before; delivering it now"
-    if state == OUTBOX:
-        return SKIP, "already in the outbox, not delivered: set BRIEFING_SMTP_URL to deliver it"
     if state in (SENDING, UNKNOWN):
         return HOLD, (f"{detail or 'a previous attempt may have been delivered'}; "
                       "check with the recipient, then use --force to resend")
+    if letter.correction and not (correct or force):
+        return HOLD_CORRECTION, ("the edition changed after it was sent to this recipient; "
+                                 "`briefing send --correction` sends the correction (book.yaml `updates: hold`)")
+    what = "correction of the edition sent before" if letter.correction else "not sent before"
+    if state is None:
+        return SEND, what
+    if state == OUTBOX and transport == "smtp":
+        return SEND, f"{what}: only written to the outbox before; delivering it now"
+    if state == OUTBOX:
+        return IN_OUTBOX, "written to the outbox before, not delivered: set BRIEFING_SMTP_URL to deliver it"
     return SEND, f"retrying: the last attempt failed ({detail})" if detail else "retrying a failed attempt"
 
 
@@ -680,6 +773,8 @@ class Policy:
     max_bytes: int = MAX_BYTES_DEFAULT
     retries: int = 3
     backoff: float = 1.0
+    correct: bool = False  # corrections may go (send --correction, book.yaml `updates: correct`)
+    outbox: Path | None = None  # where earlier .eml copies are: moved to delivered/ once sent
 
 
 def deliver(letters: list[Letter], *, transport: Outbox | Smtp, log: SendLog, policy: Policy = Policy(),
@@ -695,24 +790,46 @@ def deliver(letters: list[Letter], *, transport: Outbox | Smtp, log: SendLog, po
 
 def _deliver_one(letter: Letter, transport: Outbox | Smtp, log: SendLog, policy: Policy) -> Result:
     force = policy.force
-    action, reason = decide(letter, log, transport.name, force=force, max_bytes=policy.max_bytes)
+    action, reason = decide(letter, log, transport.name, force=force, max_bytes=policy.max_bytes,
+                            correct=policy.correct)
     if action == REFUSE:
         return Result(letter.email, FAILED, reason, action)
-    if action == SKIP:
+    if action in (SKIP, IN_OUTBOX):
         return Result(letter.email, "skipped", reason, action)
     if action == HOLD:
         return Result(letter.email, UNKNOWN, reason, action)
+    if action == HOLD_CORRECTION:
+        return Result(letter.email, HELD, reason, action)
     found = log.row(letter.key)
     earlier = found[1] if found else None
     if force and found and found[0] in (SENT, UNKNOWN, SENDING, OUTBOX):
-        letter.message_id, letter.references = letter.default_message_id(fresh=True), earlier
+        letter.message_id = letter.default_message_id(fresh=True)
+        letter.references = " ".join(filter(None, [letter.references, earlier])) or None
+        letter.in_reply_to = earlier
     else:  # the same letter keeps its Message-ID (an outbox copy delivered later is the same message)
         letter.message_id = earlier or letter.default_message_id()
     try:
         msg = compose(letter)
     except DeliveryError as err:
         return Result(letter.email, FAILED, str(err), action)
-    return _attempts(letter, msg, transport, log, (policy.retries, policy.backoff))
+    result = _attempts(letter, msg, transport, log, (policy.retries, policy.backoff))
+    if result.outcome == SENT and found and found[0] == OUTBOX and policy.outbox:
+        _file_delivered(policy.outbox, letter)
+    return result
+
+
+def outbox_file(folder: Path, recipient: str, key: str) -> Path:
+    safe = re.sub(r"[^a-z0-9]+", "-", recipient.lower()).strip("-")
+    return folder / f"{safe}-{key[:12]}.eml"
+
+
+def _file_delivered(folder: Path, letter: Letter) -> None:
+    """An outbox copy that has now been delivered moves to outbox/delivered/: the outbox holds
+    only what still waits."""
+    source = outbox_file(folder, letter.email, letter.key)
+    if source.is_file():
+        (folder / "delivered").mkdir(parents=True, exist_ok=True)
+        os.replace(source, folder / "delivered" / source.name)
 
 
 def _attempts(letter: Letter, msg: EmailMessage, transport: Outbox | Smtp, log: SendLog,
