@@ -21,11 +21,13 @@ from briefing.data.load import Project, load_project
 from briefing.data.model import Recipient, format_date, parse_sender
 from briefing.delivery.approval import REFUSE, REVIEW, SEND, WAIT, Ledger, hashes, waiting
 from briefing.delivery.mail import (
+    FAILED,
     HOLD_CORRECTION,
     IN_OUTBOX,
     LOG_NAME,
     MAX_BYTES_DEFAULT,
     NOT_BUILT,
+    OUTBOX,
     SKIP,
     Attachment,
     Letter,
@@ -160,7 +162,7 @@ def _not_built(files: list[Attachment], out: Path, failed: dict[str, str]) -> st
 # --- sending --------------------------------------------------------------------------------
 
 @dataclass
-class _Context:
+class Context:
     project: Project
     opts: SendOptions
     sender: str
@@ -204,7 +206,7 @@ class _Context:
         return self.changes[got.version or got.edition, level]
 
 
-def _letter(ctx: _Context, r: Recipient, files: list[Attachment]) -> Letter:
+def _letter(ctx: Context, r: Recipient, files: list[Attachment]) -> Letter:
     """``r``'s letter. A letter for an edition they already had, with other files, is a correction:
     its own subject, threaded to the message they got, and what changed since *that* version."""
     book = ctx.project.book
@@ -235,7 +237,7 @@ def _letter(ctx: _Context, r: Recipient, files: list[Attachment]) -> Letter:
     return letter
 
 
-def _gate(ctx: _Context, r: Recipient, files: list[Attachment]) -> str | None:
+def _gate(ctx: Context, r: Recipient, files: list[Attachment]) -> str | None:
     """Why this letter must wait for approval, or None (a level that needs none never waits)."""
     book = ctx.project.book
     level = clearance(r, ctx.levels)
@@ -246,7 +248,41 @@ def _gate(ctx: _Context, r: Recipient, files: list[Attachment]) -> str | None:
     return waiting(need, ctx.ledger.approvals(book.edition, level), current, level, book.edition)
 
 
-def _dry_result(letter: Letter, ctx: _Context, transport: str) -> Result:
+# what a recipient's letter of the current edition is, in the words send, --dry-run and status share
+STANDING = {SKIP: "sent", IN_OUTBOX: "written to the outbox", "hold": "unknown",
+            HOLD_CORRECTION: "correction held", "refuse": "too large"}
+
+
+def standing(ctx: Context, r: Recipient, transport: str) -> tuple[str, str]:
+    """(state, why) of ``r``'s letter now: the gate and ``decide`` as a real run applies them."""
+    level = clearance(r, ctx.levels)
+    files = attachments(ctx.view(level), r, ctx.opts.out_dir)
+    if not files:
+        return "nothing to send", "no sponsors for this recipient"
+    missing = [a.path.relative_to(ctx.opts.out_dir).as_posix() for a in files if not a.path.is_file()]
+    if missing:
+        return "not built", ", ".join(missing)
+    unapproved = _gate(ctx, r, files)
+    if unapproved:
+        return "waiting for approval", unapproved
+    book = ctx.project.book
+    letter = Letter(name=r.name, email=r.email, title=r.title, attachments=files, subject="", sender=ctx.sender,
+                    edition=book.edition, edition_label=format_date(book.edition))
+    had = ctx.log.received(r.email, book.edition)
+    letter.correction = bool(had) and letter.key not in {h.key for h in had}
+    action, reason = decide(letter, ctx.log, transport, force=False, max_bytes=ctx.opts.max_bytes,
+                            correct=ctx.may_correct)
+    found = ctx.log.row(letter.key)
+    if found and found[0] == OUTBOX:
+        return "written to the outbox", "not delivered: a run with BRIEFING_SMTP_URL delivers it"
+    if found and found[0] == FAILED:
+        return "failed", f"{found[2]}; the next run retries"
+    if action == "send":
+        return ("correction ready" if letter.correction else "ready to send"), reason
+    return STANDING[action], reason
+
+
+def _dry_result(letter: Letter, ctx: Context, transport: str) -> Result:
     action, reason = decide(letter, ctx.log, transport, force=ctx.opts.force, max_bytes=ctx.opts.max_bytes,
                             correct=ctx.may_correct)
     names = ", ".join(a.path.name for a in letter.attachments)
@@ -276,7 +312,7 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
     try:
         if not opts.dry_run:
             log.settle_crashed()
-        ctx = _Context(project, opts, sender, log, Ledger(log.db, writable=not opts.dry_run))
+        ctx = Context(project, opts, sender, log, Ledger(log.db, writable=not opts.dry_run))
         for r in recipients:
             _serve(ctx, r, failed, transport, tell)
         if opts.review:
@@ -288,7 +324,7 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
     return results
 
 
-def _serve(ctx: _Context, r: Recipient, failed: dict[str, str], transport: Outbox | Smtp,
+def _serve(ctx: Context, r: Recipient, failed: dict[str, str], transport: Outbox | Smtp,
            tell: Callable[[Result], None]) -> None:
     """One recipient, isolated from the others; every outcome goes to the trail with its reason."""
     opts, edition = ctx.opts, ctx.project.book.edition
@@ -320,7 +356,7 @@ def _serve(ctx: _Context, r: Recipient, failed: dict[str, str], transport: Outbo
     return None
 
 
-def _policy(ctx: _Context, transport: Outbox | Smtp) -> Policy:
+def _policy(ctx: Context, transport: Outbox | Smtp) -> Policy:
     opts = ctx.opts
     outbox = None if isinstance(transport, Outbox) else opts.outbox or opts.out_dir / "outbox"
     return Policy(opts.force, opts.max_bytes, opts.retries, opts.backoff, correct=ctx.may_correct, outbox=outbox)
@@ -328,7 +364,7 @@ def _policy(ctx: _Context, transport: Outbox | Smtp) -> Policy:
 
 # --- review copies -----------------------------------------------------------------------------
 
-def _level_attachments(ctx: _Context, level: str) -> list[Attachment]:
+def _level_attachments(ctx: Context, level: str) -> list[Attachment]:
     """Everything the readers of ``level`` would receive, each file once."""
     everyone = ctx.project.distribution.recipients if ctx.project.distribution else []
     found: dict[Path, Attachment] = {}
@@ -339,7 +375,7 @@ def _level_attachments(ctx: _Context, level: str) -> list[Attachment]:
     return list(found.values())
 
 
-def review_copies(ctx: _Context, transport: Outbox | Smtp, tell: Callable[[Result], None]) -> None:
+def review_copies(ctx: Context, transport: Outbox | Smtp, tell: Callable[[Result], None]) -> None:
     """Each approver (``approver: yes``) gets every waiting edition up to their clearance, once per
     set of files: they review the exact PDFs that will go out once they approve them."""
     book = ctx.project.book
@@ -358,7 +394,7 @@ def review_copies(ctx: _Context, transport: Outbox | Smtp, tell: Callable[[Resul
                 _review(ctx, r, level, files, (transport, tell))
 
 
-def _review(ctx: _Context, r: Recipient, level: str, files: list[Attachment],
+def _review(ctx: Context, r: Recipient, level: str, files: list[Attachment],
             via: tuple[Outbox | Smtp, Callable[[Result], None]]) -> None:
     transport, tell = via
     book, opts = ctx.project.book, ctx.opts
