@@ -300,8 +300,7 @@ def send(opts: SendOptions, say: Callable[[Result], None] | None = None,
     sender = sender_for(project)
     transport = transport_from_env(opts.outbox or opts.out_dir / "outbox")
     failed, _ = build_for_letters(opts, recipients, project.levels, progress)
-    log = SendLog(opts.out_dir / LOG_NAME, read_only=opts.dry_run, force_empty=opts.force_empty_log,
-                  edition=project.book.edition)
+    log = SendLog(opts.out_dir / LOG_NAME, read_only=opts.dry_run, force_empty=opts.force_empty_log)
     results: list[Result] = []
 
     def tell(result: Result) -> None:

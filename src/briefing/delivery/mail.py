@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from briefing.build.options import MAX_SEND_MB
-from briefing.data.changes import editions
+from briefing.data.changes import VERSIONS
 from briefing.data.model import parse_sender
 from briefing.errors import (
     Ambiguous,
@@ -378,8 +378,9 @@ LOCK_WAIT = 5.0  # seconds to wait for another run's hold on the send log before
 MARKER = ".send-log-id"  # beside the log: which log this output folder has been keeping
 
 
-def earlier_work(out: Path, edition: str | None = None) -> list[str]:
-    """What in ``out`` shows letters were sent from it before (so a lost log would resend them)."""
+def earlier_work(out: Path) -> list[str]:
+    """What in ``out`` shows letters went out from it before (so a lost log would resend them).
+    A build's snapshots do not: a team may build for weeks before its first send."""
     found = []
     marker = out / MARKER
     if marker.is_file():
@@ -387,10 +388,9 @@ def earlier_work(out: Path, edition: str | None = None) -> list[str]:
     outbox = out / "outbox"
     if outbox.is_dir() and any(outbox.rglob("*.eml")):
         found.append(f"{outbox} holds messages written earlier")
-    if edition:
-        older = [e for e in editions(out) if e < edition]
-        if older:
-            found.append(f"{out / '.snapshots'} holds earlier editions ({', '.join(older[-3:])})")
+    versions = out / VERSIONS
+    if versions.is_dir() and any(versions.iterdir()):
+        found.append(f"{versions} holds the data of letters sent earlier")
     return found
 
 
@@ -418,12 +418,11 @@ class SendLog:
     recipient would be mailed again. ``force_empty`` starts a new log anyway.
     """
 
-    def __init__(self, path: Path | None, *, read_only: bool = False, force_empty: bool = False,
-                 edition: str | None = None):
+    def __init__(self, path: Path | None, *, read_only: bool = False, force_empty: bool = False):
         self.path = path
         try:
             self._open(path, read_only)
-            self._check(force_empty, edition)
+            self._check(force_empty)
         except (sqlite3.Error, OSError) as err:
             raise self.error(err) from None
 
@@ -476,10 +475,10 @@ class SendLog:
             return "foreign", mine  # another output folder's log, copied here
         return "ok", mine
 
-    def _check(self, force_empty: bool, edition: str | None) -> None:
+    def _check(self, force_empty: bool) -> None:
         condition, log_id = ("ok", None) if self.path is None else self._condition()
         if condition != "ok" and not force_empty:
-            evidence = earlier_work(self.path.parent, edition) if self.path else []
+            evidence = earlier_work(self.path.parent) if self.path else []
             if evidence:
                 what = {"missing": "missing", "empty": "empty",
                         "foreign": "not this folder's send log"}[condition]

@@ -60,7 +60,7 @@ def approve(data_dir: Path, out_dir: Path, *, approver: str, edition: str | None
     if gaps:  # approving part of an edition would let the rest go unseen
         raise UsageError("not built yet, so not approved (build them with `briefing send --dry-run`, "
                          "review them, then approve): " + "; ".join(gaps))
-    log = SendLog(out_dir / LOG_NAME, edition=project.book.edition)
+    log = SendLog(out_dir / LOG_NAME)
     try:
         ledger = Ledger(log.db, writable=True)
         done = []
@@ -126,7 +126,7 @@ def status(data_dir: Path, out_dir: Path, edition: str | None = None) -> dict[st
     failed, waiting; plus that edition's trail of every approval, send and refusal."""
     project = load_project(data_dir, require_distribution=True)
     date = edition or project.book.edition
-    log = SendLog(out_dir / LOG_NAME, read_only=True, edition=project.book.edition)
+    log = SendLog(out_dir / LOG_NAME, read_only=True)
     try:
         ledger = Ledger(log.db, writable=False)
         ctx = (Context(project, SendOptions(data_dir, out_dir), "", log, ledger)
