@@ -174,7 +174,8 @@ def test_a_scheduled_tick_mails_approvers_a_review_copy_once(audience_root, serv
         "For review: Fictional Levels Book, confidential edition — 1 November 2026",
         "For review: Fictional Levels Book, partner edition — 1 November 2026"]
     partner = next(m for m in reviews if "partner" in str(m["Subject"]))
-    assert [p.get_filename() for p in partner.iter_attachments()] == ["Fictional Levels Book — 1 November 2026 — Pia Partner.pdf"]  # what pia would get
+    shown = "Fictional Levels Book — 1 November 2026 — Pia Partner.pdf"
+    assert [p.get_filename() for p in partner.iter_attachments()] == [shown]  # what pia would get
     assert "briefing approve --edition 2026-11-01 --audience partner" in partner.get_body(("plain",)).get_content()
 
     again = tick(options, Log(quiet=True))
