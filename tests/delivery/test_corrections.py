@@ -8,6 +8,8 @@ import json
 from email import policy
 from pathlib import Path
 
+import pytest
+from audience_book import audience_built, audience_root  # noqa: F401 - fixtures
 from click.testing import CliRunner
 
 from briefing.build.pipeline import Options, build
@@ -168,3 +170,22 @@ def test_for_all_builds_no_edition_for_a_one_pager_reader(root):
     assert report.ok, report.failed
     assert not (root / "output" / "editions" / "olive-onepager.pdf").exists()
     assert (root / "output" / "editions" / "pat-fictional.pdf").is_file()
+
+
+# --- 5. after `approve`, status says ready, and so does every recipient line -----------------------
+
+@pytest.mark.slow
+def test_status_after_approval_agrees_with_itself(audience_root):  # noqa: F811
+    root = audience_root
+    before = json.loads(cli(root, "status", "--json").output)
+    partner = {lvl["level"]: lvl for lvl in before["levels"]}["partner"]
+    assert not partner["ready"]
+    assert {r["state"] for r in partner["recipients"]} == {"waiting for approval"}
+    assert cli(root, "approve", "--as", "Avery Example", "--audience", "partner").exit_code == 0
+    after = cli(root, "status")
+    assert after.exit_code == 0
+    block = after.output.split("  partner:")[1].split("\n  ")[0]
+    assert "ready to send" in block and "has 0" not in block, after.output
+    found = json.loads(cli(root, "status", "--json").output)
+    partner = {lvl["level"]: lvl for lvl in found["levels"]}["partner"]
+    assert partner["ready"] and {r["state"] for r in partner["recipients"]} == {"ready to send"}
