@@ -56,7 +56,7 @@ EXEMPT: dict[tuple[type[BaseModel], str], str] = {
 # (or leaving) that level's edition, since both sides are compared through the same level's view
 EXEMPT.update({(model, "audience"): "audience level: seen as the item appearing or leaving in each level's edition"
                for model in (m.Sponsor, m.Section, m.Subsection, m.Block, m.Figure, m.Person, m.Source,
-                             m.Attachment)})
+                             m.Attachment, m.Partnership, m.Money, m.Announcement, m.TimelineEntry)})
 
 
 # --- snapshots ----------------------------------------------------------------------------
@@ -241,6 +241,9 @@ def _field(owner: BaseModel, name: str, old: Any, new: Any, context: tuple[str, 
     info = type(owner).model_fields[name]
     if (type(owner), name) in EXEMPT or old == new:
         return []
+    if isinstance(new, m.Money) and isinstance(old, m.Money) and \
+            old.model_copy(update={"audience": None}) == new.model_copy(update={"audience": None}):
+        return []  # a change of its audience alone is not news (see EXEMPT)
     if isinstance(owner, m.Table) and name == "rows":
         return _rows(old, new, owner.columns, where)
     if isinstance(new, list) and (new or old) and isinstance((new or old)[0], BaseModel):

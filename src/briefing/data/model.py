@@ -288,6 +288,7 @@ class TimelineEntry(Strict):
     season: Line | None = None
     date: PartialDate | None = None
     highlights: list[Text] = Field([], description="Markdown, one item each")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Series(Strict):
@@ -509,12 +510,14 @@ class Money(Strict):
     approximate: Flag = False
     usd_rate: PositiveNumber | None = Field(None, description="US$ per unit of `currency`, only as the source "
                                             "gives it; without it a non-USD value is listed, not converted")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Announcement(Strict):
     date: PartialDate | None = None
     where: Line | None = None
     how: Text | None = None
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Partnership(Strict):
@@ -524,6 +527,7 @@ class Partnership(Strict):
     term: Line | None = None
     value: Money | None = None
     announced: Announcement | None = None
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
     @model_validator(mode="after")
     def _order(self) -> Partnership:
