@@ -189,3 +189,49 @@ def test_status_after_approval_agrees_with_itself(audience_root):  # noqa: F811
     found = json.loads(cli(root, "status", "--json").output)
     partner = {lvl["level"]: lvl for lvl in found["levels"]}["partner"]
     assert partner["ready"] and {r["state"] for r in partner["recipients"]} == {"ready to send"}
+
+
+# --- 12. attachments are streamed: memory does not grow with the file ---------------------------------
+
+SENDER = """
+import resource, sys
+from pathlib import Path
+from briefing.delivery.mail import Attachment, Letter, Policy, SendLog, Smtp, SmtpConfig, deliver
+big, port, log = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+letter = Letter(name="Big Reader", email="big@example.org", title=None, attachments=[Attachment(big, "Big", 1)],
+                subject="Big", sender="b@example.org", edition="2026-11-01", edition_label="1 November 2026")
+(result,) = deliver([letter], transport=Smtp(SmtpConfig("127.0.0.1", port)), log=SendLog(log),
+                    policy=Policy(max_bytes=150 * 1024 * 1024, retries=0))
+print(result.outcome, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+"""
+
+
+@pytest.mark.slow
+def test_a_50_mb_attachment_is_streamed_not_held_in_memory(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from aiosmtpd.controller import Controller
+    from conftest import Recorder, free_port
+
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as handle:
+        for _ in range(50):
+            handle.write(os.urandom(1024 * 1024))
+    handler = Recorder()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), data_size_limit=None)
+    controller.start()
+    try:
+        done = subprocess.run([sys.executable, "-c", SENDER, str(big), str(controller.port), str(tmp_path / "log")],
+                              capture_output=True, text=True, timeout=300)
+    finally:
+        controller.stop()
+    assert done.returncode == 0, done.stderr
+    outcome, grew_kb = done.stdout.split()
+    assert outcome == "sent"
+    assert int(grew_kb) < 50 * 1024, f"peak memory grew by {int(grew_kb) // 1024} MB for a 50 MB attachment"
+    (msg,) = [email.message_from_bytes(raw, policy=policy.default) for _, _, raw in handler.messages]
+    (part,) = list(msg.iter_attachments())
+    assert part.get_content() == big.read_bytes()  # the streamed message is the same message

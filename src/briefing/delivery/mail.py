@@ -9,6 +9,7 @@ connections are retried with backoff; 5xx replies are final for that recipient o
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import html
@@ -22,7 +23,7 @@ import ssl
 import time
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -168,9 +169,13 @@ class Attachment:
     def size(self) -> int:
         return self.path.stat().st_size
 
-    @cached_property  # a letter's key asks for it several times; read each PDF once
+    @cached_property  # a letter's key asks for it several times; read each PDF once, in pieces
     def sha256(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        found = hashlib.sha256()
+        with self.path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                found.update(block)
+        return found.hexdigest()
 
 
 @dataclass
@@ -338,7 +343,9 @@ def body_html(letter: Letter) -> str:
             + "".join(parts) + "</div></body></html>")
 
 
-def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
+def compose(letter: Letter, *, date: float | None = None, read: bool = True) -> EmailMessage:
+    """The letter as MIME. With ``read=False`` each attachment part is left empty: ``Outgoing``
+    streams the files into them as the message is written or sent."""
     header_safe(letter.name, "recipient name")
     header_safe(letter.subject, "subject")
     if letter.title:
@@ -363,10 +370,52 @@ def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
     msg.add_alternative(body_html(letter), subtype="html")
     for a in letter.attachments:
         header_safe(a.shown, "attachment name")
-        msg.add_attachment(a.path.read_bytes(), maintype="application", subtype="pdf", filename=a.shown)
+        msg.add_attachment(a.path.read_bytes() if read else b"", maintype="application", subtype="pdf",
+                           filename=a.shown)
         # filename* (RFC 2231, UTF-8) for mail programs that read it; plain name= for those that do not
         list(msg.iter_attachments())[-1].set_param("name", a.ascii_name)
     return msg
+
+
+_RAW_PER_LINE = 57  # bytes of a file per 76-character base64 line
+_LINES_PER_READ = 16384  # about 1 MB read at a time
+
+
+@dataclass
+class Outgoing:
+    """A composed letter whose attachments stay on disk until they are written or sent, so a
+    50 MB appendix costs a megabyte of memory, not the file, its base64 and copies of both."""
+
+    msg: EmailMessage  # headers, text and HTML; attachment parts with empty bodies
+    files: list[Path]
+
+    @classmethod
+    def of(cls, letter: Letter, *, date: float | None = None) -> Outgoing:
+        msg = compose(letter, date=date, read=False)
+        if letter.attachments:
+            msg.set_boundary(f"=_briefing_{uuid.uuid4().hex}")
+        return cls(msg, [a.path for a in letter.attachments])
+
+    def chunks(self) -> Iterator[bytes]:
+        """The RFC 5322 bytes, CRLF line ends, piece by piece; the same bytes as ``msg`` with the
+        files in it, except for where the base64 lines break."""
+        policy = SMTP_POLICY
+        if not self.files:
+            yield self.msg.as_bytes(policy=policy)
+            return
+        boundary = self.msg.get_boundary().encode()
+        yield b"".join(policy.fold_binary(k, v) for k, v in self.msg.items()) + b"\r\n"
+        parts = list(self.msg.iter_parts())
+        body, attached = parts[0], parts[1:]
+        yield b"--" + boundary + b"\r\n" + body.as_bytes(policy=policy) + b"\r\n"
+        for part, path in zip(attached, self.files, strict=True):
+            yield b"--" + boundary + b"\r\n"
+            yield b"".join(policy.fold_binary(k, v) for k, v in part.items()) + b"\r\n"
+            with path.open("rb") as handle:
+                while block := handle.read(_RAW_PER_LINE * _LINES_PER_READ):
+                    yield base64.encodebytes(block).replace(b"\n", b"\r\n")
+            yield b"\r\n"
+        yield b"--" + boundary + b"--\r\n"
 
 
 # --- the send log ---------------------------------------------------------------------------
@@ -591,9 +640,9 @@ class Outbox:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str, stage: Stage) -> str:
+    def send(self, msg: Outgoing, sender: str, recipient: str, key: str, stage: Stage) -> str:
         target = outbox_file(self.folder, recipient, key)
-        write_atomic(target, msg.as_bytes(policy=SMTP_POLICY), stage="send (outbox)")
+        write_atomic(target, msg.chunks(), stage="send (outbox)")
         return f" in {target}"
 
 
@@ -603,6 +652,18 @@ def _quote_data(data: bytes) -> bytes:
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
     return data + b".\r\n"
+
+
+def _stuffed(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """SMTP's transparency (RFC 5321 4.5.2) piece by piece; every piece ends a line, and base64
+    lines never start with a dot, so quoting each piece alone is quoting the whole."""
+    last = b""
+    for chunk in chunks:
+        if chunk:
+            chunk = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", chunk)
+            yield re.sub(rb"(?m)^\.", b"..", chunk)
+            last = chunk
+    yield b".\r\n" if last.endswith(b"\r\n") else b"\r\n.\r\n"
 
 
 class Smtp:
@@ -651,7 +712,7 @@ class Smtp:
                 raise Permanent(f"{c.where}: {err.smtp_code} {_text(err.smtp_error)}") from None
             raise Transient(f"{c.where}: {type(err).__name__}: {err}") from None
 
-    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str, stage: Stage) -> str:
+    def send(self, msg: Outgoing, sender: str, recipient: str, key: str, stage: Stage) -> str:
         conn = self._connect()
         done = False
         try:
@@ -662,7 +723,8 @@ class Smtp:
             code, reply = conn.docmd("data")
             _check(code, reply, "DATA", expect=354)
             stage.data()  # from here on the server may end up with the message
-            conn.send(_quote_data(msg.as_bytes(policy=SMTP_POLICY)))
+            for piece in _stuffed(msg.chunks()):
+                conn.send(piece)
             stage.dot = True
             code, reply = conn.getreply()
             _check(code, reply, "end of DATA")
@@ -808,7 +870,7 @@ def _deliver_one(letter: Letter, transport: Outbox | Smtp, log: SendLog, policy:
     else:  # the same letter keeps its Message-ID (an outbox copy delivered later is the same message)
         letter.message_id = earlier or letter.default_message_id()
     try:
-        msg = compose(letter)
+        msg = Outgoing.of(letter)
     except DeliveryError as err:
         return Result(letter.email, FAILED, str(err), action)
     result = _attempts(letter, msg, transport, log, (policy.retries, policy.backoff))
@@ -831,7 +893,7 @@ def _file_delivered(folder: Path, letter: Letter) -> None:
         os.replace(source, folder / "delivered" / source.name)
 
 
-def _attempts(letter: Letter, msg: EmailMessage, transport: Outbox | Smtp, log: SendLog,
+def _attempts(letter: Letter, msg: Outgoing, transport: Outbox | Smtp, log: SendLog,
               retry: tuple[int, float]) -> Result:
     retries, backoff = retry
     done = OUTBOX if transport.name == "outbox" else SENT
