@@ -330,7 +330,7 @@ def _serve(ctx: Context, r: Recipient, failed: dict[str, str], transport: Outbox
     level = clearance(r, ctx.levels)
 
     def told(result: Result) -> None:
-        kind = WAIT if result.action == WAIT else SEND if result.served else REFUSE
+        kind = WAIT if result.action in (WAIT, HOLD_CORRECTION) else SEND if result.served else REFUSE
         ctx.ledger.note(kind, edition, level, r.email, f"{result.outcome}: {result.detail}")
         tell(result)
 
