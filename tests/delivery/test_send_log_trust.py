@@ -37,7 +37,7 @@ PIECES = ("Kq7Zr", "Lm2Wv", "Tp8Xs", "Hj4Nc")
 
 @pytest.mark.parametrize("password", ["Kq7Zr#Lm2Wv", "Kq7Zr?Lm2Wv", "Kq7Zr/Lm2Wv", "Kq7Zr#Lm2Wv?Tp8Xs/Hj4Nc",
                                       "Kq7Zr/Lm2Wv?timeout=x#Hj4Nc"])
-@pytest.mark.parametrize("tail", [":587", ":587?timeout=5", ""])
+@pytest.mark.parametrize("tail", [":587?timeout=5", ""])
 def test_a_malformed_smtp_url_never_prints_the_password(root, password, tail):
     out = root / "output"
     first = run_cli("send", "--data", str(root / "data"), "--out", str(out), env={"BRIEFING_SMTP_URL": ""})
@@ -102,6 +102,7 @@ def test_an_emptied_send_log_does_not_mail_everyone_again(root, server, damage):
     assert len(handler.messages) == 4
 
 
+@pytest.mark.slow
 def test_a_first_send_into_a_fresh_output_needs_no_flag(tmp_path, fiction, server):
     import shutil
 
