@@ -215,3 +215,21 @@ def test_ctrl_c_before_data_is_failed_not_unknown_and_exits_promptly(root, slow_
     results = send(opts(root, recipients="pat@example.org"))
     assert [r.outcome for r in results] == ["sent"]
     assert len(handler.messages) == 1
+
+
+def test_another_folders_send_log_copied_in_is_refused(root, server, tmp_path):
+    handler, controller = server
+    env = {"BRIEFING_SMTP_URL": f"smtp://127.0.0.1:{controller.port}"}
+    args = ("send", "--data", str(root / "data"), "--out", str(root / "output"))
+    assert run_cli(*args, env=env).exit_code == 0
+    from briefing.delivery.mail import SendLog
+
+    other = SendLog(tmp_path / "elsewhere" / LOG_NAME)  # a log another output folder keeps
+    other.close()
+    log = root / "output" / LOG_NAME
+    for extra in (Path(f"{log}-wal"), Path(f"{log}-shm")):
+        extra.unlink(missing_ok=True)
+    log.write_bytes((tmp_path / "elsewhere" / LOG_NAME).read_bytes())
+    result = run_cli(*args, env=env)
+    assert result.exit_code == 1 and "not this folder's send log" in result.stderr, result.output
+    assert len(handler.messages) == 2
