@@ -44,3 +44,28 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], *, stage: str = "wri
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def write_new(path: Path, data: bytes, *, stage: str = "write") -> None:
+    """Like ``write_atomic``, but never replaces a file: if ``path`` exists (even if it appeared a
+    moment ago), OutputError says so and nothing is written."""
+    with contextlib.suppress(ValueError, OSError):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)  # fails if the name is taken: a rename would silently replace the file
+    except FileExistsError:
+        raise OutputError(path, stage, "the file already exists; nothing was replaced") from None
+    except OSError as err:
+        raise OutputError(path, stage, err) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

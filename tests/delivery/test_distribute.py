@@ -271,11 +271,11 @@ def test_ctrl_c_on_watch_exits_130(root):
 
 def test_doctor_honours_data(tmp_path, root):
     result = run_cli("doctor", "--data", str(tmp_path / "nowhere" / "data"), "--out", str(tmp_path / "o"))
-    assert result.exit_code == 4
-    assert f"problem: data folder {tmp_path / 'nowhere' / 'data'}: " in result.stderr
+    assert result.exit_code == 2  # a folder without data/ is a usage problem, not a missing library
+    assert f"error: no data folder at {tmp_path / 'nowhere' / 'data'}: " in result.stderr
     result = run_cli("doctor", "--data", str(root / "data"), "--out", str(tmp_path / "o"))
     assert result.exit_code == 0, result.output
-    assert f"ok: project at {root} with " in result.stdout
+    assert f"ok: project at {root}: " in result.stdout
     assert f"ok: data folder {root / 'data'}: 3 sponsor file(s) valid" in result.stdout
 
 

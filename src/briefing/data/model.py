@@ -678,6 +678,19 @@ def _time_zone(value: str) -> str:
 TimeZone = Annotated[str, AfterValidator(_time_zone), WithJsonSchema({"type": "string"})]
 
 
+class BookBrand(Strict):
+    """book.yaml `brand:`: the organisation's own look (docs/theming.md). Every file is in the project's assets/."""
+
+    name: Line | None = Field(None, description="the organisation as its logo names it (the logo's text alternative)")
+    logo: RelPath | None = Field(None, description="on the book's cover, a file in assets/, e.g. assets/logos/us.svg")
+    primary: Colour | None = Field(None, description="covers, rules, numbers and chart highlights of the book and of "
+                                   "sponsors without a colour; white text must read on it (contrast 4.5:1)")
+    accent: Colour | None = Field(None, description="a chart's second colour; must read on white (contrast 4.5:1)")
+    text_font: RelPath | None = Field(None, description="a .ttf or .otf in assets/ for the running text")
+    heading_font: RelPath | None = Field(None, description="a .ttf or .otf in assets/ for headings, tables, labels")
+    cover_image: RelPath | None = Field(None, description="behind the book cover's title band, a file in assets/")
+
+
 class Book(Strict):
     """data/book.yaml: the edition as a whole."""
 
@@ -706,6 +719,7 @@ class Book(Strict):
     updates: Literal["hold", "correct"] = Field(
         "hold", description="an edition changed after it was sent: hold the correction until "
                             "`briefing send --correction` (hold), or let scheduled runs send it (correct)")
+    brand: BookBrand | None = Field(None, description="the organisation's logo, colours and fonts (docs/theming.md)")
 
     @model_validator(mode="after")
     def _levels_known(self) -> Book:

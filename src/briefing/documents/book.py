@@ -32,7 +32,6 @@ from briefing.render.charts import draw_charts
 from briefing.render.edition import Edition
 from briefing.render.html import BOOK_TEMPLATE, TocLink, page_context, render
 from briefing.render.markup import typeset, typeset_summary
-from briefing.render.palette import ACCENT
 from briefing.render.watchlist import most_severe_first
 
 SETTLE_ROUNDS = 4
@@ -172,7 +171,8 @@ def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
 
 def _print_front(html: str, svgs: dict[str, str], edition: Edition, pdf_path: Path, meta_path: Path) -> Printed:
     front = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=svgs,
-                       what="book front matter", options=PrintOptions(pdf_variant=edition.pdf_variant))
+                       what="book front matter", options=PrintOptions(pdf_variant=edition.pdf_variant),
+                       overlays=edition.paths.overlays)
     # prepared for the merge here, in the worker: a 50-sponsor contents holds ~46,000 marked
     # pieces that the merge would otherwise walk in the parent on every refresh
     front = replace(front, pdf=prepare(front.pdf, prefix="front:"))
@@ -211,8 +211,10 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
         titles.append((f"Changes since {edition.since}", BOOK.changes))
     as_printed = {s: typeset_summary(project.sponsors[s]) for s in request.slugs}
     sponsors = list(as_printed.values())
-    charts = draw_charts(book_charts(sponsors), edition.paths)
-    context = page_context(edition, ACCENT, edition.book.classification) | {"unconverted": unconverted(sponsors),
+    book_colour = edition.palette
+    charts = draw_charts(book_charts(sponsors, book_colour), edition.paths)
+    context = page_context(edition, book_colour.primary, edition.book.classification) | {
+        "unconverted": unconverted(sponsors),
         "rows": overview_rows(as_printed), "chart_urls": charts.urls, "changes": changed,
         "changes_since": edition.since,
         "prepared_for": typeset(prepared, hyphenate=False) if (prepared := _prepared_for(edition, request.recipient))

@@ -31,6 +31,7 @@ from briefing.render.outline import Heading, outline
 from briefing.render.watchlist import watch_list
 from briefing.text.glyphs import where_in
 from briefing.text.hyphens import Hyphens
+from briefing.theme import Theme
 
 
 def logo_url(sponsor: Sponsor, paths: Paths) -> str | None:
@@ -48,8 +49,9 @@ def chapter_html(project: Project, edition: Edition, slug: str,
     sponsor as printed (typeset), when the caller has it already."""
     sponsor = sponsor or typeset_sponsor(project.sponsors[slug])
     try:
-        charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor), block_charts=edition.document.block_charts),
-                             edition.paths)
+        colours = edition.palette
+        charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor, colours.primary),
+                                            block_charts=edition.document.block_charts, colours=colours), edition.paths)
     except RenderError as err:  # a chart that cannot be drawn: say which file it came from
         raise RenderError(f"{data_file_name(project, slug)}: {err}") from None
     html = sponsor_html(slug, sponsor, edition, chart_urls=charts.urls,
@@ -68,7 +70,7 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
                            locate=lambda char: where_in(sponsor.model_dump(), char),
                            inspect=preflight(project, slug, data_file))
     printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
-                         what=data_file, options=options)
+                         what=data_file, options=options, overlays=edition.paths.overlays)
     if edition.document.one_page_blocks:
         _check_one_page(printed, ChapterAnchors(slug), data_file, edition.document.one_page_blocks)
     meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key),
@@ -94,7 +96,7 @@ def preflight(project: Project, slug: str, data_file: str) -> Callable[[Any], li
             located = load_file(project.files[slug], data_file)
         except BriefingError:  # validated moments ago; without lines the findings still name the block
             located = None
-        return lines_for(inspect(document, skip, project.root / "assets" / "fonts"), data_file=data_file,
+        return lines_for(inspect(document, skip, tuple(Theme(project.root).font_files())), data_file=data_file,
                          sponsor=project.sponsors[slug], located=located)
 
     return check

@@ -202,22 +202,22 @@ def _repeated(pages: list[_Page]) -> Iterator[Finding]:
 
 
 @lru_cache(maxsize=4)
-def _shipped_cmap(fonts_dir: Path) -> frozenset[int]:
+def _shipped_cmap(fonts: tuple[Path, ...]) -> frozenset[int]:
     from fontTools.ttLib import TTFont  # WeasyPrint's own dependency
 
     points: set[int] = set()
-    for path in sorted(fonts_dir.glob("*.[ot]tf")):
+    for path in fonts:
         points |= set(TTFont(str(path), lazy=True).getBestCmap() or {})
     return frozenset(points)
 
 
-def _missing_glyphs(document: Any, pages: list[_Page], fonts_dir: Path | None) -> Iterator[Finding]:
+def _missing_glyphs(document: Any, pages: list[_Page], fonts: tuple[Path, ...] | None) -> Iterator[Finding]:
     """A character drawn from a system font: the shipped fonts lack it, so another machine may
     print a box. Only looked for when a font outside the shipped families was used."""
     used = {getattr(font, "family", "") for font in getattr(document, "fonts", {}).values()}
-    if fonts_dir is None or all(family.startswith("Noto") for family in used):
+    if fonts is None or all(family.startswith("Noto") for family in used):
         return
-    shipped = _shipped_cmap(fonts_dir)
+    shipped = _shipped_cmap(fonts)
     seen: set[str] = set()
     for page in pages:
         for line, where in page.lines:
@@ -228,7 +228,7 @@ def _missing_glyphs(document: Any, pages: list[_Page], fonts_dir: Path | None) -
                                              f"fonts, so it is drawn from a system font")
 
 
-def inspect(document: Any, skip_pages: set[int], fonts_dir: Path | None = None) -> list[Finding]:
+def inspect(document: Any, skip_pages: set[int], fonts: tuple[Path, ...] | None = None) -> list[Finding]:
     """Every finding on a laid-out document; ``skip_pages`` (0-based) may be near-empty by design.
     Call it after ``write_pdf``, which records the fonts the missing-glyph check reads."""
     pages = _pages(document)
@@ -236,7 +236,7 @@ def inspect(document: Any, skip_pages: set[int], fonts_dir: Path | None = None) 
     for check in (_stranded, _split, _overflow, _hyphenated, _repeated):
         found += check(pages)
     found += _near_empty(pages, skip_pages)
-    found += _missing_glyphs(document, pages, fonts_dir)
+    found += _missing_glyphs(document, pages, fonts)
     return found
 
 

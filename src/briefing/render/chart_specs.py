@@ -10,7 +10,7 @@ from typing import Any
 
 from briefing.data.model import Block, Money, Partnership, Sponsor, date_start, walk_blocks
 from briefing.render.charts import shortened_labels
-from briefing.render.palette import ACCENT, SERIES
+from briefing.render.palette import Palette, palette
 
 Spec = dict[str, Any]
 TIMELINE = "timeline"
@@ -24,14 +24,14 @@ def first_timeline(sponsor: Sponsor) -> list[Any] | None:
     return next((b.timeline for _, b in walk_blocks(sponsor) if b.timeline is not None), None)
 
 
-def _timeline(partnership: Partnership, timeline: list[Any], accent: str) -> Spec:
+def _timeline(partnership: Partnership, timeline: list[Any], colours: dict[str, Any]) -> Spec:
     start = int(partnership.joined[:4])
     end = partnership.through
     events = [{"year": start, "label": "Joined", "mark": "term"}]
     events += [{"year": e.year, "label": e.label, "mark": "games"} for e in timeline if start <= e.year <= end]
     if not any(e["year"] == end for e in events):
         events.append({"year": end, "label": f"Term ends {end}", "mark": "term"})
-    return {"kind": "timeline", "start": start, "end": end, "events": events, "accent": accent}
+    return {"kind": "timeline", "start": start, "end": end, "events": events} | colours
 
 
 def is_small_chart(block: Block) -> bool:
@@ -60,12 +60,12 @@ def chart_cards(block: Block) -> list[dict[str, str]]:
     return cards
 
 
-def _chart(block: Block, accent: str) -> Spec:
+def _chart(block: Block, colours: dict[str, Any]) -> Spec:
     c = block.chart
     assert c is not None
-    return {"kind": c.kind, "title": c.title, "unit": c.unit, "accent": accent, "highlight": c.highlight,
-            "palette": [accent, *SERIES[1:]], "approximate": c.approximate,
-            "series": [{"name": s.name, "values": dict(s.values)} for s in c.series]}
+    return {"kind": c.kind, "title": c.title, "unit": c.unit, "highlight": c.highlight,
+            "approximate": c.approximate,
+            "series": [{"name": s.name, "values": dict(s.values)} for s in c.series]} | colours
 
 
 def _share_scales(specs: dict[str, Spec]) -> None:
@@ -80,17 +80,20 @@ def _share_scales(specs: dict[str, Spec]) -> None:
             spec["scale_max"] = tops[spec["unit"]]
 
 
-def sponsor_charts(sponsor: Sponsor, accent: str, *, block_charts: bool = True) -> dict[str, Spec]:
+def sponsor_charts(sponsor: Sponsor, accent: str, *, block_charts: bool = True,
+                   colours: Palette | None = None) -> dict[str, Spec]:
     """Every chart of a sponsor's document: its timeline, and unless ``block_charts`` is off (the
-    one-pager) its blocks' charts; small bar charts are printed as cards instead, so they draw nothing."""
+    one-pager) its blocks' charts; small bar charts are printed as cards instead, so they draw nothing.
+    ``colours``: the project's palette (default: the package's design tokens)."""
     specs: dict[str, Spec] = {}
+    chart_colours = (colours or palette()).chart(accent)
     timeline = first_timeline(sponsor)
     if sponsor.partnership and timeline:
-        specs[TIMELINE] = _timeline(sponsor.partnership, timeline, accent)
+        specs[TIMELINE] = _timeline(sponsor.partnership, timeline, chart_colours)
     if block_charts:
         for place, block in walk_blocks(sponsor):
             if block.chart is not None and not is_small_chart(block):
-                specs[place.path] = _chart(block, accent)
+                specs[place.path] = _chart(block, chart_colours)
     _share_scales(specs)
     return specs
 
@@ -103,7 +106,7 @@ def chart_alt(block: Block) -> str:
         values = "; ".join(f"{k}: {v:g}" for k, v in s.values.items())
         parts.append(f"{s.name + ': ' if s.name else ''}{values}")
     alt = c.alt or f"{c.title}. {c.unit}, {c.period}. " + " | ".join(parts)
-    shortened = shortened_labels(_chart(block, ACCENT))  # drawn with "…" to stay inside the figure
+    shortened = shortened_labels(_chart(block, {}))  # drawn with "…" to stay inside the figure
     return alt + (" Shortened on the chart: " + "; ".join(shortened) + "." if shortened else "")
 
 
@@ -122,19 +125,21 @@ def unconverted(sponsors: list[Sponsor]) -> list[tuple[str, Money]]:
             if s.partnership and s.partnership.value and usd_millions(s.partnership.value) is None]
 
 
-def book_charts(sponsors: list[Sponsor]) -> dict[str, Spec]:
+def book_charts(sponsors: list[Sponsor], colours: Palette | None = None) -> dict[str, Spec]:
     """The book overview's terms (Gantt) and deal-value charts, from three sponsors on (below
-    that the overview table says it all)."""
+    that the overview table says it all), in the book's colour."""
     specs: dict[str, Spec] = {}
+    book = colours or palette()
+    chart_colours = book.chart(book.primary)
     terms = [(s.name, s.partnership) for s in sponsors if s.partnership]
     if len(terms) >= MIN_OVERVIEW:
-        specs[GANTT] = {"kind": "gantt", "accent": ACCENT, "rows": [
+        specs[GANTT] = chart_colours | {"kind": "gantt", "rows": [
             {"label": n, "start": date_start(p.joined).year + (date_start(p.joined).month - 1) / 12,
              "end": p.through + 1.0, "text": f"{p.joined[:4]}–{p.through}"} for n, p in terms]}
     deals = {n: usd for n, p in terms if p.value and (usd := usd_millions(p.value)) is not None}
     if len(deals) >= MIN_OVERVIEW:
         approximate = [n for n, p in terms if p.value and p.value.approximate]
-        specs[DEALS] = {"kind": "bar", "title": "Deal values", "unit": "US$ million", "accent": ACCENT,
-                        "highlight": None, "approximate": approximate,
+        specs[DEALS] = chart_colours | {"kind": "bar", "title": "Deal values", "unit": "US$ million",
+                                        "highlight": None, "approximate": approximate,
                         "series": [{"name": None, "values": dict(sorted(deals.items(), key=lambda kv: -kv[1]))}]}
     return specs

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefing.errors import RenderError
 from briefing.hashing import digest
-from briefing.render.palette import ACCENT, FAINT, GREY, GRID, INK, SERIES
+from briefing.render.palette import palette
 from briefing.text.glyphs import order_chart_text
 
 if TYPE_CHECKING:
@@ -33,15 +33,17 @@ def chart_key(spec: dict[str, Any]) -> str:
     return digest(spec, STYLE_VERSION, STYLE.read_text(), length=24)
 
 
-def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts_dir: Path) -> str:
-    """Return the SVG for ``spec``, drawing it only when the cache does not hold it."""
+def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts: Path | tuple[Path, ...]) -> str:
+    """Return the SVG for ``spec``, drawing it only when the cache does not hold it.
+
+    ``fonts``: the theme's font files (``Paths.fonts``), or a folder of them."""
     key = chart_key(spec)
     cached = cache_dir / f"{key}.svg" if cache_dir else None
     if cached and cached.is_file():
         return cached.read_text(encoding="utf-8")
     if cache_dir:  # cron jobs often have no writable HOME for Matplotlib's font cache
         os.environ.setdefault("MPLCONFIGDIR", str(cache_dir.parent / "matplotlib"))
-    svg = _draw(spec, key, fonts_dir)
+    svg = _draw(spec, key, fonts if isinstance(fonts, tuple) else tuple(sorted(fonts.glob("*.[ot]tf"))))
     if cached:
         from briefing.files import write_atomic
 
@@ -71,14 +73,17 @@ def draw_charts(specs: dict[str, dict[str, Any]], paths: Paths) -> Drawn:
 # a memo, not state: Matplotlib's backend and a folder's fonts are set up once per folder and
 # process (a build has one folder), and doing it again would change nothing
 @functools.cache
-def _setup(fonts_dir: Path) -> None:
+def _setup(fonts: tuple[Path, ...]) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import font_manager
 
-    for font in sorted(fonts_dir.glob("*.[ot]tf")):
-        font_manager.fontManager.addfont(str(font))
+    for font in fonts:
+        try:
+            font_manager.fontManager.addfont(str(font))
+        except (OSError, RuntimeError, ValueError):
+            pass  # a file in assets/fonts that is no font draws nothing (`briefing doctor` names it)
 
 
 def _decimals(values: list[float]) -> int:
@@ -150,11 +155,11 @@ def shortened_labels(spec: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(text for text, fit in _drawn_texts(spec) if not _fits(text, fit)))
 
 
-def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
+def _draw(spec: dict[str, Any], key: str, fonts: tuple[Path, ...]) -> str:
     import io
     import warnings
 
-    _setup(fonts_dir)
+    _setup(fonts)
     from matplotlib import rc_context, style
     from matplotlib.figure import Figure
 
@@ -175,9 +180,16 @@ def _draw(spec: dict[str, Any], key: str, fonts_dir: Path) -> str:
     return buf.getvalue()
 
 
+def _colour(spec: dict[str, Any], name: str) -> str:
+    """A colour of the spec (``Palette.chart``), else of the package's design tokens."""
+    if name == "accent":
+        return spec.get("accent") or palette().primary
+    return (spec.get("colours") or {}).get(name) or getattr(palette(), name)
+
+
 def _palette(spec: dict[str, Any]) -> list[str]:
     """One colour per series (the accent first), so several series never look alike."""
-    return spec.get("palette") or [spec.get("accent", ACCENT), *SERIES[1:]]
+    return spec.get("palette") or [_colour(spec, "accent"), *palette().series[1:]]
 
 
 def _legend(series: dict[str, Any]) -> str | None:
@@ -185,11 +197,11 @@ def _legend(series: dict[str, Any]) -> str | None:
 
 
 def _colours(spec: dict[str, Any], labels: list[str]) -> list[str]:
-    accent = spec.get("accent", ACCENT)
+    accent = _colour(spec, "accent")
     highlight = spec.get("highlight")
     if not highlight:
         return [accent] * len(labels)
-    return [accent if lab == highlight else GREY for lab in labels]
+    return [accent if lab == highlight else _colour(spec, "grey") for lab in labels]
 
 
 def _series_colour(spec: dict[str, Any], index: int) -> str:
@@ -221,7 +233,7 @@ def _bar(fig, spec):
         ax.barh(ys, vals, height=height * 0.92, color=colours, label=_legend(s))
         for y, v, lab in zip(ys, vals, labels, strict=True):
             ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, y, _approx(spec, lab) + _fmt(v, d, spec["unit"]),
-                    va="center", ha="left" if v >= 0 else "right", fontsize=7.5, color=INK)
+                    va="center", ha="left" if v >= 0 else "right", fontsize=7.5, color=_colour(spec, "ink"))
     ax.set_yticks(range(n), [_label(lab, *FIT["bar"]) for lab in labels])
     ax.invert_yaxis()
     ax.set_xlim(min(0, min(everything) * 1.15), top * 1.12 if top > 0 else 1)
@@ -249,7 +261,7 @@ def _column(fig, spec):
         ax.bar(xs, vals, width=width * 0.9, color=colours, label=_legend(s))
         for x, v, lab in zip(xs, vals, labels, strict=True):
             ax.text(x, v + top * 0.02, _approx(spec, lab) + _fmt(v, d, spec["unit"]), ha="center", va="bottom",
-                    fontsize=8, color=INK)
+                    fontsize=8, color=_colour(spec, "ink"))
     ax.set_xticks(range(n), [_label(lab, *FIT["column"]) for lab in labels])
     ax.set_ylim(min(0, min(everything) * 1.15), top * 1.18 if top > 0 else 1)
     ax.yaxis.set_visible(False)
@@ -276,7 +288,7 @@ def _line(fig, spec):
         ax.set_xticks(range(len(labels)), [_label(lab, *FIT["line"]) for lab in labels])
     if spec.get("scale_max"):
         ax.set_ylim(min(0, min(everything)), _top(spec, everything) * 1.1)
-    ax.grid(axis="y", color=GRID, linewidth=0.5)
+    ax.grid(axis="y", color=_colour(spec, "grid"), linewidth=0.5)
 
 
 def _donut(fig, spec):
@@ -302,18 +314,18 @@ def _timeline(fig, spec):
     start, end = spec["start"], spec["end"]
     fig.set_size_inches(WIDTH_IN, 1.25)
     ax = fig.add_subplot()
-    accent = spec.get("accent", ACCENT)
-    ax.plot([start - 0.3, end + 0.3], [0, 0], color=GREY, linewidth=2, solid_capstyle="round")
+    accent = _colour(spec, "accent")
+    ax.plot([start - 0.3, end + 0.3], [0, 0], color=_colour(spec, "grey"), linewidth=2, solid_capstyle="round")
     ax.plot([start, end], [0, 0], color=accent, linewidth=2.6, solid_capstyle="round")
     for i, ev in enumerate(events):
         up = i % 2 == 0
-        colour = accent if ev.get("mark") != "term" else INK
+        colour = accent if ev.get("mark") != "term" else _colour(spec, "ink")
         ax.plot([ev["year"]], [0], marker="o", markersize=5.5 if ev.get("mark") != "term" else 4,
                 color=colour, markeredgecolor="white", markeredgewidth=0.8)
         ax.text(ev["year"], 0.55 if up else -0.55, _label(ev["label"], *FIT["timeline"]), ha="center",
-                va="bottom" if up else "top", fontsize=7.2, color=INK)
+                va="bottom" if up else "top", fontsize=7.2, color=_colour(spec, "ink"))
         ax.text(ev["year"], 0.2 if up else -0.2, str(ev["year"]), ha="center",
-                va="bottom" if up else "top", fontsize=6.5, color=FAINT)
+                va="bottom" if up else "top", fontsize=6.5, color=_colour(spec, "faint"))
     ax.set_xlim(start - 0.9, end + 0.9)
     ax.set_ylim(-1.5, 1.5)
     ax.axis("off")
@@ -324,7 +336,7 @@ def _gantt(fig, spec):
     rows = spec["rows"]  # [{"label": name, "start": 2017.0, "end": 2028.99}]
     fig.set_size_inches(WIDTH_IN, 0.3 * len(rows) + 0.5)
     ax = fig.add_subplot()
-    accent = spec.get("accent", ACCENT)
+    accent = _colour(spec, "accent")
     for i, r in enumerate(rows):
         ax.barh(i, r["end"] - r["start"], left=r["start"], height=0.5, color=accent)
         ax.text(r["end"] + 0.15, i, r["text"], va="center", fontsize=7)
@@ -334,5 +346,5 @@ def _gantt(fig, spec):
     hi = max(int(math.ceil(r["end"])) for r in rows)
     ax.set_xlim(lo - 0.5, hi + 2)
     ax.xaxis.set_major_locator(__import__("matplotlib").ticker.MaxNLocator(integer=True))
-    ax.grid(axis="x", color=GRID, linewidth=0.5)
+    ax.grid(axis="x", color=_colour(spec, "grid"), linewidth=0.5)
     ax.set_axisbelow(True)
