@@ -491,7 +491,8 @@ class SendLog:
             return DeliveryError(f"{where} (send log) is damaged or not a briefing send log ({text}). "
                                  "Restore it from a backup, or move it aside and run `briefing send "
                                  "--force-empty-log` (letters already sent would be sent again).")
-        hint = " (is the disk full or the folder read-only?)" if "I/O" in text or "readonly" in text else ""
+        hint = (" (is the disk full, or the folder or the file read-only or immutable?)"
+                if "I/O" in text or "readonly" in text else "")
         return OutputError(where, "send log", f"{text}{hint}")
 
     def _open(self, path: Path | None, read_only: bool) -> None:
