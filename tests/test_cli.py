@@ -558,8 +558,10 @@ def test_changes_and_status_before_the_first_build(in_shared):
         "  internal: 0 file(s) built; needs 0 approval(s); not built: editions/pat-fictional.pdf, "
         "editions/sam-madeup.pdf, acme-anvils.pdf, globex-imaginary.pdf, initech-pretend.pdf, "
         "acme-anvils-one-pager.pdf, globex-imaginary-one-pager.pdf, initech-pretend-one-pager.pdf\n"
-        "             not sent  pat@example.org\n"
-        "             not sent  sam@example.org\n")
+        "                not built  pat@example.org: editions/pat-fictional.pdf\n"
+        "                not built  sam@example.org: editions/sam-madeup.pdf, acme-anvils.pdf, "
+        "globex-imaginary.pdf, initech-pretend.pdf, acme-anvils-one-pager.pdf, globex-imaginary-one-pager.pdf, "
+        "initech-pretend-one-pager.pdf\n")
     assert result.stderr == ""
     assert not (in_shared / "output").exists()  # reading, not writing
 

@@ -288,6 +288,7 @@ class TimelineEntry(Strict):
     season: Line | None = None
     date: PartialDate | None = None
     highlights: list[Text] = Field([], description="Markdown, one item each")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Series(Strict):
@@ -511,12 +512,14 @@ class Money(Strict):
     approximate: Flag = False
     usd_rate: PositiveNumber | None = Field(None, description="US$ per unit of `currency`, only as the source "
                                             "gives it; without it a non-USD value is listed, not converted")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Announcement(Strict):
     date: PartialDate | None = None
     where: Line | None = None
     how: Text | None = None
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Partnership(Strict):
@@ -526,6 +529,7 @@ class Partnership(Strict):
     term: Line | None = None
     value: Money | None = None
     announced: Announcement | None = None
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
     @model_validator(mode="after")
     def _order(self) -> Partnership:
@@ -718,6 +722,9 @@ class Book(Strict):
                                            "the highest level)")
     approvals: dict[Level, Annotated[int, Field(ge=0, le=20)]] = Field(
         {}, description="level: number of people who must approve its editions before they are sent")
+    updates: Literal["hold", "correct"] = Field(
+        "hold", description="an edition changed after it was sent: hold the correction until "
+                            "`briefing send --correction` (hold), or let scheduled runs send it (correct)")
     brand: BookBrand | None = Field(None, description="the organisation's logo, colours and fonts (docs/theming.md)")
 
     @model_validator(mode="after")
