@@ -358,10 +358,15 @@ def theme_copy(path: str, data_dir: Path, force: bool) -> None:
               help="Largest total of attachments per message, in MB.")
 @click.option("--review", is_flag=True, help="Also mail each approver (`approver: yes` in distribution.yaml) a "
                                              "review copy of every edition waiting for approval, once.")
+@click.option("--correction", is_flag=True, help="Send the correction of an edition whose files changed after "
+                                                 "it was sent (book.yaml `updates: hold`, the default, holds it).")
+@click.option("--force-empty-log", is_flag=True, help="Start a new send log although the output folder shows "
+                                                      "letters went out before (those would be sent again).")
 @json_option
 @wait_option
 @quiet_option
-def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review, log_json, wait, quiet) -> None:
+def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review, correction, force_empty_log,
+         log_json, wait, quiet) -> None:
     """Email each recipient in data/distribution.yaml their edition, once.
 
     \b
@@ -378,6 +383,7 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review
       briefing send --dry-run
       briefing send --for avery.example@example.org
       BRIEFING_SMTP_URL=smtps://mailer:secret@mail.example.org:465 briefing send
+      briefing send --correction        send the updated edition to those who had the earlier one
     """
     from briefing.delivery.distribute import SendOptions
     from briefing.delivery.distribute import send as run_send
@@ -395,14 +401,16 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review
                  action=r.action, detail=r.detail)
 
     options = SendOptions(data_dir=data_dir, out_dir=out_dir, recipients=recipients, dry_run=dry_run,
-                          force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024), review=review)
+                          force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024), review=review,
+                          correction=correction, force_empty_log=force_empty_log)
     with run_lock(out_dir, wait=wait), Reporter(log=log) as reporter:
         run_send(options, say=say, progress=reporter.event)
     _send_summary(log, results, dry_run)
     unserved = [r for r in results if not r.served]
     if unserved:
         # only waiting for a sign-off is a normal state, told apart so that scripts can wait for it
-        sys.exit(EXIT_WAITING if all(r.action == "wait" for r in unserved) else EXIT_ERROR)
+        # (and a correction held by book.yaml `updates: hold`, which `send --correction` releases)
+        sys.exit(EXIT_WAITING if all(r.action in ("wait", "hold-correction") for r in unserved) else EXIT_ERROR)
 
 
 @main.command()

@@ -10,13 +10,15 @@ import contextlib
 import os
 import signal
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from briefing.errors import OutputError
 
 
-def write_atomic(path: Path, data: bytes, *, stage: str = "write") -> None:
-    """Write ``data`` to a temporary file beside ``path``, fsync it, then rename over ``path``."""
+def write_atomic(path: Path, data: bytes | Iterable[bytes], *, stage: str = "write") -> None:
+    """Write ``data`` (bytes, or pieces of it) to a temporary file beside ``path``, fsync it, then
+    rename over ``path``."""
     # without this, going over RLIMIT_FSIZE kills the process (SIGXFSZ) instead of raising EFBIG
     with contextlib.suppress(ValueError, OSError):  # ValueError: not the main thread
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -25,7 +27,8 @@ def write_atomic(path: Path, data: bytes, *, stage: str = "write") -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for others to read

@@ -97,8 +97,8 @@ def targets(project: Project, opts: Options, edition: Edition) -> list[Target]:
         if opts.book and slugs:  # a level that may see no sponsor has no book
             found.append(Target(book_output(edition.document, prefix), slugs, BOOK))
     for r in recipients_for(project, opts.recipients):
-        if clearance(r, levels) != edition.audience:
-            continue
+        if clearance(r, levels) != edition.audience or "book" not in r.receives:
+            continue  # an edition is built only for someone who receives the book
         mine = [s for s in recipient_sponsors(project, r) if s in slugs]
         if mine:
             found.append(Target(edition_output(r, edition.document), mine, BOOK, r))

@@ -288,6 +288,7 @@ class TimelineEntry(Strict):
     season: Line | None = None
     date: PartialDate | None = None
     highlights: list[Text] = Field([], description="Markdown, one item each")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Series(Strict):
@@ -421,7 +422,9 @@ BLOCK_KINDS: dict[str, BlockKind] = {k.key: k for k in (
               keep_whole=frozenset({"tl-entry"}), no_hyphens=frozenset({"label"}), verbatim=frozenset({"date"})),
     BlockKind(key="chart", model=Chart, change_name="Chart", change_main=None, exhibit=True,
               keep_whole=frozenset({"card"}),  # a chart of one or two bars prints as cards
-              no_hyphens=frozenset({"title", "unit", "period", "source", "highlight", "name", "values"}),
+              # `approximate` and `highlight` name labels: typeset as the labels are, or they never match
+              no_hyphens=frozenset({"title", "unit", "period", "source", "highlight", "name", "values",
+                                    "approximate"}),
               verbatim=frozenset({"kind", "as_of"})),
     BlockKind(key="quote", model=Quote, change_name="Quote", change_main="text", exhibit=False,
               keep_whole=frozenset({"pull-quote"}), no_hyphens=frozenset({"attribution"}), verbatim=_NONE),
@@ -509,12 +512,14 @@ class Money(Strict):
     approximate: Flag = False
     usd_rate: PositiveNumber | None = Field(None, description="US$ per unit of `currency`, only as the source "
                                             "gives it; without it a non-USD value is listed, not converted")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Announcement(Strict):
     date: PartialDate | None = None
     where: Line | None = None
     how: Text | None = None
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Partnership(Strict):
@@ -524,6 +529,7 @@ class Partnership(Strict):
     term: Line | None = None
     value: Money | None = None
     announced: Announcement | None = None
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
     @model_validator(mode="after")
     def _order(self) -> Partnership:
@@ -552,6 +558,8 @@ class Sponsor(Strict):
     categories: list[Line] = []
     headline: Line | None = None
     as_of: PartialDate = Field(description="the date the facts are current")
+    source: Line | None = Field(None, description="the document the facts come from, named under the key "
+                                "figures (default: book.yaml `source`)")
     classification: Line | None = Field(None, description="overrides book.yaml")
     audience: Level | None = Field(None, description="the sponsor's own level, which its items inherit "
                                    "(default: book.yaml `default_audience`)")
@@ -695,6 +703,8 @@ class Book(Strict):
     organisation: Line
     edition: FullDate = Field(description="edition date, YYYY-MM-DD; dates the PDFs")
     classification: Line = "Confidential"
+    source: Line | None = Field(None, description="the document sponsors' facts come from, unless a sponsor "
+                                "names its own `source`")
     page_size: PageSize = "A4"
     sponsors: list[Slug] = Field([], description="order of sponsors; default: alphabetical")
     prepared_for: Line | None = None
@@ -712,6 +722,9 @@ class Book(Strict):
                                            "the highest level)")
     approvals: dict[Level, Annotated[int, Field(ge=0, le=20)]] = Field(
         {}, description="level: number of people who must approve its editions before they are sent")
+    updates: Literal["hold", "correct"] = Field(
+        "hold", description="an edition changed after it was sent: hold the correction until "
+                            "`briefing send --correction` (hold), or let scheduled runs send it (correct)")
     brand: BookBrand | None = Field(None, description="the organisation's logo, colours and fonts (docs/theming.md)")
 
     @model_validator(mode="after")

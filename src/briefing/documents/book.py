@@ -113,13 +113,15 @@ def contents(layout: Layout, front: Front, edition: Edition, front_pages: int) -
     return toc
 
 
-def watch_page(layout: Layout, front_pages: int) -> list[dict[str, Any]]:
+def watch_page(layout: Layout, front_pages: int, *, sections: bool = True) -> list[dict[str, Any]]:
     """The watch list each chapter stored (``render.watchlist.watch_list``, as printed), merged most
-    severe first, with book pages."""
+    severe first, with book pages; the section only where the documents have numbered sections
+    (a one-pager has none, so its line says only the page)."""
     items: list[tuple[WatchEntry, str, int]] = most_severe_first(
         ((w, ch.meta.name, front_pages + ch.page_of[w.page] + 1) for ch in layout.chapters for w in ch.meta.watch),
         lambda item: item[0].severity)
-    return [{"title": w.title, "severity": w.severity, "section": w.section, "link": book_link(w.anchor),
+    return [{"title": w.title, "severity": w.severity, "section": w.section if sections else "",
+             "link": book_link(w.anchor),
              "sponsor": name, "page": page} for w, name, page in items]
 
 
@@ -223,7 +225,8 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
     front = Front(Printed(b"", 0, {}, (0, 0)), titles, {anchor: 3 + i for i, (_, anchor) in enumerate(titles)})
     for _ in range(SETTLE_ROUNDS):
         html = render(edition.paths.templates, BOOK_TEMPLATE, compiled=edition.paths.template_cache, **context,
-                      toc=contents(layout, front, edition, front_pages), watch=watch_page(layout, front_pages))
+                      toc=contents(layout, front, edition, front_pages),
+                      watch=watch_page(layout, front_pages, sections=edition.document.has_sections))
         printed = _print_cached(html, charts.svgs, edition)
         now = {anchor: printed.anchors[anchor] + 1 for _, anchor in titles}
         settled = printed.pages == front_pages and now == front.found_at

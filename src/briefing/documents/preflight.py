@@ -18,8 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from briefing.data.model import BLOCK_KINDS, Sponsor
-from briefing.render.markup import plain
+from briefing.data.model import BLOCK_KINDS, Sponsor, walk_blocks
+from briefing.render.chart_specs import TIMELINE
+from briefing.render.exhibits import exhibit_findings
+from briefing.render.markup import SHY, plain
 
 NEAR_EMPTY = 1 / 3  # a page less full than this is near-empty (cover, contents and last page aside)
 REPEAT_WORDS = 20  # a passage this long printed twice is a repeat
@@ -28,7 +30,7 @@ SLACK = 1.5  # CSS px of rounding allowed before a box counts as overflowing
 # page adds its key-figure cards and risk lines
 _KEEP_WHOLE = {"card", "risk-line"}.union(*(k.keep_whole for k in BLOCK_KINDS.values()))
 _HEADINGS = {"h1", "h2", "h3"}
-_HYPHENS = ("-", "\u2010")
+_HYPHENATION = "\u2010"  # the hyphenate-character WeasyPrint draws at a hyphenation break
 _PATH_PART = re.compile(r"(\w+)(?:\[(\d+)\])?")
 
 
@@ -147,15 +149,23 @@ def _text(box: Any) -> str:
 
 
 def _hyphenated(pages: list[_Page]) -> Iterator[Finding]:
+    """A capitalised word broken by hyphenation ("Presid-" + "ent"). A break at the word's own
+    hyphen ("AI-" + "driven") is normal typesetting: WeasyPrint draws a hyphenation break with
+    its hyphenate-character (U+2010), while the data's own hyphen is a hyphen-minus."""
     from weasyprint.formatting_structure import boxes
 
     for page in pages:
         for line, where in page.lines:
             if not isinstance(line, boxes.LineBox):
                 continue
-            text = plain(_text(line)).rstrip()
+            raw = _text(line).rstrip()
+            if raw.endswith(SHY):
+                yield Finding(where.src, f"a word breaks at a soft hyphen with no hyphen drawn on page "
+                                         f"{page.index + 1}: '{plain(raw).split()[-1]}'")
+                continue
+            text = plain(raw)
             word = text.split()[-1] if text.split() else ""
-            if word.endswith(_HYPHENS) and len(word) > 2 and word[0].isupper() and word[-2].isalpha():
+            if word.endswith(_HYPHENATION) and len(word) > 2 and word[0].isupper() and word[-2].isalpha():
                 following = _next_line_word(page, line)
                 if following and following[0].islower():  # "Presid-" + "ent": a broken name
                     yield Finding(where.src, f"capitalised word '{word}{following}' is hyphenated "
@@ -226,6 +236,16 @@ def _missing_glyphs(document: Any, pages: list[_Page], fonts: tuple[Path, ...] |
                     seen.add(char)
                     yield Finding(where.src, f"missing glyph: '{char}' (U+{ord(char):04X}) is not in the shipped "
                                              f"fonts, so it is drawn from a system font")
+
+
+def chart_findings(overlaps: dict[str, list[str]], sponsor: Sponsor) -> list[Finding]:
+    """Labels a chart draws over each other (``render.charts.overlapping_labels``): a chart is
+    named by its block's path, the at-a-glance timeline by its timeline block's; and the exhibit
+    rules of ``render.exhibits`` (the same values twice, one figure written two ways)."""
+    timeline = next((place.path for place, block in walk_blocks(sponsor) if block.timeline is not None), "")
+    found = [Finding(timeline if name == TIMELINE else name, f"chart labels overlap: {pair}")
+             for name, pairs in overlaps.items() for pair in pairs]
+    return found + [Finding(f.src, f.problem, f.also) for f in exhibit_findings(sponsor)]
 
 
 def inspect(document: Any, skip_pages: set[int], fonts: tuple[Path, ...] | None = None) -> list[Finding]:

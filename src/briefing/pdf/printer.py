@@ -58,6 +58,7 @@ def import_weasyprint() -> Any:
     names). On Linux and macOS the direct load of the soname is what succeeds, so the search is
     skipped for the import; should no name load directly, the import is done again with it."""
     if "weasyprint" in sys.modules:
+        _mend(sys.modules["weasyprint"])
         return sys.modules["weasyprint"]
     import ctypes.util
 
@@ -74,6 +75,19 @@ def import_weasyprint() -> Any:
             import weasyprint
         finally:
             ctypes.util.find_library = search
+    return _mend(weasyprint)
+
+
+def _mend(weasyprint: Any) -> Any:
+    """WeasyPrint with the soft-hyphen fix of ``pdf.softhyphens`` in its inline layout (a module
+    without that layout, such as a stand-in in tests, is left as it is)."""
+    from briefing.pdf.softhyphens import install
+
+    try:
+        from weasyprint.layout import inline
+    except ImportError:
+        return weasyprint
+    install(inline)
     return weasyprint
 
 
@@ -124,7 +138,10 @@ def _marked_parts() -> Iterator[None]:
         own = tag not in ("html", "body") and not isinstance(inner, boxes.PageBox)
         for element in build(box, *args):
             if own and tag is not None:
-                element[SPLIT_KEY] = keys.setdefault((id(inner.element), tag), len(keys))
+                # parts of one element printed as several (a long table continued under "Exhibit N
+                # (continued)") name it in data-join, so they are joined like one element's pages
+                ident = inner.element.get("data-join") or id(inner.element)
+                element[SPLIT_KEY] = keys.setdefault((ident, tag), len(keys))
             yield element
 
     tags._build_box_tree = marked

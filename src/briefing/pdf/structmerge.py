@@ -478,7 +478,9 @@ def _content_streams(page: pikepdf.Page) -> list[pikepdf.Stream]:
 # --- split elements and links: what WeasyPrint tags in pieces, joined ----------------------------
 
 SPLIT = "/" + SPLIT_KEY
-REPEATED = ("/THead", "/TFoot")  # printed again on each page of a table: read once
+# printed again on each page of a table, or on each part of a table printed in parts (the caption
+# "Exhibit N (continued)"): read once
+REPEATED = ("/THead", "/TFoot", "/Caption")
 _F_PRINT = 4  # annotation flag: printed as shown (PDF/A requires it; outloud LNK-004)
 # typesetting marks that a screen reader would read, spell out or stumble on; no-break spaces read as spaces
 _MARKS = str.maketrans({"\u00ad": None, "\u200b": None, "\u2060": None, "\ufeff": None,

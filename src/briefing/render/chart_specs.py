@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefing.data.model import Block, Money, Partnership, Sponsor, date_start, walk_blocks
+from briefing.data.model import Block, Money, Partnership, Sponsor, date_start, format_date, walk_blocks
 from briefing.render.charts import shortened_labels
 from briefing.render.palette import Palette, palette
 
@@ -16,7 +16,8 @@ Spec = dict[str, Any]
 TIMELINE = "timeline"
 GANTT = "gantt"
 DEALS = "deals"
-MIN_BARS = 3  # a bar or column chart of fewer categories is printed as key-figure cards
+MIN_BARS = 2  # a bar or column chart of fewer categories (one number) is printed as a key-figure card
+PAIR = 2  # a bar or column chart of two categories is drawn as a pair of bars with their difference
 MIN_OVERVIEW = 3  # the book overview draws terms and deal values from this many sponsors on
 
 
@@ -25,17 +26,20 @@ def first_timeline(sponsor: Sponsor) -> list[Any] | None:
 
 
 def _timeline(partnership: Partnership, timeline: list[Any], colours: dict[str, Any]) -> Spec:
+    """Joined (a date the data gives), the Games editions of the term in order, by name (the name
+    holds the year, which need not be when they were held) with their date only where the data
+    gives one, and the end of the term."""
     start = int(partnership.joined[:4])
     end = partnership.through
-    events = [{"year": start, "label": "Joined", "mark": "term"}]
-    events += [{"year": e.year, "label": e.label, "mark": "games"} for e in timeline if start <= e.year <= end]
-    if not any(e["year"] == end for e in events):
-        events.append({"year": end, "label": f"Term ends {end}", "mark": "term"})
+    events = [{"label": f"Joined {format_date(partnership.joined)}", "mark": "term"}]
+    events += [{"label": e.label, "mark": "games"} | ({"date": format_date(e.date)} if e.date else {})
+               for e in timeline if start <= e.year <= end]
+    events.append({"label": f"Term ends {end}", "mark": "term"})
     return {"kind": "timeline", "start": start, "end": end, "events": events} | colours
 
 
 def is_small_chart(block: Block) -> bool:
-    """Two bars are two numbers: say them as cards (or a sentence), not as a chart."""
+    """One bar is one number: say it as a card, not as a chart."""
     c = block.chart
     return c is not None and c.kind in ("bar", "column") and len(c.series[0].values) < MIN_BARS
 
@@ -60,10 +64,18 @@ def chart_cards(block: Block) -> list[dict[str, str]]:
     return cards
 
 
+def is_pair(block: Block) -> bool:
+    """Two numbers of one series: drawn as two bars and the change between them (issue 23)."""
+    c = block.chart
+    return (c is not None and c.kind in ("bar", "column") and len(c.series) == 1
+            and len(c.series[0].values) == PAIR)
+
+
 def _chart(block: Block, colours: dict[str, Any]) -> Spec:
     c = block.chart
     assert c is not None
-    return {"kind": c.kind, "title": c.title, "unit": c.unit, "highlight": c.highlight,
+    return {"kind": "pair" if is_pair(block) else c.kind, "title": c.title, "unit": c.unit,
+            "highlight": c.highlight,
             "approximate": c.approximate,
             "series": [{"name": s.name, "values": dict(s.values)} for s in c.series]} | colours
 
@@ -72,11 +84,11 @@ def _share_scales(specs: dict[str, Spec]) -> None:
     """Charts of one unit in one document are drawn to one scale, so they compare at a glance."""
     tops: dict[str, float] = {}
     for spec in specs.values():
-        if spec["kind"] in ("bar", "column", "line"):
+        if spec["kind"] in ("bar", "column", "line", "pair"):
             top = max(v for s in spec["series"] for v in s["values"].values())
             tops[spec["unit"]] = max(tops.get(spec["unit"], 0.0), top)
     for spec in specs.values():
-        if spec["kind"] in ("bar", "column", "line") and tops.get(spec["unit"], 0) > 0:
+        if spec["kind"] in ("bar", "column", "line", "pair") and tops.get(spec["unit"], 0) > 0:
             spec["scale_max"] = tops[spec["unit"]]
 
 

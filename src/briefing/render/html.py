@@ -7,6 +7,7 @@ anchor ids come from ``anchors``, numbers from ``outline``, text filters from ``
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,17 +16,18 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, meta
 
-from briefing.data.model import BLOCK_KINDS, Block, Sponsor, format_date, walk_blocks
+from briefing.data.model import BLOCK_KINDS, Block, Sponsor, date_end, format_date, walk_blocks
 from briefing.pdf.paper import PAGE_HEIGHT
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
 from briefing.render.edition import Edition
-from briefing.render.markup import SEVERITY_LABEL, filters, typeset_book
+from briefing.render.markup import SEVERITY_LABEL, TemplateTypography, filters, typeset_book
 from briefing.render.outline import Outline, outline
 from briefing.render.palette import readable_accent, soften
 from briefing.render.watchlist import WATCHED, risk_id, watch_list
 
 BOOK_TEMPLATE = "book.html"
+KEEP_ROWS = 6  # a table of this many rows or fewer is never broken across pages
 OVERLAY_TEMPLATE = "overlay.html"
 
 
@@ -45,7 +47,8 @@ def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # an unwritable cache only costs the compile
-    return FileSystemBytecodeCache(str(folder))
+    # the name carries the template-text typography's version: its output is compiled in
+    return FileSystemBytecodeCache(str(folder), f"__jinja2_%s.t{TemplateTypography.VERSION}.cache")
 
 
 def make_env(templates: Path | list[Path], compiled: Path | None = None) -> Environment:
@@ -60,10 +63,11 @@ def make_env(templates: Path | list[Path], compiled: Path | None = None) -> Envi
         finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=[TemplateTypography],  # the templates' own words typeset like the data's
     )
     env.filters.update(filters())
     env.globals.update(PAGE_HEIGHT=PAGE_HEIGHT, BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL,
-                       chart_alt=chart_alt,
+                       chart_alt=chart_alt, KEEP_ROWS=KEEP_ROWS,
                        is_small_chart=is_small_chart, chart_cards=chart_cards, risk_id=risk_id,
                        WATCHED=WATCHED)
     return env
@@ -112,6 +116,20 @@ def top_people(sponsor: Sponsor, limit: int = 3) -> list[Any]:
     blocks = [b.people for _, b in walk_blocks(sponsor) if b.people is not None]
     chosen = next((p for p in blocks if p.leadership), blocks[0] if blocks else None)
     return list(chosen.items[:limit]) if chosen else []
+
+
+def facts_age(sponsor: Sponsor, book: Any) -> str | None:
+    """"9 months" when the sponsor's facts (``as_of``) are older than book.yaml's
+    ``stale_after_days`` at the edition's date, which the cover and the at-a-glance page then
+    tell the reader; None while they are fresh. Counted from the edition, not the day of the run,
+    so the same edition always prints the same words."""
+    edition = dt.date.fromisoformat(book.edition)
+    end = date_end(sponsor.as_of)
+    if (edition - end).days <= book.stale_after_days:
+        return None
+    months = (edition.year - end.year) * 12 + edition.month - end.month
+    return f"{months} month{'s' if months != 1 else ''}" if months < 24 else f"{months // 12} years"
+
 
 
 def accent_of(sponsor: Sponsor, primary: str) -> str:
@@ -169,8 +187,10 @@ def page_context(edition: Edition, accent: str, classification: str) -> dict[str
 
 
 def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: dict[str, str],
-                 logo_url: str | None) -> str:
-    """The HTML of one sponsor's chapter (or one-pager)."""
+                 logo_url: str | None, table_breaks: dict[int, list[int]] | None = None) -> str:
+    """The HTML of one sponsor's chapter (or one-pager); ``table_breaks``: exhibit number -> the
+    rows of that long table that began a new page when it was printed (the table is then printed
+    in parts, each after the first under "Exhibit N (continued)")."""
     anchors = ChapterAnchors(slug)
     the_outline = outline(sponsor, anchors)
     changes = edition.changes_for(slug)
@@ -181,7 +201,8 @@ def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: d
         risks=watch_list({slug: sponsor}),
         toc=sponsor_toc(sponsor, anchors, the_outline, edition.since, bool(changes)),
         timeline=first_timeline(sponsor), chart_urls=chart_urls, top_people=top_people, logo_url=logo_url,
-        changes=changes, changes_since=edition.since,
+        changes=changes, changes_since=edition.since, facts_age=facts_age(sponsor, edition.book),
+        figures_source=sponsor.source or edition.book.source, table_breaks=table_breaks or {},
     )
     return render(edition.paths.templates, edition.document.template, compiled=edition.paths.template_cache,
                   **context)

@@ -33,6 +33,7 @@ class Palette:
     third: str
     ink: str
     faint: str
+    muted: str
     grey: str
     grid: str
 
@@ -44,11 +45,13 @@ class Palette:
     def chart(self, accent: str) -> dict[str, Any]:
         """What a chart spec carries (and its cache key hashes): its accent and every other colour."""
         return {"accent": accent, "palette": [accent, *self.series[1:]],
-                "colours": {"ink": self.ink, "faint": self.faint, "grey": self.grey, "grid": self.grid}}
+                "colours": {"ink": self.ink, "faint": self.faint, "muted": self.muted, "grey": self.grey,
+                            "grid": self.grid}}
 
 
-_NAMES = {"primary": "--primary", "secondary": "--secondary", "third": "--chart-third", "ink": "--chart-ink",
-          "faint": "--chart-faint", "grey": "--chart-grey", "grid": "--chart-grid"}
+# the token each Palette colour is read from
+CHART_TOKENS = {"primary": "--primary", "secondary": "--secondary", "third": "--chart-third", "ink": "--chart-ink",
+          "faint": "--chart-faint", "muted": "--chart-muted", "grey": "--chart-grey", "grid": "--chart-grid"}
 
 
 def palette(root: Path | None = None, primary: str | None = None, secondary: str | None = None) -> Palette:
@@ -63,13 +66,13 @@ def palette(root: Path | None = None, primary: str | None = None, secondary: str
 @lru_cache(maxsize=8)
 def _from_file(path: Path, _size: int, _mtime: int) -> dict[str, str]:
     tokens = read_tokens(path.read_text(encoding="utf-8"))
-    missing = [name for name in _NAMES.values() if name not in tokens]
+    missing = [name for name in CHART_TOKENS.values() if name not in tokens]
     if missing:
         from briefing.errors import RenderError
 
         raise RenderError(f"{path}: the design tokens lack {', '.join(missing)}; copy them from the "
                           "default theme (briefing theme copy assets/css/print/_tokens.css)")
-    return {key: tokens[name] for key, name in _NAMES.items()}
+    return {key: tokens[name] for key, name in CHART_TOKENS.items()}
 
 
 def soften(colour: str, amount: float = 0.9) -> str:
