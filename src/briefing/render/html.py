@@ -7,6 +7,7 @@ anchor ids come from ``anchors``, numbers from ``outline``, text filters from ``
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,24 @@ def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # an unwritable cache only costs the compile
-    return FileSystemBytecodeCache(str(folder))
+    return _SkippingCache(str(folder))
+
+
+class _SkippingCache(FileSystemBytecodeCache):
+    """A compiled template that cannot be written (full disk, file-size limit, read-only) is
+    left out, with one warning: a cache must never stop a build."""
+
+    warned = False
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as err:
+            if not self.warned:
+                self.warned = True
+                logging.getLogger(__name__).warning("warning: compiled templates not cached in %s (%s); "
+                                                    "the build goes on without", self.directory,
+                                                    err.strerror or err)
 
 
 def make_env(templates: Path, compiled: Path | None = None) -> Environment:
