@@ -1,0 +1,73 @@
+"""Stopped means stopped: a run ended by SIGTERM takes its workers with it, nothing writes into
+the output afterwards, and no temporary folder is left behind (issue 25, item 10)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import BRIEFING, FICTION, make_project
+
+from briefing.errors import OutputError
+from briefing.files import RUN_LOCK_ENV, write_atomic
+from briefing.ops.lock import LOCK_NAME, run_lock
+
+
+def _state(out: Path) -> dict[str, tuple[int, str]]:
+    """Every file under ``out`` (hidden caches included): mtime and content hash."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.name != LOCK_NAME:
+            found[str(path.relative_to(out))] = (path.stat().st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+    return found
+
+
+@pytest.mark.slow
+def test_sigterm_mid_build_stops_every_worker_and_leaves_no_temporary_folder(tmp_path):
+    root = make_project(tmp_path / "project", FICTION / "data")
+    out = root / "output"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmp))
+    env.pop(RUN_LOCK_ENV, None)
+    process = subprocess.Popen([str(BRIEFING), "build", "--jobs", "1", "--data", "data", "--out", "output"],
+                               cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        # mid-build: the first chapter is printed, the next worker is at work
+        deadline = time.monotonic() + 90
+        while not list(out.glob(".build/**/*.pdf")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, "the build ended before it could be stopped"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and "interrupted" in stderr
+    before = _state(out)
+    time.sleep(30)  # the orphaned worker on main wrote its PDF well inside this
+    assert _state(out) == before
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert not list(tmp.glob("briefing-jobs-*"))
+
+
+def test_a_write_after_the_run_lost_its_lock_is_refused(tmp_path, monkeypatch):
+    """The final rename checks the run still holds the lock (what a leftover worker would do)."""
+    monkeypatch.delenv(RUN_LOCK_ENV, raising=False)
+    out = tmp_path / "out"
+    with run_lock(out):
+        held = os.environ[RUN_LOCK_ENV]
+        write_atomic(out / "a.pdf", b"first")
+    monkeypatch.setenv(RUN_LOCK_ENV, held)  # as a worker forked during the run still has it
+    with pytest.raises(OutputError, match="no longer holds the output folder's lock"):
+        write_atomic(out / "a.pdf", b"late")
+    with run_lock(out):  # the next run: the leftover still may not write
+        with pytest.raises(OutputError):
+            monkeypatch.setenv(RUN_LOCK_ENV, held)
+            write_atomic(out / "a.pdf", b"late")
+    assert (out / "a.pdf").read_bytes() == b"first"
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME, "a.pdf"]  # no temporary file left either
