@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import BRIEFING, FICTION, make_project
 
-from briefing.errors import OutputError
-from briefing.files import RUN_LOCK_ENV, write_atomic
-from briefing.ops.lock import LOCK_NAME, run_lock
+from briefing.ops.lock import LOCK_NAME
 
 
 def _state(out: Path) -> dict[str, tuple[int, str]]:
@@ -27,6 +25,16 @@ def _state(out: Path) -> dict[str, tuple[int, str]]:
     return found
 
 
+def _forked_workers(pid: int) -> list[int]:
+    """Children of ``pid`` forked from it (same command line; the binding process has its own)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        own = Path(f"/proc/{pid}/cmdline").read_bytes()
+        return [int(c) for c in children if Path(f"/proc/{c}/cmdline").read_bytes() == own]
+    except OSError:
+        return []
+
+
 @pytest.mark.slow
 def test_sigterm_mid_build_stops_every_worker_and_leaves_no_temporary_folder(tmp_path):
     root = make_project(tmp_path / "project", FICTION / "data")
@@ -34,20 +42,21 @@ def test_sigterm_mid_build_stops_every_worker_and_leaves_no_temporary_folder(tmp
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = dict(os.environ, TMPDIR=str(tmp))
-    env.pop(RUN_LOCK_ENV, None)
+    env.pop("BRIEFING_RUN_LOCK", None)  # files.RUN_LOCK_ENV: this test runs no lock of its own
+    log = tmp_path / "stderr.txt"  # a file, as a terminal or a log: a closed pipe would end an orphan early
     process = subprocess.Popen([str(BRIEFING), "build", "--jobs", "1", "--data", "data", "--out", "output"],
-                               cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     try:
-        # mid-build: the first chapter is printed, the next worker is at work
+        # mid-build: a forked worker is printing a chapter, which it will write when done
         deadline = time.monotonic() + 90
-        while not list(out.glob(".build/**/*.pdf")) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        while not _forked_workers(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert process.poll() is None, "the build ended before it could be stopped"
         process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=30)
+        process.wait(timeout=30)
     finally:
         process.kill()
-    assert process.returncode == 130 and "interrupted" in stderr
+    assert process.returncode == 130 and "interrupted" in log.read_text()
     before = _state(out)
     time.sleep(30)  # the orphaned worker on main wrote its PDF well inside this
     assert _state(out) == before
@@ -57,6 +66,10 @@ def test_sigterm_mid_build_stops_every_worker_and_leaves_no_temporary_folder(tmp
 
 def test_a_write_after_the_run_lost_its_lock_is_refused(tmp_path, monkeypatch):
     """The final rename checks the run still holds the lock (what a leftover worker would do)."""
+    from briefing.errors import OutputError
+    from briefing.files import RUN_LOCK_ENV, write_atomic
+    from briefing.ops.lock import run_lock
+
     monkeypatch.delenv(RUN_LOCK_ENV, raising=False)
     out = tmp_path / "out"
     with run_lock(out):
