@@ -90,13 +90,9 @@ def _as_process() -> bool:
 def _stop_on_sigterm() -> None:
     """SIGTERM stops a run as Ctrl-C does: its workers are killed and reaped, its lock released,
     exit 130 (docs/architecture.md, "How a run stops"); `serve` and `schedule` set their own."""
-    import signal
+    from briefing.processes import stop_on_signals
 
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, stop)
+    stop_on_signals()
 
 
 class Group(click.Group):

@@ -3,6 +3,7 @@ the output afterwards, and no temporary folder is left behind (issue 25, item 10
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -28,11 +29,21 @@ def _state(out: Path) -> dict[str, tuple[int, str]]:
 def _forked_workers(pid: int) -> list[int]:
     """Children of ``pid`` forked from it (same command line; the binding process has its own)."""
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         own = Path(f"/proc/{pid}/cmdline").read_bytes()
-        return [int(c) for c in children if Path(f"/proc/{c}/cmdline").read_bytes() == own]
+        return [c for c in _children(pid) if Path(f"/proc/{c}/cmdline").read_bytes() == own]
     except OSError:
         return []
+
+
+def _children(pid: int) -> list[int]:
+    """Of every thread (`serve` forks from its watcher thread)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 @pytest.mark.slow
@@ -62,6 +73,59 @@ def test_sigterm_mid_build_stops_every_worker_and_leaves_no_temporary_folder(tmp
     assert _state(out) == before
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     assert not list(tmp.glob("briefing-jobs-*"))
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    for child in _children(pid):
+        found |= {child} | _descendants(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except (OSError, IndexError):
+        return False
+
+
+COMMANDS = {"build": ["build", "--jobs", "1"], "tick": ["tick", "--no-send"], "watch": ["watch"],
+            "schedule": ["schedule", "--cron", "* * * * * *", "--tz", "UTC", "--no-send"],
+            "serve": ["serve", "--port", "0", "--jobs", "1"]}
+# SIGINT to build and watch already stopped their workers; the others did not
+STOPS = [(name, signal.SIGTERM) for name in COMMANDS] + [(name, signal.SIGINT)
+                                                          for name in ("tick", "schedule", "serve")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "sig"), STOPS, ids=[f"{n}-{s.name}" for n, s in STOPS])
+def test_a_stopped_command_ends_every_worker_it_started(tmp_path, name, sig):
+    command = COMMANDS[name]
+    root = make_project(tmp_path / "project", FICTION / "data")
+    env = dict(os.environ)
+    env.pop("BRIEFING_RUN_LOCK", None)
+    log = tmp_path / "log.txt"
+    process = subprocess.Popen([str(BRIEFING), *command], cwd=root, env=env, stdout=log.open("w"),
+                               stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while not _forked_workers(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        started = _descendants(process.pid)
+        assert _forked_workers(process.pid), log.read_text()
+        for pid in started:  # held still, so none ends on its own by finishing its job
+            os.kill(pid, signal.SIGSTOP)
+        process.send_signal(sig)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 2
+        while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in started if _alive(pid)], log.read_text()
+    finally:
+        process.kill()
+        for pid in started if "started" in locals() else ():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_a_write_after_the_run_lost_its_lock_is_refused(tmp_path, monkeypatch):

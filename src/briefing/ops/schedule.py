@@ -28,6 +28,7 @@ from briefing.build.options import DATA_DIR, OUT_DIR
 from briefing.errors import UsageError
 from briefing.ops.lock import run_lock
 from briefing.ops.progress import Log, Reporter, new_run_id
+from briefing.processes import clear_stop, interrupt
 
 # --- time ---------------------------------------------------------------------------------------
 
@@ -161,7 +162,7 @@ def run_schedule(expression: str, tz: ZoneInfo, run: Callable[[Log], TickResult]
         received.append(signum)
         stop.set()
         if running.is_set():  # stop the run too: its workers are killed, its lock released
-            raise KeyboardInterrupt
+            interrupt()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     times = next_runs(expression, tz)
@@ -178,6 +179,7 @@ def run_schedule(expression: str, tz: ZoneInfo, run: Callable[[Log], TickResult]
             try:
                 _one(run, log)
             except KeyboardInterrupt:
+                clear_stop()
                 break  # stopped by the signal; said below
             finally:
                 running.clear()

@@ -59,6 +59,7 @@ from briefing.errors import DataError, Problem
 from briefing.files import write_atomic
 from briefing.ops.lock import run_lock
 from briefing.ops.watch import follow
+from briefing.processes import ask_stop
 from briefing.render.variants import FULL
 
 THUMB_WIDTH, LARGE_WIDTH = 180, 900
@@ -569,15 +570,22 @@ class Server:
     threads: list[threading.Thread] = field(default_factory=list)
 
     def stop(self) -> None:
+        """Stop listening, and stop a build in progress: its workers are killed, its lock released."""
         self.stopping.set()
+        ask_stop()
         self.httpd.shutdown()
         self.httpd.close_all()
         self.httpd.server_close()
+        for thread in self.threads:
+            thread.join(timeout=15)  # a build in its binding step ends with the process instead
 
 
 def _watch(preview: Preview, stopping: threading.Event) -> None:
     # quicker to react than `briefing watch`: someone is looking at the page
-    follow(preview.data_dir, preview.out_dir, preview.rebuild, stop=stopping, debounce=200, step=50)
+    try:
+        follow(preview.data_dir, preview.out_dir, preview.rebuild, stop=stopping, debounce=200, step=50)
+    except KeyboardInterrupt:
+        return  # stopped (Server.stop) in the middle of a build
 
 
 def start(preview: Preview, *, host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None) -> Server:

@@ -21,7 +21,9 @@ object: owned by its caller (a chapter's ``Hyphens``), or hosted by the spare pr
 """
 
 from briefing.processes.heap import uncollected
+from briefing.processes.lifetime import ask_stop, clear_stop, interrupt, stop_on_signals
 from briefing.processes.spare import Spare
 from briefing.processes.workers import Job, Outcome, run_jobs
 
-__all__ = ["Job", "Outcome", "Spare", "run_jobs", "uncollected"]
+__all__ = ["Job", "Outcome", "Spare", "ask_stop", "clear_stop", "interrupt", "run_jobs", "stop_on_signals",
+           "uncollected"]

@@ -14,6 +14,8 @@ import contextlib
 import ctypes
 import os
 import signal
+import threading
+from typing import NoReturn
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -24,3 +26,44 @@ def die_with_parent(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
+
+
+# A stop asked for by a signal. The handler raises KeyboardInterrupt where the main thread is;
+# Python drops an exception raised inside a fork hook or a finaliser ("Exception ignored in"),
+# so ``run_jobs`` also looks at this flag each time round its loop and raises it there.
+_stop = threading.Event()
+
+
+def ask_stop() -> None:
+    """Stop the runs of this process: ``run_jobs`` raises KeyboardInterrupt in whichever thread
+    runs it (``serve`` builds in its watcher thread), killing its workers on the way out."""
+    _stop.set()
+
+
+def interrupt() -> NoReturn:
+    """Stop the run now (from a signal handler): KeyboardInterrupt here, and again in ``run_jobs``
+    if this one is lost."""
+    _stop.set()
+    raise KeyboardInterrupt
+
+
+def _stop_now(signum: int, frame: object) -> None:
+    interrupt()
+
+
+def stop_on_signals() -> None:
+    """SIGTERM (and SIGINT) stop the run where it is, as Ctrl-C does; handlers someone else set stay."""
+    for sig, default in ((signal.SIGTERM, signal.SIG_DFL), (signal.SIGINT, signal.default_int_handler)):
+        if signal.getsignal(sig) is default:
+            signal.signal(sig, _stop_now)
+
+
+def check_stop() -> None:
+    """Raise the KeyboardInterrupt a signal asked for, if it was lost on its way."""
+    if _stop.is_set():
+        _stop.clear()
+        raise KeyboardInterrupt
+
+
+def clear_stop() -> None:
+    _stop.clear()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from briefing.processes.lifetime import die_with_parent
+from briefing.processes.lifetime import check_stop, die_with_parent
 
 
 @dataclass
@@ -107,6 +107,7 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
                 if on_start:
                     on_start(job.name)
             time.sleep(0.01)
+            check_stop()
             for name, (process, answers, started) in list(running.items()):
                 outcome = _collect(name, process, answers, time.monotonic() - started, timeout)
                 if outcome is None:
