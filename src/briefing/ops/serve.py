@@ -370,6 +370,8 @@ class PreviewServer(HTTPServer):
     """``http.server`` on a bounded pool: at most ``limits.connections`` open connections, each
     with a deadline for its request; ``limits.streams`` live-update streams, the oldest closed."""
 
+    request_queue_size = 128  # the listen backlog: a burst of connections waits to be accepted, not dropped
+
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, family: int,
                  limits: Limits, preview: Preview, stopping: threading.Event):
         self.address_family = family
@@ -404,7 +406,13 @@ class PreviewServer(HTTPServer):
                 self._cut(oldest)
             request.settimeout(self.limits.idle)
             self._open[request] = time.monotonic() + self.limits.read
-        self._pool.submit(self._work, request, client_address)
+        try:
+            self._pool.submit(self._work, request, client_address)
+        except RuntimeError:  # stopping: the pool takes no more
+            self.shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that went away is not news (the default prints a traceback)
 
     def _work(self, request: Any, client_address: Any) -> None:
         try:
