@@ -288,3 +288,18 @@ def test_binds_the_ipv6_loopback(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
+
+
+def test_error_text_is_located_and_plain_unless_debug(tmp_path):
+    from briefing.ops.serve import plain_message
+
+    root = tmp_path / "project"
+    raw = (f"ZeroDivisionError: division by zero\nTraceback (most recent call last):\n"
+           f'  File "{root}/src/x.py", line 3, in f\n'
+           f'  File "{root}/templates/partials/cover.html", line 7, in top-level template code\n'
+           f"ZeroDivisionError: division by zero")
+    assert plain_message(raw, root) == "templates/partials/cover.html:7: ZeroDivisionError: division by zero"
+    assert plain_message(f"cannot write {root}/output/a.pdf (print): disk full", root) == \
+        "cannot write output/a.pdf (print): disk full"
+    assert plain_message("cannot write /var/tmp/x/b.pdf (print)", root) == "cannot write b.pdf (print)"
+    assert plain_message(raw, root, debug=True) == raw  # `briefing serve --debug`
