@@ -109,9 +109,15 @@ def test_a_stopped_command_ends_every_worker_it_started(tmp_path, name, sig):
                                stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 90
-        while not _forked_workers(process.pid) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        while time.monotonic() < deadline:
+            # seen twice: a subprocess between its fork and its exec looks like a worker too
+            seen = set(_forked_workers(process.pid))
+            time.sleep(0.3)
+            if seen & set(_forked_workers(process.pid)):
+                break
         started = _descendants(process.pid)
+        time.sleep(0.3)
+        started &= _descendants(process.pid)  # past their first steps (asking to die with the run)
         assert _forked_workers(process.pid), log.read_text()
         for pid in started:  # held still, so none ends on its own by finishing its job
             os.kill(pid, signal.SIGSTOP)

@@ -25,6 +25,8 @@ from typing import Any
 
 from briefing.processes.lifetime import check_stop, die_with_parent
 
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
 
 @dataclass
 class Job:
@@ -47,6 +49,7 @@ def _child(job: Job, answer: Connection, parent: int) -> None:
     # children die with the default SIGTERM action; the parent's handlers do not apply
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent around the fork
     try:
         payload = (True, job.func(*job.args))
     except BaseException as err:  # noqa: BLE001 - report every failure to the parent
@@ -101,9 +104,14 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
                 job = pending.pop(0)
                 answers, answer = ctx.Pipe(duplex=False)
                 process = ctx.Process(target=_child, args=(job, answer, os.getpid()), name=job.name)
-                process.start()
+                # a stop signal waits until the worker is in ``running``, where the clean-up finds it
+                signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+                try:
+                    process.start()
+                    running[job.name] = (process, answers, time.monotonic())
+                finally:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
                 answer.close()  # the worker's end: EOF here once the worker is gone
-                running[job.name] = (process, answers, time.monotonic())
                 if on_start:
                     on_start(job.name)
             time.sleep(0.01)
