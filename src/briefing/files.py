@@ -16,6 +16,7 @@ import json
 import os
 import signal
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from briefing.errors import OutputError
@@ -41,8 +42,9 @@ def _still_held(path: Path) -> bool:
         return False
 
 
-def write_atomic(path: Path, data: bytes, *, stage: str = "write") -> None:
-    """Write ``data`` to a temporary file beside ``path``, fsync it, then rename over ``path``."""
+def write_atomic(path: Path, data: bytes | Iterable[bytes], *, stage: str = "write") -> None:
+    """Write ``data`` (bytes, or pieces of it) to a temporary file beside ``path``, fsync it, then
+    rename over ``path``."""
     # without this, going over RLIMIT_FSIZE kills the process (SIGXFSZ) instead of raising EFBIG
     with contextlib.suppress(ValueError, OSError):  # ValueError: not the main thread
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -51,7 +53,8 @@ def write_atomic(path: Path, data: bytes, *, stage: str = "write") -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for others to read
@@ -72,3 +75,31 @@ def write_atomic(path: Path, data: bytes, *, stage: str = "write") -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def write_new(path: Path, data: bytes, *, stage: str = "write") -> None:
+    """Like ``write_atomic``, but never replaces a file: if ``path`` exists (even if it appeared a
+    moment ago), OutputError says so and nothing is written."""
+    with contextlib.suppress(ValueError, OSError):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        if not _still_held(path):
+            raise OutputError(path, stage, "the run that was writing it was stopped (it no longer holds the "
+                                           "output folder's lock); nothing was changed")
+        os.link(tmp, path)  # fails if the name is taken: a rename would silently replace the file
+    except FileExistsError:
+        raise OutputError(path, stage, "the file already exists; nothing was replaced") from None
+    except OSError as err:
+        raise OutputError(path, stage, err) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from briefing.data.audience import unknown_clearances, unknown_levels
+from briefing.data.audience import leaks, unknown_clearances, unknown_levels
+from briefing.data.brand import brand_glyphs, check_brand, usable_fonts
 from briefing.data.cache import Reader
 from briefing.data.glyphcheck import missing_glyphs
 from briefing.data.levels import Levels
@@ -216,12 +217,9 @@ def load_one(path: Path, model: type[M], base: Path | None = None) -> M:
 
 
 def find_root(data_dir: Path) -> Path:
-    """The project folder holding templates/ and assets/: beside data/, else this checkout."""
-    for candidate in (data_dir.resolve().parent, Path.cwd(), Path(__file__).resolve().parents[3]):
-        if (candidate / "templates").is_dir() and (candidate / "assets").is_dir():
-            return candidate
-    raise DataError([Problem(str(data_dir), "cannot find the project's templates/ and assets/ "
-                             "folders next to the data folder")])
+    """The project: the folder that holds the data folder. Its own templates/ and assets/, where
+    it has them, override the package's theme file by file (``briefing.theme``)."""
+    return data_dir.resolve().parent
 
 
 def _check_files(slug: str, sponsor: Sponsor, located_file: str, root: Path, data_dir: Path,
@@ -295,6 +293,9 @@ def _load_book(data_dir: Path, root: Path, problems: list[Problem]) -> tuple[Boo
         return None, None
     book, found = validate(book_loc, Book)
     problems += found + missing_glyphs(book_loc, book_path, root)
+    if book and book.brand:
+        problems += check_brand(book.brand, book_loc, root)
+        problems += brand_glyphs(book_loc, book_path, root, usable_fonts(book.brand, root))
     return book, book_loc
 
 
@@ -333,6 +334,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
     warnings: list[Problem] = []
 
     book, book_loc = _load_book(data_dir, root, problems)
+    brand_fonts = usable_fonts(book.brand, root) if book else {}
 
     sponsors: dict[str, Sponsor] = {}
     files: dict[str, Path] = {}
@@ -354,12 +356,13 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
             problems += err.problems
             continue
         sponsor, found = validate(located, Sponsor)
-        problems += found + glyph_problems
+        problems += found + glyph_problems + brand_glyphs(located, path, root, brand_fonts)
         if sponsor is None:
             continue
         problems += _check_files(slug, sponsor, name, root, data_dir, located)
         if book:
-            problems += unknown_levels(sponsor, located, Levels.of(book))
+            unknown = unknown_levels(sponsor, located, Levels.of(book))
+            problems += unknown or leaks(sponsor, located, Levels.of(book))
         sponsors[slug] = sponsor
         files[slug] = path
         warnings += _sponsor_warnings(sponsor, located, book.stale_after_days if book else 180, today)

@@ -122,6 +122,10 @@ def tick(opts: TickOptions, log: Log) -> TickResult:
     return result
 
 
+# held back on purpose (a sign-off, or a correction `updates: hold` keeps for `send --correction`)
+HELD_BACK = ("wait", "hold-correction")
+
+
 def _send(opts, log: Log, send: Callable) -> dict[str, int]:
     from briefing.delivery.mail import Result
 
@@ -134,11 +138,11 @@ def _send(opts, log: Log, send: Callable) -> dict[str, int]:
             counts["sent"] += 1
         elif r.outcome == "written-to-outbox":
             counts["outbox"] += 1
-        elif r.action == "wait":  # waiting for a sign-off is not a failed run; it is logged with its reason
+        elif r.action in HELD_BACK:  # waiting for a sign-off is not a failed run; it is logged with its reason
             counts["waiting"] += 1
         elif not r.served:
             counts["not_served"] += 1
-        level = "info" if r.served else "warning" if r.action == "wait" else "error"
+        level = "info" if r.served else "warning" if r.action in HELD_BACK else "error"
         log.emit(level, "send", f"{r.outcome:>17}  {r.email}  {r.detail}", item=r.email, outcome=r.outcome,
                  detail=r.detail)
 
