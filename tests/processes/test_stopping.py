@@ -92,9 +92,8 @@ def _alive(pid: int) -> bool:
 COMMANDS = {"build": ["build", "--jobs", "1"], "tick": ["tick", "--no-send"], "watch": ["watch"],
             "schedule": ["schedule", "--cron", "* * * * * *", "--tz", "UTC", "--no-send"],
             "serve": ["serve", "--port", "0", "--jobs", "1"]}
-# SIGINT to build and watch already stopped their workers; the others did not
-STOPS = [(name, signal.SIGTERM) for name in COMMANDS] + [(name, signal.SIGINT)
-                                                          for name in ("tick", "schedule", "serve")]
+# SIGINT to build, tick and watch already stopped their workers; to schedule and serve it did not
+STOPS = [(name, signal.SIGTERM) for name in COMMANDS] + [(name, signal.SIGINT) for name in ("schedule", "serve")]
 
 
 @pytest.mark.slow
