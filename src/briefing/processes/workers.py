@@ -4,9 +4,10 @@ Each job runs in its own forked process, which ends when the job ends: a hung We
 layout can be killed, a crash takes down only its sponsor, and no process accumulates the
 pages of every sponsor. Fork (not spawn) lets workers inherit the imported libraries.
 
-A worker sends its outcome back through a pipe, so a run leaves no temporary folder behind
-however it ends; a worker dies with the run that forked it (``lifetime.die_with_parent``), and
-a run that ends early (SIGTERM, Ctrl-C, an error) kills and reaps its workers before it goes on.
+A worker sends its outcome back through a pipe and keeps its temporary files in the call's
+scratch folder (``briefing-jobs-*``), removed on the way out however ``run_jobs`` ends; a worker
+dies with the run that forked it (``lifetime.die_with_parent``), and a run that ends early
+(SIGTERM, Ctrl-C, an error) kills and reaps its workers before it goes on.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import gc
 import multiprocessing
 import os
 import pickle
+import shutil
 import signal
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -44,8 +47,9 @@ class Outcome:
     seconds: float = 0.0
 
 
-def _child(job: Job, answer: Connection, parent: int) -> None:
+def _child(job: Job, answer: Connection, parent: int, scratch: str) -> None:
     die_with_parent(parent)
+    tempfile.tempdir = scratch  # what the job leaves in a temporary folder goes when the run does
     # children die with the default SIGTERM action; the parent's handlers do not apply
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -93,6 +97,9 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
     ctx = multiprocessing.get_context("fork")
     running: dict[str, tuple[Any, Connection, float]] = {}
     outcomes: list[Outcome] = []
+    # the workers' temporary files (WeasyPrint's font copies) in one folder, removed on the way out
+    # with whatever a killed worker left there
+    scratch = tempfile.mkdtemp(prefix="briefing-jobs-")
     # Objects the workers inherit (every imported library, the loaded project) are moved out of
     # the collector's sight before forking: a worker's full collections no longer walk them nor
     # write to their pages, which would copy those pages into each worker (Python's gc.freeze
@@ -103,7 +110,7 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
             while pending and len(running) < max(1, workers):
                 job = pending.pop(0)
                 answers, answer = ctx.Pipe(duplex=False)
-                process = ctx.Process(target=_child, args=(job, answer, os.getpid()), name=job.name)
+                process = ctx.Process(target=_child, args=(job, answer, os.getpid(), scratch), name=job.name)
                 # a stop signal waits until the worker is in ``running``, where the clean-up finds it
                 signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
                 try:
@@ -132,4 +139,5 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
         for process, answers, _ in running.values():
             process.join()
             answers.close()
+        shutil.rmtree(scratch, ignore_errors=True)
     return outcomes
