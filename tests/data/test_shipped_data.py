@@ -31,7 +31,7 @@ FACTS = [
     "OBS Cloud 4.0", "Energy Expert", "40+ competition venues", "LA Memorial Coliseum",
     "SoFi Stadium", "announced May 2025", "first Games since 1948", "38,000 capacity",
     "New York, Columbus, Nashville, St. Louis, San Jose, San Diego", "September 2025",
-    "John Moolenaar", "Andrew Garbarino", "Kristi Noem", "classified briefing",
+    "access to U.S. infrastructure for the 2028 Games", "John Moolenaar", "Andrew Garbarino", "Kristi Noem", "classified briefing",
     "France's sovereign jurisdiction", "LA28 Founding Partner in October 2025",
     "Eddie Yongming Wu", "September 2023", "Joseph Tsai", "Brooklyn Nets", "New York Liberty",
     "Toby Xu", "Chief Financial Officer", "Selina Yuan", "President of Alibaba Cloud International",
