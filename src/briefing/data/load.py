@@ -56,8 +56,12 @@ def _text_message(given: Any) -> str:
 
 def _limit_message(kind: str, ctx: dict[str, Any], given: Any) -> str | None:
     if kind == "too_long":
-        return (f"has {ctx.get('actual_length')} items but at most {ctx['max_length']} are allowed; "
-                "keep the most important ones")
+        # pydantic leaves actual_length None when a mapping stops validating at the limit
+        count = ctx.get("actual_length")
+        if count is None and hasattr(given, "__len__"):
+            count = len(given)
+        counted = f"has {count:,} items" if isinstance(count, int) else "has too many items"
+        return f"{counted} but at most {ctx['max_length']:,} are allowed; keep the most important ones"
     if kind == "string_too_long":
         return f"is {len(str(given))} characters long; at most {ctx['max_length']} fit here, so shorten it"
     bounds = {"greater_than": ("greater than", "gt"), "greater_than_equal": ("at least", "ge"),

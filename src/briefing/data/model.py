@@ -296,6 +296,9 @@ class Series(Strict):
     values: dict[Line, Number] = Field(min_length=1, max_length=60, description="label: value")
 
 
+MAX_CHART_VALUE = 1e15  # larger values overflow the drawing's arithmetic (axis scale, label widths)
+
+
 class Chart(Strict):
     """A chart drawn from these numbers; the numbers must also appear in text elsewhere."""
 
@@ -317,6 +320,10 @@ class Chart(Strict):
     def _check_values(self) -> Chart:
         for i, series in enumerate(self.series):
             for label, value in series.values.items():
+                if abs(value) > MAX_CHART_VALUE:
+                    raise FieldErrors([(("series", i, "values", label), f"'{label}' is {value:g}, more than a "
+                                        f"chart can draw (at most {MAX_CHART_VALUE:g} either side of zero); "
+                                        "give the values in a larger unit, e.g. billion instead of million")])
                 if self.kind == "donut" and value <= 0:
                     raise FieldErrors([(("series", i, "values", label), f"donut values must be positive; "
                                         f"'{label}' is {value:g}: leave it out, or use a column chart")])
