@@ -38,7 +38,8 @@ SPONSOR: dict[str, Any] = {
             {"text": "Plain words.", "cite": ["src-a"]},
             {"bullets": ["First bullet.", {"text": "Second bullet."}]},
             {"figures": [{"label": "Sand", "value": "7"}]},
-            {"table": {"columns": [{"name": "Pit"}, {"name": "Depth"}], "rows": [["North", "10"], {"cells": ["South", "12"]}],
+            {"table": {"columns": [{"name": "Pit"}, {"name": "Depth"}],
+                       "rows": [["North", "10"], {"cells": ["South", "12"]}],
                        "notes": ["Invented depths.", {"text": "Another invented note."}]}},
             {"people": {"items": [{"name": "Pat Pretend", "role": "Chair"}]}},
             {"timeline": [{"year": 2024, "label": "Make-believe 2024",
@@ -274,7 +275,7 @@ def test_marked_items_are_plain_in_their_level_and_gone_below_it(tmp_path):
 
 def test_wrong_shapes_of_marked_items_are_located_errors(tmp_path):
     broken = (ITEMS_YAML
-              .replace("{text: Invented point two., audience: internal}", "{txt: Invented point two., audience: internal}")
+              .replace("{text: Invented point two.,", "{txt: Invented point two.,")
               .replace('{cells: ["2025", "6"], audience: internal}', '{cells: ["2025"], audience: internal}')
               .replace('{cells: ["2026", "7"], audience: internal}', '{cells: "2026", audience: internal}')
               .replace("  - An invented public paragraph.", "  - Revenue: up 7%"))
