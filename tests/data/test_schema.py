@@ -200,7 +200,8 @@ GOOD = [
     ("sponsor", SPONSOR + "headline: NO\ncategories: [2028, true, '12:30', 1.10]\n"),
     ("sponsor", SPONSOR + "brand: {colour: '#c8102e', logo: assets/logos/x.svg}\n"),
     ("sponsor", SPONSOR + "key_points: [a, {text: b, audience: internal}, {text: 2028}]\n"
-                          "categories: [a, {text: b, audience: partner}]\nsummary: [a, {text: b, audience: internal}]\n"),
+                          "categories: [a, {text: b, audience: partner}]\n"
+                          "summary: [a, {text: b, audience: internal}]\n"),
     ("sponsor", SPONSOR + "sections: [{title: T, blocks: [{bullets: [a, {text: b, audience: internal}]}, "
                           "{table: {columns: [A], rows: [[a], {cells: [b], audience: internal}], "
                           "notes: [{text: n, audience: internal}]}}, "
