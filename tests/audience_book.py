@@ -26,9 +26,9 @@ LEVELS = ["public", "partner", "internal", "confidential"]
 MARKERS = {
     "public": [],
     "partner": ["Quillfern", "Tidemoss"],
-    # the first of each is named by a change line; the last seven are plain items written {text, audience}
-    "internal": ["Cobblewick", "Gorsewind", "Brambleshot", "Umberfrost", "Dapplethorn", "Fernwhistle", "Mossglimmer",
-                 "Nettlecombe", "Pebblesworth", "Thistlequay"],
+    # the first of each is named by a change line; the last eight are plain items written {text, audience}
+    "internal": ["Cobblewick", "Gorsewind", "Brambleshot", "Wrenfield", "Umberfrost", "Dapplethorn", "Fernwhistle",
+                 "Mossglimmer", "Nettlecombe", "Pebblesworth", "Thistlequay"],
     "confidential": ["Stormlantern", "Vantaquill", "Ashgrove", "Vexmarrow"],
 }
 EARLIER = "2026-10-01"

@@ -29,6 +29,7 @@ SPONSOR: dict[str, Any] = {
                     "announced": {"date": "2020-03-01", "where": "Nowhere", "how": "By invention"}},
     # plain text items are written plain or, to carry `audience`, as a mapping: each kind here once
     # in the mapping form (without a level: each case gives its item one)
+    "tier": {"text": "Pretend Partner"}, "headline": {"text": "An invented quarry"},
     "categories": ["Gravel", {"text": "Sand"}],
     "summary": ["Quux digs invented holes.", {"text": "A second invented paragraph."}],
     "key_figures": [{"label": "Holes dug", "value": "42"}],
@@ -115,6 +116,8 @@ def test_the_sample_writes_every_marked_form_the_model_has():
                 holder = holder[part] if isinstance(part, int) else getattr(holder, part)
             written.add((type(holder).__name__, parts[-1]))
     assert takes <= written, f"add a marked item to SPONSOR for: {sorted(takes - written)}"
+    # the cover's own lines (its other facts are the partnership's, which carries `audience`)
+    assert {("Sponsor", "tier"), ("Sponsor", "headline")} <= takes
 
 
 def _set(data: Any, loc: tuple, key: str | int, value: Any) -> None:

@@ -180,3 +180,16 @@ def test_new_and_removed_sponsors_are_named():
     one = m.Sponsor.model_validate(COMPLETE)
     assert summarise({"new": one}, {"old": one}) == {
         "new": ["New sponsor in this edition"], "old": ["Quux Quarries (fictional) is no longer in the book"]}
+
+
+def test_an_item_compares_as_its_plain_value_whichever_form_it_is_written_in():
+    """Giving a plain item an `audience` (writing it as a mapping) is not news; its text changing is."""
+    before = m.Sponsor.model_validate(COMPLETE)
+    data = copy.deepcopy(COMPLETE)
+    data["tier"] = {"text": "Pretend Partner", "audience": "partner"}
+    data["sections"][0]["blocks"][4]["table"]["rows"][0] = {"cells": ["North", "10"], "audience": "partner"}
+    assert describe(before, m.Sponsor.model_validate(data)) == []
+    data["tier"]["text"] = "Pretend Founding Partner"
+    data["sections"][0]["blocks"][4]["table"]["rows"][0]["cells"] = ["North", "11"]
+    assert describe(before, m.Sponsor.model_validate(data)) == [
+        "Tier: Pretend Partner → Pretend Founding Partner", "North: 10 → 11"]

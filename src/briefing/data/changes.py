@@ -265,7 +265,7 @@ def _plain(value: Any) -> Any:
     plain already; this is for data compared as written, e.g. by the tests)."""
     if isinstance(value, list) and any(isinstance(v, m.Marked) for v in value):
         return [m.plain(v) for v in value]
-    return value
+    return m.plain(value)
 
 
 def _change(label: str, old: Any, new: Any, where: str, as_date: bool = False) -> list[str]:

@@ -232,7 +232,7 @@ class TextItem(Marked):
 
 
 class LineItem(Marked):
-    """`{text: "...", audience: LEVEL}`: a one-line item (a category)."""
+    """`{text: "...", audience: LEVEL}`: a one-line item (a category, the tier, the headline)."""
 
     text: Line = Field(description="the item, as it would be written plain")
     audience: Level | None = Field(None, description=AUDIENCE_HELP)
@@ -271,7 +271,7 @@ def _marked_when(*keys: str) -> Discriminator:
 
 
 Item = Annotated[Annotated[Text, Tag(PLAIN)] | Annotated[TextItem, Tag(MARKED)], _marked_when("text")]
-LineListItem = Annotated[Annotated[Line, Tag(PLAIN)] | Annotated[LineItem, Tag(MARKED)], _marked_when("text")]
+ShortItem = Annotated[Annotated[Line, Tag(PLAIN)] | Annotated[LineItem, Tag(MARKED)], _marked_when("text")]
 Row = Annotated[Annotated[list[Text], Tag(PLAIN)] | Annotated[RowItem, Tag(MARKED)], _marked_when("cells")]
 Paragraphs = Annotated[
     Annotated[Text, Tag(PLAIN)] | Annotated[list[Item], Field(min_length=1), Tag(PARAGRAPHS)],
@@ -642,9 +642,11 @@ class Sponsor(Strict):
     """One sponsor: identity, partnership terms and ordered narrative sections."""
 
     name: Line
-    tier: Line | None = None
-    categories: list[LineListItem] = Field([], description="one line each" + ITEM_HELP)
-    headline: Line | None = None
+    tier: ShortItem | None = Field(None, description="one line; may be written {text, audience} to carry its "
+                                   "own audience")
+    categories: list[ShortItem] = Field([], description="one line each" + ITEM_HELP)
+    headline: ShortItem | None = Field(None, description="one line; may be written {text, audience} to carry "
+                                       "its own audience")
     as_of: PartialDate = Field(description="the date the facts are current")
     source: Line | None = Field(None, description="the document the facts come from, named under the key "
                                 "figures (default: book.yaml `source`)")
