@@ -311,3 +311,22 @@ def test_a_marked_sentence_printed_verbatim_elsewhere_is_refused(tmp_path):
     assert ("pretend-items.yaml:15:20: sections[0].blocks[0].bullets[0].text: 'Only internal readers see this "
             "bullet.' is withheld from partner by sections[0].blocks[0].bullets[0].text but printed for partner "
             "by sections[1].blocks[0].text at line 24; restrict both") in str(err.value)
+
+
+def test_the_docs_example_of_marked_items_validates_and_prints_plain_for_a_lower_level():
+    from docs_examples import docs_yaml
+
+    from briefing.data.load import validate
+    from briefing.data.yamlsafe import load_text
+
+    example = next(b for b in docs_yaml() if b.startswith("tier: {text"))
+    sponsor, problems = validate(load_text("name: Acme Anvils (fictional)\nas_of: 2026\naudience: public\n" + example,
+                                           "x.yaml"),
+                                 m.Sponsor)
+    assert problems == [] and sponsor is not None
+    public = view(sponsor, "public", LEVELS)
+    assert public.tier is None and public.categories == ["Anvils"]
+    assert public.summary == "Acme Anvils is an invented company." and public.key_points == ["Invented point one."]
+    assert [x.title for x in public.sections] == ["Results"]
+    assert public.sections[0].blocks[0].bullets == ["Sales rose."]
+    assert public.sections[0].blocks[1].table.rows == [["Anvils", "10.5"]]
