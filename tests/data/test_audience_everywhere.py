@@ -320,9 +320,8 @@ def test_the_docs_example_of_marked_items_validates_and_prints_plain_for_a_lower
     from briefing.data.yamlsafe import load_text
 
     example = next(b for b in docs_yaml() if b.startswith("tier: {text"))
-    sponsor, problems = validate(load_text("name: Acme Anvils (fictional)\nas_of: 2026\naudience: public\n" + example,
-                                           "x.yaml"),
-                                 m.Sponsor)
+    text = "name: Acme Anvils (fictional)\nas_of: 2026\naudience: public\n" + example
+    sponsor, problems = validate(load_text(text, "x.yaml"), m.Sponsor)
     assert problems == [] and sponsor is not None
     public = view(sponsor, "public", LEVELS)
     assert public.tier is None and public.categories == ["Anvils"]
