@@ -206,8 +206,8 @@ class Strict(BaseModel):
 
 
 # --- plain items that carry their own audience ------------------------------------------------
-# A list item printed as plain text (a key point, a bullet, a paragraph, a table row) is written as
-# text; to give it its own `audience` it is written as a mapping instead. The level's view
+# An item printed as plain text (a key point, a bullet, a paragraph, a table row, the tier) is written
+# as text; to give it its own `audience` it is written as a mapping instead. The level's view
 # (data/audience.py) drops withheld items and gives the rest back as plain values, so everything
 # printed after the view sees plain text, as before.
 
