@@ -15,7 +15,7 @@ from briefing.data.brand import brand_glyphs, check_brand, usable_fonts
 from briefing.data.cache import Reader
 from briefing.data.glyphcheck import missing_glyphs
 from briefing.data.levels import Levels
-from briefing.data.model import SLUG_PATTERN, Book, Distribution, Sponsor, date_end
+from briefing.data.model import FORMS, SLUG_PATTERN, Book, Distribution, Sponsor, date_end
 from briefing.data.project import Project
 from briefing.data.yamlsafe import Located, load_file
 from briefing.errors import DataError, FieldErrors, Problem, field_path
@@ -145,6 +145,8 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     out: list[Any] = []
     current = data
     for i, part in enumerate(loc):
+        if part in FORMS:
+            continue  # the form an item was written in (model.FORMS), not a key in the data
         if isinstance(current, dict) and part in current:
             current = current[part]
         elif isinstance(current, list) and isinstance(part, int) and part < len(current):
