@@ -79,9 +79,21 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+NEWER_FIELDS = ("source",)  # sponsor fields added after the untagged commit, which would refuse them
+
+
 def _with_theme(project: Path, theme: Path, root: Path) -> Path:
-    """The same data with another checkout's templates and assets."""
+    """The same data with another checkout's templates and assets (and without the sponsor
+    fields that checkout predates; none of them changes what is tagged)."""
+    import yaml
+
     shutil.copytree(project / "data", root / "data")
+    for sponsor in sorted((root / "data" / "sponsors").glob("*.yaml")):
+        data = yaml.safe_load(sponsor.read_text(encoding="utf-8"))
+        if any(field in data for field in NEWER_FIELDS):
+            for field in NEWER_FIELDS:
+                data.pop(field, None)
+            sponsor.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
     for folder in ("templates", "assets"):
         shutil.copytree(theme / folder, root / folder)
     return root

@@ -1,6 +1,7 @@
 """Rebuild the fonts that are not shipped as their authors publish them (run by hand, not at run time).
 
     python assets/fonts/make_fonts.py CJK_TTC EMOJI_TTF OUT_DIR
+    python assets/fonts/make_fonts.py --renumber NotoSansCJKsc-Subset.otf   (CIDs as glyph numbers only)
 
 CJK_TTC   NotoSansCJK-Regular.ttc from Debian's fonts-noto-cjk (1:20220127+repack1-1)
 EMOJI_TTF NotoEmoji[wght].ttf from the PyPI wheel manimgx-fonts (2026.9.26.post1; Noto Emoji 3.002)
@@ -62,7 +63,26 @@ def cjk(ttc: Path, out: Path) -> None:
     for code in (0x20, 0xA0):
         name = font.getBestCmap()[code]
         hmtx[name] = (SPACE_ADVANCE, hmtx[name][1])
+    cids_as_glyph_ids(font)
     font.save(str(out / "NotoSansCJKsc-Subset.otf"))
+
+
+def cids_as_glyph_ids(font: TTFont) -> None:
+    """Number the CIDs of a CID-keyed CFF font 0, 1, 2, ... as its glyphs, in place.
+
+    Subsetting keeps each glyph's CID from the full font (glyph 2 is CID 372) while renumbering
+    the glyphs. WeasyPrint writes glyph numbers into the PDF as CIDs (Identity-H, no CIDToGIDMap
+    for CFF fonts), and a reader that follows the CFF charset, as the PDF standard says, finds
+    another glyph or none: MuPDF printed no Chinese at all, and outloud reports .notdef glyphs
+    (TXT-005, PDF/UA-1 7.21.8). With CID = glyph number both readings agree."""
+    top = font["CFF "].cff.topDictIndex[0]  # decompiled first, under the old names
+    old = list(top.charset)
+    new = [".notdef"] + [f"cid{gid:05d}" for gid in range(1, len(old))]
+    font.setGlyphOrder(new)  # the other tables hold glyph numbers: they read these names
+    strings = top.CharStrings.charStrings
+    if set(strings) != set(new):
+        top.CharStrings.charStrings = {name: strings[was] for was, name in zip(old, new, strict=True)}
+    top.charset = new
 
 
 def emoji(variable: Path, out: Path) -> None:
@@ -72,6 +92,11 @@ def emoji(variable: Path, out: Path) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--renumber"]:  # the shipped subset, fixed in place: python make_fonts.py --renumber FILE
+        subset_font = TTFont(sys.argv[2])
+        cids_as_glyph_ids(subset_font)
+        subset_font.save(sys.argv[2])
+        sys.exit(0)
     ttc_path, emoji_path, out_dir = (Path(a) for a in sys.argv[1:4])
     cjk(ttc_path, out_dir)
     emoji(emoji_path, out_dir)

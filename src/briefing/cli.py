@@ -87,6 +87,14 @@ def _as_process() -> bool:
     return click.get_current_context().obj == AS_PROCESS
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM stops a run as Ctrl-C does: its workers are killed and reaped, its lock released,
+    exit 130 (docs/architecture.md, "How a run stops"); `serve` and `schedule` set their own."""
+    from briefing.processes import stop_on_signals
+
+    stop_on_signals()
+
+
 class Group(click.Group):
     """Turn library errors into messages and exit codes; never a traceback for known failures."""
 
@@ -95,6 +103,7 @@ class Group(click.Group):
         ``_exit_now``; called from Python with ``args`` (tests, ``CliRunner``), as click does."""
         if args is not None or not kwargs.get("standalone_mode", True):
             return super().main(args, *rest, **kwargs)
+        _stop_on_sigterm()
         try:
             super().main(args, *rest, obj=AS_PROCESS, **kwargs)
         except SystemExit as done:
@@ -260,11 +269,86 @@ def doctor(data_dir, out_dir) -> None:
     """
     from briefing.ops.doctor import checks as doctor_checks
 
-    ok = True
-    for good, line in doctor_checks(data_dir, out_dir):
+    code = 0  # no data folder raises a usage error (exit 2) before any check
+    for good, line, fails_with in doctor_checks(data_dir, out_dir):
         click.echo(("ok: " if good else "problem: ") + line, err=not good)
-        ok = ok and good
-    sys.exit(0 if ok else EXIT_SYSTEM)
+        code = code if good else max(code, fails_with)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def new(folder: Path) -> None:
+    """Start a project in FOLDER: example data, a logo, a README of next steps.
+
+    FOLDER must be new or empty. The example sponsor is invented and shows one block of every
+    kind; the addresses in distribution.yaml are placeholders.
+
+    \b
+    Examples:
+      briefing new my-briefings
+      cd my-briefings && briefing validate && briefing build
+    """
+    from briefing.ops.new import NEXT, new_project
+
+    made = new_project(folder)
+    click.echo(f"made a briefing project in {folder}:")
+    for path in made:
+        click.echo(f"  {path.relative_to(folder)}")
+    click.echo("next:")
+    for command in (f"cd {folder}", *NEXT[:2]):
+        click.echo(f"  {command}")
+
+
+@main.group()
+def theme() -> None:
+    """The look of the documents: list the theme's files, copy one into the project to change it.
+
+    A project's own templates/ and assets/ override the default theme file by file
+    (docs/theming.md).
+
+    \b
+    Examples:
+      briefing theme list
+      briefing theme copy templates/partials/book_cover.html
+    """
+
+
+@theme.command("list")
+@data_option
+def theme_list(data_dir: Path) -> None:
+    """Every file of the theme, and whether this project overrides it.
+
+    \b
+    Examples:
+      briefing theme list
+      briefing theme list --data /srv/briefing/data
+    """
+    from briefing.data.load import find_root
+    from briefing.ops.overrides import theme_files
+
+    for f in theme_files(find_root(data_dir)):
+        note = "  (added by the project)" if f.added else ""
+        click.echo(f"{'project' if f.overridden else 'default'}  {f.rel}{note}")
+
+
+@theme.command("copy")
+@click.argument("path")
+@data_option
+@click.option("--force", is_flag=True, help="Replace the project's copy with the default again.")
+def theme_copy(path: str, data_dir: Path, force: bool) -> None:
+    """Copy the default theme's PATH into the project, to edit it there.
+
+    \b
+    Examples:
+      briefing theme copy templates/partials/book_cover.html
+      briefing theme copy assets/css/print/_tokens.css
+    """
+    from briefing.data.load import find_root
+    from briefing.ops.overrides import copy_default
+
+    target = copy_default(find_root(data_dir), path, force=force)
+    click.echo(f"copied {path} to {target}; edit it there (`briefing theme list` shows it as the project's)")
 
 
 @main.command()
@@ -283,10 +367,15 @@ def doctor(data_dir, out_dir) -> None:
               help="Largest total of attachments per message, in MB.")
 @click.option("--review", is_flag=True, help="Also mail each approver (`approver: yes` in distribution.yaml) a "
                                              "review copy of every edition waiting for approval, once.")
+@click.option("--correction", is_flag=True, help="Send the correction of an edition whose files changed after "
+                                                 "it was sent (book.yaml `updates: hold`, the default, holds it).")
+@click.option("--force-empty-log", is_flag=True, help="Start a new send log although the output folder shows "
+                                                      "letters went out before (those would be sent again).")
 @json_option
 @wait_option
 @quiet_option
-def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review, log_json, wait, quiet) -> None:
+def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review, correction, force_empty_log,
+         log_json, wait, quiet) -> None:
     """Email each recipient in data/distribution.yaml their edition, once.
 
     \b
@@ -303,6 +392,7 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review
       briefing send --dry-run
       briefing send --for avery.example@example.org
       BRIEFING_SMTP_URL=smtps://mailer:secret@mail.example.org:465 briefing send
+      briefing send --correction        send the updated edition to those who had the earlier one
     """
     from briefing.delivery.distribute import SendOptions
     from briefing.delivery.distribute import send as run_send
@@ -320,14 +410,16 @@ def send(data_dir, out_dir, recipients, dry_run, force, outbox, max_size, review
                  action=r.action, detail=r.detail)
 
     options = SendOptions(data_dir=data_dir, out_dir=out_dir, recipients=recipients, dry_run=dry_run,
-                          force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024), review=review)
+                          force=force, outbox=outbox, max_bytes=int(max_size * 1024 * 1024), review=review,
+                          correction=correction, force_empty_log=force_empty_log)
     with run_lock(out_dir, wait=wait), Reporter(log=log) as reporter:
         run_send(options, say=say, progress=reporter.event)
     _send_summary(log, results, dry_run)
     unserved = [r for r in results if not r.served]
     if unserved:
         # only waiting for a sign-off is a normal state, told apart so that scripts can wait for it
-        sys.exit(EXIT_WAITING if all(r.action == "wait" for r in unserved) else EXIT_ERROR)
+        # (and a correction held by book.yaml `updates: hold`, which `send --correction` releases)
+        sys.exit(EXIT_WAITING if all(r.action in ("wait", "hold-correction") for r in unserved) else EXIT_ERROR)
 
 
 @main.command()
@@ -462,24 +554,29 @@ def _is_date(text: str) -> bool:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; the default lets only this machine connect.")
 @click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0 = cores).")
-def serve(data_dir, out_dir, port, host, jobs) -> None:
+@click.option("--debug", is_flag=True, help="Show build errors in full on the page (stack traces, paths).")
+def serve(data_dir, out_dir, port, host, jobs, debug) -> None:
     """Preview the PDFs in a browser page that follows every save.
 
     Lists the sponsors and the book with page thumbnails; click one for its pages. Each save
     rebuilds what changed and updates the open page; invalid data shows the located errors.
     Opens no browser by itself.
 
+    It answers only at the address it prints (127.0.0.1, localhost or [::1], with the port):
+    any other Host gets 421. It shows only what its own builds wrote.
+
     \b
-    Example:
+    Examples:
       briefing serve            then open http://127.0.0.1:8000/
+      briefing serve --host ::1 --port 8001
     """
     import signal
     import threading
 
-    from briefing.ops.serve import serve_forever, start
+    from briefing.ops.serve import Preview, serve_forever, start
 
-    server = start(data_dir, out_dir, host=host, port=port, jobs=jobs)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    server = start(Preview(data_dir, out_dir, jobs, debug=debug), host=host, port=port)
+    if host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
         click.echo(f"warning: listening on {host}: anyone who can reach it can read the PDFs", err=True)
     click.echo(f"Preview at {server.url} (Ctrl+C to stop)")
     sys.stdout.flush()
@@ -571,6 +668,42 @@ def watch(data_dir, out_dir, quiet) -> None:
     from briefing.ops.watch import watch as run_watch
 
     run_watch(data_dir, out_dir, _log(False, quiet))
+
+
+@main.command(name="import")
+@click.argument("document", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--slug", help="File name of the sponsor (default: from its name, e.g. acme-anvils).")
+@data_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM", help="When the document's facts were current (default: the "
+              "latest date it names, reported as a guess).")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the sponsor file instead of writing it.")
+@quiet_option
+def import_document(document: Path, slug, data_dir: Path, as_of, to_stdout: bool, quiet: bool) -> None:
+    """Draft data/sponsors/SLUG.yaml from a briefing document (plain text or Markdown).
+
+    Every sentence of the document lands word for word in the file, which validates as it is. Each
+    guess (a list read as a table, a note without a severity, the as_of date, fields the document
+    lacks) is listed as FILE:LINE: what was guessed; what to check, and marked in the file with a
+    `# check:` comment. An existing file is never replaced. See docs/import.md.
+
+    \b
+    Examples:
+      briefing import ../shared/sources/alibaba-briefing.txt --slug imported
+      briefing import acme.md --stdout > /tmp/acme.yaml
+    """
+    from briefing.data.importer import draft, write
+    from briefing.data.load import shown
+
+    imported = draft(document, name=shown(document), slug=slug, as_of=as_of, data_dir=data_dir)
+    target = None if to_stdout else write(imported, data_dir)
+    if not quiet:
+        for line in imported.report:
+            click.echo(line, err=True)
+    if target is None:
+        click.echo(imported.text, nl=False)
+    elif not quiet:
+        click.echo(f"wrote {shown(target)}: {len(imported.report)} guesses to check (listed above, and as "
+                   "`# check:` comments in the file); run `briefing validate` after editing")
 
 
 if __name__ == "__main__":

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from briefing import __version__
+from briefing.theme import FOLDERS, Theme
 
 
 def digest(*parts: Any, length: int = 64) -> str:
@@ -25,22 +27,38 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
-def theme_fingerprint(root: Path) -> str:
-    """Templates, assets (CSS, fonts, logos), chart style and the package's own code.
+def theme_fingerprint(root: Path, templates: Iterable[str] | None = None) -> str:
+    """The theme as the project ``root`` prints with it (its own templates/ and assets/, then the
+    package's: ``briefing.theme``) and the package's own code.
 
+    ``templates``: only these templates count (names under templates/, those a document reaches),
+    so that editing one template rebuilds the documents that print it and no others; None: all.
     A build asks for it more than once (loading the data, planning each level); the files (fonts,
     mostly) are read once per process for as long as their sizes and modification times stand
     (docs/performance.md, "Theme fingerprint")."""
-    folders = (root / "templates", root / "assets", Path(__file__).parent)  # the package's own code
-    files = [path for folder in folders
-             for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)]
-    return _hash_files(tuple((path, (info := path.stat()).st_size, info.st_mtime_ns) for path in files))
+    chosen = None if templates is None else {f"templates/{name}" for name in templates}
+    files = [(f.rel, f.path) for f in Theme(root).files()
+             if chosen is None or not f.rel.startswith("templates/") or f.rel in chosen]
+    code = Path(__file__).parent
+    files += [(path.relative_to(code).as_posix(), path)
+              for path in sorted(p for p in code.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+              if path.relative_to(code).parts[:2] not in _THEME_FOLDERS]
+    return _hash_files(tuple((rel, path, (info := path.stat()).st_size, info.st_mtime_ns) for rel, path in files))
 
 
-@lru_cache(maxsize=8)
-def _hash_files(files: tuple[tuple[Path, int, int], ...]) -> str:
+_THEME_FOLDERS = {("theme", folder) for folder in FOLDERS}  # counted above, through the project's view
+
+
+def _hash_files(files: tuple[tuple[str, Path, int, int], ...]) -> str:
     hashed = hashlib.sha256()
-    for path, _, _ in files:
-        hashed.update(path.name.encode())
-        hashed.update(path.read_bytes())
+    for rel, path, size, mtime in files:
+        hashed.update(rel.encode())
+        hashed.update(_file_digest(path, size, mtime))
     return hashed.hexdigest() + __version__
+
+
+@lru_cache(maxsize=1024)
+def _file_digest(path: Path, _size: int, _mtime: int) -> bytes:
+    """One file's hash, read once per process and version of the file (a document's subset of the
+    theme and the whole share their fonts)."""
+    return hashlib.sha256(path.read_bytes()).digest()

@@ -224,6 +224,14 @@ def test_no_email_body_leaks_above_its_level(audience_root, monkeypatch):  # noq
     for name in ("Avery Example", "Blake Example"):  # partner needs one approval, confidential two
         result = CliRunner().invoke(main, ["approve", "--data", str(data), "--out", str(out), "--as", name])
         assert result.exit_code == 0, result.output
+    # each reader received the earlier edition, so each letter says what changed since, at their level
+    from briefing.delivery.mail import LOG_NAME, SENT, Letter, SendLog
+
+    log = SendLog(out / LOG_NAME)
+    for who in ("pat", "pia", "ivo", "cas"):
+        log.record(Letter(name=who, email=f"{who}@example.org", title=None, attachments=[], subject="",
+                          sender="b@example.org", edition=EARLIER, edition_label=""), SENT, "smtp")
+    log.close()
     results = send(SendOptions(data_dir=data, out_dir=out))
     assert {r.outcome for r in results} == {"written-to-outbox"}, results
     bodies = {}

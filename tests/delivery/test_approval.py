@@ -135,7 +135,7 @@ def test_an_edition_changed_after_approval_is_not_sent(audience_root, server):  
     assert [a["current"] for a in levels["confidential"]["approved_by"]] == [False, False]
     assert levels["partner"]["ready"]
     state = {r["email"]: r for r in levels["confidential"]["recipients"]}["cas@example.org"]
-    assert state["state"] == "not sent" and "changed after" in state["detail"]
+    assert state["state"] == "waiting for approval" and "changed after" in state["detail"]
 
 
 @pytest.mark.slow
@@ -174,7 +174,8 @@ def test_a_scheduled_tick_mails_approvers_a_review_copy_once(audience_root, serv
         "For review: Fictional Levels Book, confidential edition — 1 November 2026",
         "For review: Fictional Levels Book, partner edition — 1 November 2026"]
     partner = next(m for m in reviews if "partner" in str(m["Subject"]))
-    assert [p.get_filename() for p in partner.iter_attachments()] == ["pia-partner.pdf"]  # what pia would get
+    shown = "Fictional Levels Book — 1 November 2026 — Pia Partner.pdf"
+    assert [p.get_filename() for p in partner.iter_attachments()] == [shown]  # what pia would get
     assert "briefing approve --edition 2026-11-01 --audience partner" in partner.get_body(("plain",)).get_content()
 
     again = tick(options, Log(quiet=True))
@@ -187,5 +188,6 @@ def test_a_scheduled_tick_mails_approvers_a_review_copy_once(audience_root, serv
     final = [parse(raw) for _, rcpts, raw in handler.messages if rcpts == ["cas@example.org"]][-1]
     body = final.get_body(("plain",)).get_content()
     assert not str(final["Subject"]).startswith("For review")
-    assert "What changed since your last edition (1 October 2026)" in body  # a review copy is not received
+    # a review copy is not an edition received: no "what changed since your last edition" (issue 24)
+    assert "What changed" not in body
     assert sum(k == "review" and d.startswith("sent:") for k, _, _, d in trail(root)) == 2

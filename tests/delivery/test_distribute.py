@@ -199,10 +199,11 @@ def test_the_email_surfaces_watch_items_and_attachments(root, server, monkeypatc
            "  - Critical — Acme Anvils (fictional): Acme anvil shortage\n" \
            "  - High — Globex Imaginary: Globex widget recall\n" in text
     assert "Attached (7 files, " in text
-    assert "  - acme-anvils-one-pager.pdf — Acme Anvils (fictional) on one page: 1 page, " in text
-    assert "pages" not in text.split("acme-anvils-one-pager.pdf")[1].split("\n")[0]
+    one_pager = "Acme Anvils (fictional) on one page — 1 November 2026.pdf"
+    assert f"  - {one_pager}: 1 page, " in text
+    assert "pages" not in text.split(one_pager)[1].split("\n")[0]
     html = sam.get_body(("html",)).get_content()
-    assert "acme-anvils-one-pager.pdf" in html
+    assert "Acme Anvils (fictional) on one page" in html
     assert "<strong>Critical</strong> — Acme Anvils (fictional): Acme anvil shortage" in html
     assert "cid:" not in html  # no decorative images
     pat = got["pat@example.org"][0].get_body(("plain",)).get_content()
@@ -225,8 +226,10 @@ def test_two_recipients_with_the_same_name_get_two_editions(root, server, monkey
     got = received(handler)
     cfo = {p.get_filename(): p.get_content() for p in got["avery.cfo@example.org"][0].iter_attachments()}
     ceo = {p.get_filename(): p.get_content() for p in got["avery.ceo@example.org"][0].iter_attachments()}
-    assert list(cfo) == ["avery-cfo-example-org.pdf"] and list(ceo) == ["avery-ceo-example-org.pdf"]
-    assert cfo["avery-cfo-example-org.pdf"] != ceo["avery-ceo-example-org.pdf"]
+    shown = "Fictional Sponsor Book — 1 November 2026 — Avery Example.pdf"  # files on disk keep their ids
+    assert list(cfo) == [shown] and list(ceo) == [shown]
+    assert cfo[shown] == (root / "output" / "editions" / "avery-cfo-example-org.pdf").read_bytes()
+    assert ceo[shown] == (root / "output" / "editions" / "avery-ceo-example-org.pdf").read_bytes()
     from conftest import normalise, pdf_text
 
     cfo_text = normalise(" ".join(pdf_text(root / "output" / "editions" / "avery-cfo-example-org.pdf")))
@@ -268,11 +271,11 @@ def test_ctrl_c_on_watch_exits_130(root):
 
 def test_doctor_honours_data(tmp_path, root):
     result = run_cli("doctor", "--data", str(tmp_path / "nowhere" / "data"), "--out", str(tmp_path / "o"))
-    assert result.exit_code == 4
-    assert f"problem: data folder {tmp_path / 'nowhere' / 'data'}: " in result.stderr
+    assert result.exit_code == 2  # a folder without data/ is a usage problem, not a missing library
+    assert f"error: no data folder at {tmp_path / 'nowhere' / 'data'}: " in result.stderr
     result = run_cli("doctor", "--data", str(root / "data"), "--out", str(tmp_path / "o"))
     assert result.exit_code == 0, result.output
-    assert f"ok: project at {root} with " in result.stdout
+    assert f"ok: project at {root}: " in result.stdout
     assert f"ok: data folder {root / 'data'}: 3 sponsor file(s) valid" in result.stdout
 
 

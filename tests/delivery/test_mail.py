@@ -50,13 +50,16 @@ def test_each_recipient_gets_exactly_their_pdfs_once(project, server, monkeypatc
     _, out = project
     by_rcpt = {rcpts[0]: parse(raw) for _, rcpts, raw in handler.messages}
     assert set(by_rcpt) == {"pat@example.org", "sam@example.org"}
+    day = "1 November 2026"
     pat = attachments_of(by_rcpt["pat@example.org"])
-    assert pat == {"pat-fictional.pdf": (out / "editions" / "pat-fictional.pdf").read_bytes()}
+    assert pat == {f"Fictional Sponsor Book — {day} — Pat Fictional.pdf":
+                   (out / "editions" / "pat-fictional.pdf").read_bytes()}
     sam = attachments_of(by_rcpt["sam@example.org"])
-    expected = {"sam-madeup.pdf": out / "editions" / "sam-madeup.pdf"}
-    for slug in ("acme-anvils", "globex-imaginary", "initech-pretend"):
-        expected[f"{slug}.pdf"] = out / f"{slug}.pdf"
-        expected[f"{slug}-one-pager.pdf"] = out / f"{slug}-one-pager.pdf"
+    expected = {f"Fictional Sponsor Book — {day} — Sam Madeup.pdf": out / "editions" / "sam-madeup.pdf"}
+    for slug, name in (("acme-anvils", "Acme Anvils (fictional)"), ("globex-imaginary", "Globex Imaginary"),
+                       ("initech-pretend", "Initech Pretend 伊尼科技")):
+        expected[f"{name} sponsor briefing — {day}.pdf"] = out / f"{slug}.pdf"
+        expected[f"{name} on one page — {day}.pdf"] = out / f"{slug}-one-pager.pdf"
     assert sam == {name: path.read_bytes() for name, path in expected.items()}
     msg = by_rcpt["pat@example.org"]
     assert msg["Subject"] == "Fictional Sponsor Book — 1 November 2026"
@@ -64,9 +67,9 @@ def test_each_recipient_gets_exactly_their_pdfs_once(project, server, monkeypatc
     assert msg["From"] == "briefings@example.org" and msg["To"] == "Pat Fictional <pat@example.org>"
     assert msg["Message-ID"].startswith("<briefing.") and msg["Date"]
     body = msg.get_body(("plain",)).get_content()
-    assert "pat-fictional.pdf — Fictional Sponsor Book, prepared for Pat Fictional: 5 pages, " in body
+    assert f"Fictional Sponsor Book — {day} — Pat Fictional.pdf: 5 pages, " in body
     assert "1 November 2026" in body
-    assert "pat-fictional.pdf" in msg.get_body(("html",)).get_content()
+    assert "Pat Fictional.pdf" in msg.get_body(("html",)).get_content()
     assert not [p for p in msg.walk() if p.get_content_maintype() == "image"]  # no decorative image
     for part in msg.iter_attachments():
         assert part.get_content_type() == "application/pdf"
@@ -171,9 +174,11 @@ def test_outbox_default_writes_parseable_eml(project, monkeypatch):
     assert len(files) == 2
     msg = parse(files[0].read_bytes())
     assert msg["To"] == "Pat Fictional <pat@example.org>"
-    assert attachments_of(msg)["pat-fictional.pdf"] == (out / "editions" / "pat-fictional.pdf").read_bytes()
+    shown = "Fictional Sponsor Book — 1 November 2026 — Pat Fictional.pdf"
+    assert attachments_of(msg)[shown] == (out / "editions" / "pat-fictional.pdf").read_bytes()
     result = CliRunner().invoke(main, ["send", "--data", str(data), "--out", str(out)])
-    assert "nothing to send" in result.output
+    assert "2 letter(s) already in the outbox, not delivered" in result.output  # not "already has" it
+    assert "already has this edition" not in result.output
 
 
 def test_dry_run_writes_nothing(project, monkeypatch):

@@ -45,11 +45,19 @@ def _chart(kind: str, values: dict[str, float], unit: str = "people", approximat
                                            "series": [{"values": values}]}})
 
 
-def test_two_bar_chart_becomes_cards_keeping_the_tilde():
-    small = _chart("column", {"2020": 6, "2025": 4}, unit="% of market", approximate=["2020"])
-    assert is_small_chart(small) and not is_small_chart(_chart("bar", {"a": 1, "b": 2, "c": 3}))
-    cards = chart_cards(small)
-    assert [c["value"] for c in cards] == ["~6%", "4%"]
+def test_one_bar_is_a_card_and_two_are_a_pair_showing_the_change():
+    """Issue 23: two numbers in tiles showed nothing of the change their title states."""
+    from briefing.render.chart_specs import is_pair
+    from briefing.render.charts import difference
+
+    one = _chart("column", {"2025": 4}, unit="% of market", approximate=["2025"])
+    two = _chart("column", {"2020": 6, "2025": 4}, unit="% of market", approximate=["2020"])
+    assert is_small_chart(one) and not is_small_chart(two) and is_pair(two)
+    assert [c["value"] for c in chart_cards(one)] == ["~4%"]
+    spec = sponsor_charts(_sponsor("Pretend", [two]), "#2E6B4F")["sections[0].blocks[0]"]
+    assert spec["kind"] == "pair" and difference(spec) == "down about 2 points"
+    counts = sponsor_charts(_sponsor("Pretend", [_chart("bar", {"2019": 10, "2025": 20})]), "#2E6B4F")
+    assert difference(counts["sections[0].blocks[0]"]) == "up 10 (+100%)"
 
 
 def _sponsor(name: str, blocks: list[Block] | None = None, value: dict | None = None) -> Sponsor:
@@ -63,7 +71,7 @@ def _sponsor(name: str, blocks: list[Block] | None = None, value: dict | None = 
 
 def test_same_unit_charts_share_one_scale_and_small_ones_draw_nothing():
     blocks = [_chart("bar", {"a": 40, "b": 20, "c": 9}, "%"), _chart("bar", {"x": 12, "y": 8, "z": 6}, "%"),
-              _chart("column", {"p": 1, "q": 2})]
+              _chart("column", {"p": 1})]
     specs = sponsor_charts(_sponsor("Pretend", blocks), "#2E6B4F")
     drawn = [s for s in specs.values() if s["kind"] == "bar"]
     assert len(specs) == 2 and {s["scale_max"] for s in drawn} == {40}
@@ -174,11 +182,11 @@ def test_typography_in_the_pdf(printed):
 
 
 @pytest.mark.slow
-def test_small_chart_printed_as_cards_and_book_lists_non_usd_value(printed):
+def test_two_value_chart_shows_the_change_and_book_lists_non_usd_value(printed):
     out, _ = printed
     text = " ".join(" ".join(p.split()) for p in _text(out / "zephyr-widgets.pdf"))
-    # two columns become two cards (label, value and unit), read across in layout order
-    assert re.search(r"Pretend staff doubled from 10 to 20 .*2019 2025 10 people 20 people", text)
+    # two columns are drawn as a pair of bars with the change between them (issue 23)
+    assert re.search(r"Pretend staff doubled from 10 to 20 .*2019 10 2025 20 up 10 \(\+100%\)", text)
     assert "Source: Invented staff register" in text
     book = " ".join(" ".join(p.split()) for p in _text(out / "briefing-book.pdf"))
     assert "Deal values in other currencies, with no US$ rate in the data: Zephyr Widgets €450 million" in book
@@ -202,7 +210,7 @@ def test_book_cover_lists_one_to_fifty_sponsors_on_one_page(count, tmp_path):
         '{% block body %}{% include "partials/book_cover.html" %}{% endblock %}')
     html = template.render(book=book, page_size="A4", document=FULL, accent="#2E6B4F", accent_soft="#E0EAE4",
                            classification="Internal test", edition="1 November 2026", rows=rows, prepared_for=None,
-                           audience="")
+                           audience="", brand_fonts=[], brand_logo=None, brand_cover=None)
     printed = print_html(html, base=root, roots=[root / "templates", root / "assets"])
     assert printed.pages == 1
     text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=printed.pdf, capture_output=True,

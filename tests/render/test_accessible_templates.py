@@ -41,11 +41,24 @@ def test_headings_nest_without_gaps_and_block_titles_follow_their_heading(tmp_pa
 
 
 def test_tables_have_scoped_headers_and_people_are_row_headers(tmp_path):
-    html = html_of(make_project(tmp_path, FICTION / "data"), "acme-anvils")
+    root = make_project(tmp_path, FICTION / "data")
+    sponsor = root / "data" / "sponsors" / "acme-anvils.yaml"
+    person = "                - {name: Wile E. Example, role: Chief Executive, since: \"2019\"}\n"
+    assert person in sponsor.read_text()
+    sponsor.write_text(sponsor.read_text().replace(person, person + person.replace("Wile E.", "Third Q.")))
+    html = html_of(root, "acme-anvils")
     headers = re.findall(r"<th\b[^>]*>", html)
     assert headers and all('scope="col"' in th or 'scope="row"' in th for th in headers)
     names = re.findall(r'<th scope="row" class="person-name"><strong>([^<]+)</strong>', html)
-    assert names == ["Wile E. Example", "Road R. Sample"]
+    assert names == ["Wile E. Example", "Third Q. Example", "Road R. Sample"]
+
+
+def test_one_or_two_people_are_named_in_data_cells(tmp_path):
+    """Row headers would outnumber the data cells (docs/accessibility.md, "Table header cells")."""
+    html = html_of(make_project(tmp_path, FICTION / "data"), "acme-anvils")
+    assert re.findall(r'<td class="person-name"><strong>([^<]+)</strong>', html) == ["Wile E. Example",
+                                                                                     "Road R. Sample"]
+    assert 'scope="row" class="person-name"' not in html
 
 
 def test_images_have_alt_and_html_has_lang_and_title(tmp_path):

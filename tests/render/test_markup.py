@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing
 
+from conftest import REPO
 from pydantic import BaseModel
 
 from briefing.data import model as m
@@ -66,3 +67,26 @@ def test_front_matter_summary_prints_what_the_whole_sponsor_would():
     whole, summary = markup.typeset_sponsor(sponsor), markup.typeset_summary(sponsor)
     assert (summary.name, summary.tier, summary.categories) == (whole.name, whole.tier, whole.categories)
     assert summary.name != sponsor.name and summary.categories != sponsor.categories  # it did typeset
+
+
+def test_a_quote_after_markdown_emphasis_opens():
+    """`**"YOUR EPIC VIBE" campaign:**` printed a reversed opening quote (issue 23)."""
+    text = markup.typeset('**"Pretend Epic Vibe" campaign:** and *\'fictional\'* and __"x"__, it\'s "y"')
+    assert text.startswith("**\u201cPretend Epic Vibe\u201d campaign:**")
+    assert "*\u2018fictional\u2019*" in text and "__\u201cx\u201d__" in text and "it\u2019s \u201cy\u201d" in text
+    assert str(markup.markdown_inline(text)).startswith("<strong>\u201cPretend Epic Vibe\u201d")
+
+
+def test_template_text_is_typeset_like_data_but_not_its_markup():
+    """The book's watch-list intro printed a straight apostrophe ("the sponsor's section")."""
+    from briefing.render.html import make_env
+
+    env = make_env(REPO / "templates")
+    out = env.from_string(
+        """<p class="muted" title="it's">the sponsor's "section", 15-20 pages</p><a href="{{ url }}">{{ name }}'s</a>"""
+        """ {{ name }} "quoted" <style>q::before { content: "'" }</style>{% if x %}'a'{% endif %}""").render(
+        url="https://example.org/a'b", name="Pretend", x=True)
+    assert '<p class="muted" title="it&#39;s">' not in out and 'title="it\'s"' in out  # attributes untouched
+    assert "the sponsor\u2019s \u201csection\u201d, 15\u201320 pages" in out
+    assert 'href="https://example.org/a&#39;b">Pretend\u2019s</a>' in out
+    assert "Pretend \u201cquoted\u201d" in out and "content: \"'\"" in out and "\u2018a\u2019" in out

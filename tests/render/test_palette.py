@@ -1,4 +1,4 @@
-"""Colours are declared once: CSS custom properties in _tokens.css, chart colours in palette.py."""
+"""Colours are declared once, as CSS custom properties in _tokens.css; the charts read that file."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from conftest import REPO
 
 from briefing.render import palette
+from briefing.render.palette import CHART_TOKENS
 
 TOKENS = REPO / "assets" / "css" / "print" / "_tokens.css"
 
@@ -26,15 +27,34 @@ def test_every_token_is_used_and_defined():
     tokens = _tokens()
     used = {name for css in (REPO / "assets" / "css").rglob("*.css") if css != TOKENS
             for name in re.findall(r"var\((--[a-z0-9-]+)\)", css.read_text())}
-    assert set(tokens) - used == set(), "unused tokens"
+    read_by_charts = set(CHART_TOKENS.values())  # palette.py reads them; --primary is the book's --accent
+    assert set(tokens) - used - read_by_charts == set(), "unused tokens"
     per_document = {"--accent", "--accent-soft", "--page-height"}  # set in templates/base.html
     fonts = {"--sans", "--serif", "--fallback"}  # set in _fonts.css
     assert used - set(tokens) - per_document - fonts == set()
 
 
-def test_charts_and_css_share_the_greys_they_both_use():
+def test_the_charts_take_their_colours_from_the_tokens_file(tmp_path):
     tokens = _tokens()
-    assert palette.MUTED == tokens["--muted"]
+    shipped = palette.palette()
+    assert (shipped.primary, shipped.grey, shipped.ink) == (tokens["--primary"], tokens["--chart-grey"],
+                                                           tokens["--chart-ink"])
+    # a project's own tokens file is the one read; a brand's colours replace primary and secondary
+    own = tmp_path / "assets" / "css" / "print" / "_tokens.css"
+    own.parent.mkdir(parents=True)
+    own.write_text(TOKENS.read_text().replace(tokens["--chart-grey"], "#ABCDEF"))
+    assert palette.palette(tmp_path).grey == "#ABCDEF"
+    branded = palette.palette(tmp_path, "#00573F", "#7A3E00")
+    assert (branded.primary, branded.secondary, branded.series[:2]) == ("#00573F", "#7A3E00", ("#00573F", "#7A3E00"))
+
+
+def test_no_colour_is_written_in_python():
+    """Every colour the documents use comes from the tokens file (docs/theming.md)."""
+    source = REPO / "src" / "briefing"
+    stray = [f"{py.relative_to(REPO)}: {colour}" for py in source.rglob("*.py")
+             for colour in re.findall(r"[\"']#[0-9A-Fa-f]{6}[\"']", py.read_text())]
+    allowed = {"src/briefing/data/brand.py: \"#FFFFFF\""}  # white: what the contrast check measures against
+    assert set(stray) - allowed == set(), stray
 
 
 def test_page_margins_are_written_once():

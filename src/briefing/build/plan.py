@@ -14,6 +14,7 @@ from briefing.documents.outputs import book_output, edition_output, level_prefix
 from briefing.errors import BriefingError, UsageError
 from briefing.hashing import digest, file_sha256, theme_fingerprint
 from briefing.render.edition import Edition
+from briefing.render.html import BOOK_TEMPLATE, OVERLAY_TEMPLATE, reached
 
 SPONSOR, BOOK = "sponsor", "book"
 
@@ -96,8 +97,8 @@ def targets(project: Project, opts: Options, edition: Edition) -> list[Target]:
         if opts.book and slugs:  # a level that may see no sponsor has no book
             found.append(Target(book_output(edition.document, prefix), slugs, BOOK))
     for r in recipients_for(project, opts.recipients):
-        if clearance(r, levels) != edition.audience:
-            continue
+        if clearance(r, levels) != edition.audience or "book" not in r.receives:
+            continue  # an edition is built only for someone who receives the book
         mine = [s for s in recipient_sponsors(project, r) if s in slugs]
         if mine:
             found.append(Target(edition_output(r, edition.document), mine, BOOK, r))
@@ -122,11 +123,22 @@ def _target_key(project: Project, edition: Edition, target: Target, chapter_keys
     return digest([chapter_keys[s] for s in target.slugs], target.kind, who, attachments, theme, gone)
 
 
+def theme_keys(project: Project, edition: Edition) -> tuple[str, str]:
+    """The theme as a chapter prints it, and as the book's own pages do: a template counts only
+    for the documents that reach it, so editing the book's cover leaves every chapter as it is."""
+    folders = edition.paths.templates
+    overlay = reached(folders, OVERLAY_TEMPLATE)  # page numbers, on chapters and books alike
+    chapter = theme_fingerprint(project.root, reached(folders, edition.document.template) | overlay)
+    book = theme_fingerprint(project.root, reached(folders, BOOK_TEMPLATE) | overlay)
+    return chapter, book
+
+
 def plan(project: Project, opts: Options, edition: Edition, manifest: Manifest) -> Plan:
     wanted = targets(project, opts, edition)
-    theme = theme_fingerprint(project.root)
-    chapter_keys = {s: chapter_key(project, edition, s, theme) for s in dict.fromkeys(
+    chapter_theme, book_theme = theme_keys(project, edition)
+    chapter_keys = {s: chapter_key(project, edition, s, chapter_theme) for s in dict.fromkeys(
         s for t in wanted for s in t.slugs)}
-    target_keys = {t.name: _target_key(project, edition, t, chapter_keys, theme) for t in wanted}
+    target_keys = {t.name: _target_key(project, edition, t, chapter_keys, book_theme if t.kind == BOOK
+                                       else chapter_theme) for t in wanted}
     stale = [t for t in wanted if opts.force or not manifest.fresh(edition.paths.out, t.name, target_keys[t.name])]
     return Plan(wanted, chapter_keys, target_keys, stale)

@@ -13,15 +13,29 @@ confidential whatever the block says, so a heading never appears without its tex
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
+from briefing.data import model as m
 from briefing.data.levels import Levels
-from briefing.data.model import Block, Recipient, Section, Sponsor, Subsection, walk_blocks
+from briefing.data.model import Block, Money, Recipient, Section, Sponsor, Subsection, format_money, walk_blocks
 from briefing.data.project import Project
 from briefing.errors import Problem, field_path
 
 if TYPE_CHECKING:
     from briefing.data.yamlsafe import Located
+
+
+# models with no `audience` of their own, and what carries it for them (tests check that every
+# other model a sponsor file can hold has one, so a new model is not printed for every level unseen)
+INHERITS: dict[type[BaseModel], str] = {
+    m.Callout: "its block (one callout per block)", m.Table: "its block", m.Chart: "its block",
+    m.Quote: "its block", m.People: "its block; each person has their own",
+    m.Column: "its table's block", m.Series: "its chart's block", m.Brand: "the sponsor (colour and logo)",
+}
 
 
 def sponsor_level(sponsor: Sponsor, levels: Levels) -> str:
@@ -43,6 +57,11 @@ def _block(block: Block, level: str, levels: Levels, sources: set[str]) -> Block
         if not people:
             return None
         update["people"] = block.people.model_copy(update={"items": people})
+    if block.timeline is not None:
+        entries = [e for e in block.timeline if levels.allows(level, e.audience)]
+        if not entries:
+            return None
+        update["timeline"] = entries
     update["cite"] = [c for c in block.cite if c in sources]
     return block.model_copy(update=update)
 
@@ -85,11 +104,29 @@ def view(sponsor: Sponsor, level: str, levels: Levels) -> Sponsor | None:
     # a source only withheld text cited goes too; one nothing ever cited stays (a reading list)
     sources = [s for s in sponsor.sources
                if s.id in readable and (s.id in cited_now or s.id not in cited_before)]
-    return shown.model_copy(update={
+    shown = shown.model_copy(update={
         "key_figures": [f for f in sponsor.key_figures if levels.allows(level, f.audience)],
         "sources": sources,
         "attachments": [a for a in sponsor.attachments if levels.allows(level, a.audience)],
     })
+    return _prune(shown, level, levels)
+
+
+def _prune(item: BaseModel, level: str, levels: Levels) -> Any:
+    """Everything else that can carry ``audience`` (the partnership, its value, its announcement,
+    any item a model adds later), found from the model's fields: withheld -> gone."""
+    update: dict[str, Any] = {}
+    for name in type(item).model_fields:
+        value = getattr(item, name)
+        if isinstance(value, BaseModel):
+            kept = _prune(value, level, levels) if levels.allows(level, getattr(value, "audience", None)) else None
+            if kept is not value:
+                update[name] = kept
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            kept_list = [_prune(v, level, levels) for v in value if levels.allows(level, getattr(v, "audience", None))]
+            if len(kept_list) != len(value) or any(a is not b for a, b in zip(kept_list, value, strict=False)):
+                update[name] = kept_list
+    return item.model_copy(update=update) if update else item
 
 
 def view_all(sponsors: dict[str, Sponsor], level: str, levels: Levels) -> dict[str, Sponsor]:
@@ -107,23 +144,26 @@ def project_view(project: Project, level: str) -> Project:
 
 # --- checking the data ----------------------------------------------------------------------
 
+Loc = tuple[str | int, ...]
+
+
+def walk_audience(item: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, BaseModel]]:
+    """Every model inside ``item`` (itself first) with its field path, from the model's own fields."""
+    yield loc, item
+    for name in type(item).model_fields:
+        value = getattr(item, name)
+        if isinstance(value, BaseModel):
+            yield from walk_audience(value, (*loc, name))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                if isinstance(v, BaseModel):
+                    yield from walk_audience(v, (*loc, name, i))
+
+
 def _marks(sponsor: Sponsor) -> list[tuple[tuple[str | int, ...], str | None]]:
     """Every `audience` a sponsor file sets, with its field path."""
-    found: list[tuple[tuple[str | int, ...], str | None]] = [(("audience",), sponsor.audience)]
-    for i, section in enumerate(sponsor.sections):
-        found.append((("sections", i, "audience"), section.audience))
-        found += [(("sections", i, "subsections", j, "audience"), s.audience)
-                  for j, s in enumerate(section.subsections)]
-    for place, block in walk_blocks(sponsor):
-        found.append(((*place.loc, "audience"), block.audience))
-        for k, f in enumerate(block.figures or []):
-            found.append(((*place.loc, "figures", k, "audience"), f.audience))
-        for k, p in enumerate(block.people.items if block.people else []):
-            found.append(((*place.loc, "people", "items", k, "audience"), p.audience))
-    for name, items in (("key_figures", sponsor.key_figures), ("sources", sponsor.sources),
-                        ("attachments", sponsor.attachments)):
-        found += [((name, k, "audience"), item.audience) for k, item in enumerate(items)]
-    return found
+    return [((*loc, "audience"), getattr(item, "audience", None)) for loc, item in walk_audience(sponsor)
+            if "audience" in type(item).model_fields]
 
 
 def unknown_levels(sponsor: Sponsor, located: Located, levels: Levels) -> list[Problem]:
@@ -135,6 +175,71 @@ def unknown_levels(sponsor: Sponsor, located: Located, levels: Levels) -> list[P
             problems.append(Problem(located.file, f"unknown audience level '{level}'; use one of "
                                     f"{', '.join(levels.order)} (book.yaml `levels`)", line, col,
                                     field_path(loc)))
+    return problems
+
+
+# fields that are never printed as a value a reader could recognise elsewhere
+_NOT_VALUES = frozenset({"audience", "cite", "id", "url", "file", "align", "kind", "severity", "leadership",
+                         "approximate", "currency", "scale", "logo", "colour", "usd_rate", "highlight"})
+_VALUE_FIELDS = frozenset({"value", "change", "amount"})  # a figure, a deal value: recognisable when short
+_PROSE = 30  # a withheld sentence at least this long, quoted verbatim elsewhere, is a leak too
+
+
+def _leaves(item: BaseModel, loc: Loc, marks: tuple[str | None, ...]) -> Iterator[tuple[Loc, tuple, str, bool]]:
+    """(path, audience marks on the path, printed text, is a value) for every printed leaf."""
+    marks = (*marks, getattr(item, "audience", None))
+    for name in type(item).model_fields:
+        if name in _NOT_VALUES:
+            continue
+        value = getattr(item, name)
+        if isinstance(value, Money):
+            here = marks + (value.audience,)
+            yield (*loc, name), here, format_money(value), True
+        elif isinstance(value, BaseModel):
+            yield from _leaves(value, (*loc, name), marks)
+        elif isinstance(value, str):
+            yield (*loc, name), marks, value, name in _VALUE_FIELDS
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                if isinstance(v, BaseModel):
+                    yield from _leaves(v, (*loc, name, i), marks)
+                elif isinstance(v, str):
+                    yield (*loc, name, i), marks, v, False
+                elif isinstance(v, list):  # table rows
+                    yield from (((*loc, name, i, j), marks, c, False) for j, c in enumerate(v) if isinstance(c, str))
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    head = r"(?<![\w.])" if text[0].isalnum() else ""
+    tail = r"(?![\w])" if text[-1].isalnum() else ""
+    return re.compile(head + re.escape(text) + tail)
+
+
+def leaks(sponsor: Sponsor, located: Located, levels: Levels) -> list[Problem]:
+    """A value withheld from a level but printed for the same level elsewhere, word for word: the
+    `audience` mark hides nothing. Each such pair is refused, located at both places."""
+    leaves = list(_leaves(sponsor, (), (levels.base if sponsor.audience is None else None,)))
+    found: dict[tuple[Loc, Loc], str] = {}
+    for level in reversed(levels.order):
+        visible = [(loc, text) for loc, marks, text, _ in leaves if levels.allows(level, *marks)]
+        for loc, marks, text, is_value in leaves:
+            text = text.strip()
+            if levels.allows(level, *marks) or not text or not (is_value and any(c.isdigit() for c in text)
+                                                                 or len(text) >= _PROSE):
+                continue
+            pattern = _pattern(text)
+            for where, shown in visible:
+                if (loc, where) not in found and pattern.search(shown):
+                    found[loc, where] = level
+    problems = []
+    for (loc, where), level in found.items():
+        line, col = located.where(loc)
+        other, _ = located.where(where)
+        text = next(t for lc, _, t, _ in leaves if lc == loc).strip()
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        problems.append(Problem(located.file, f"'{shown}' is withheld from {level} by {field_path(loc)} but printed "
+                                f"for {level} by {field_path(where)} at line {other}; restrict both (`audience:`)",
+                                line, col, field_path(loc)))
     return problems
 
 

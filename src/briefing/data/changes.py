@@ -14,6 +14,7 @@ fails when a model field is neither compared nor exempt.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +56,7 @@ EXEMPT: dict[tuple[type[BaseModel], str], str] = {
 # (or leaving) that level's edition, since both sides are compared through the same level's view
 EXEMPT.update({(model, "audience"): "audience level: seen as the item appearing or leaving in each level's edition"
                for model in (m.Sponsor, m.Section, m.Subsection, m.Block, m.Figure, m.Person, m.Source,
-                             m.Attachment)})
+                             m.Attachment, m.Partnership, m.Money, m.Announcement, m.TimelineEntry)})
 
 
 # --- snapshots ----------------------------------------------------------------------------
@@ -74,6 +75,42 @@ def save_snapshot(out: Path, edition: str, sponsors: dict[str, Sponsor]) -> None
             write_atomic(target, data.encode("utf-8"))
 
 
+VERSIONS = ".sent-versions"  # the data as each letter carried it, by content: what a correction is measured from
+
+
+def version_id(sponsors: dict[str, Sponsor]) -> str:
+    """A short content id of the data (every level's, before any view)."""
+    dumped = {slug: s.model_dump(mode="json", exclude_none=True) for slug, s in sponsors.items()}
+    return hashlib.sha256(json.dumps(dumped, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
+
+
+def save_version(out: Path, sponsors: dict[str, Sponsor]) -> str:
+    """Keep the data as it is now under its content id (once); the send log records the id."""
+    found = version_id(sponsors)
+    folder = out / VERSIONS / found
+    if not folder.is_dir():
+        for slug, sponsor in sponsors.items():
+            data = json.dumps(sponsor.model_dump(mode="json", exclude_none=True), sort_keys=True,
+                              ensure_ascii=False, indent=0)
+            write_atomic(folder / f"{slug}.json", data.encode("utf-8"))
+    return found
+
+
+def changes_since_version(project: Project, out_dir: Path, version: str, base_label: str,
+                          level: str | None = None) -> Changes | None:
+    """What changed since the data a reader received (``version`` from the send log), seen through
+    ``level`` on both sides; None when that version is not kept (a log from before versions)."""
+    folder = out_dir / VERSIONS / version
+    if not version or not folder.is_dir():
+        return None
+    before = load_snapshot_folder(folder)
+    if level is not None:
+        before = view_all(before, level, project.levels)
+    summary = summarise(project.sponsors, before)
+    names = {s: sp.name for s, sp in project.sponsors.items()}
+    return Changes(project.book.edition, base_label, summary, names)
+
+
 def editions(out: Path) -> list[str]:
     folder = snapshot_dir(out)
     return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
@@ -87,7 +124,10 @@ def previous_edition(out: Path, edition: str, since: str | None = None) -> str |
 
 
 def load_snapshot(out: Path, edition: str) -> dict[str, Sponsor]:
-    folder = snapshot_dir(out) / edition
+    return load_snapshot_folder(snapshot_dir(out) / edition)
+
+
+def load_snapshot_folder(folder: Path) -> dict[str, Sponsor]:
     result = {}
     for path in sorted(folder.glob("*.json")):
         try:
@@ -201,6 +241,9 @@ def _field(owner: BaseModel, name: str, old: Any, new: Any, context: tuple[str, 
     info = type(owner).model_fields[name]
     if (type(owner), name) in EXEMPT or old == new:
         return []
+    if isinstance(new, m.Money) and isinstance(old, m.Money) and \
+            old.model_copy(update={"audience": None}) == new.model_copy(update={"audience": None}):
+        return []  # a change of its audience alone is not news (see EXEMPT)
     if isinstance(owner, m.Table) and name == "rows":
         return _rows(old, new, owner.columns, where)
     if isinstance(new, list) and (new or old) and isinstance((new or old)[0], BaseModel):

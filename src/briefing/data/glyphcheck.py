@@ -12,14 +12,17 @@ from pathlib import Path
 
 from briefing.data.yamlsafe import Located
 from briefing.errors import Problem, field_path
-from briefing.text.glyphs import MAX_PER_FILE, coverage, describe, font_files, printable, printed_strings
+from briefing.text.glyphs import MAX_PER_FILE, coverage, describe, printable, printed_strings
+from briefing.theme import Theme
 
 
-def missing_glyphs(located: Located, path: Path | None, root: Path) -> list[Problem]:
-    """A located problem for each character in ``located`` that no font in root/assets/fonts prints."""
-    fonts = (root / "assets" / "fonts").resolve()
-    if not font_files(fonts):
-        return []  # a project without its own fonts prints with the system's: nothing to check against
+def missing_glyphs(located: Located, path: Path | None, root: Path,
+                   fonts: tuple[Path, ...] | None = None, what: str = "the shipped fonts") -> list[Problem]:
+    """A located problem for each character in ``located`` that no font of the theme prints
+    (the project's assets/fonts, then the package's), or none of ``fonts`` when given."""
+    fonts = fonts if fonts is not None else tuple(Theme(root).font_files())
+    if not fonts:
+        return []  # no fonts at all prints with the system's: nothing to check against
     covered = coverage(fonts)
     source = _Source(path, located)
     problems: list[Problem] = []
@@ -32,7 +35,7 @@ def missing_glyphs(located: Located, path: Path | None, root: Path) -> list[Prob
             table = located.keys if is_key else located.values
             line, col = source.find(table.get(where, located.where(where)), char)
             problems.append(Problem(
-                located.file, f"character {describe(char)} has no glyph in the shipped fonts; "
+                located.file, f"character {describe(char)} has no glyph in {what}; "
                 "replace or remove it (assets/fonts/README.md lists what prints)", line, col,
                 field_path(where)))
     if extra:

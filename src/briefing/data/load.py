@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from briefing.data.audience import unknown_clearances, unknown_levels
+from briefing.data.audience import leaks, unknown_clearances, unknown_levels
+from briefing.data.brand import brand_glyphs, check_brand, usable_fonts
 from briefing.data.cache import Reader
 from briefing.data.glyphcheck import missing_glyphs
 from briefing.data.levels import Levels
@@ -55,8 +56,12 @@ def _text_message(given: Any) -> str:
 
 def _limit_message(kind: str, ctx: dict[str, Any], given: Any) -> str | None:
     if kind == "too_long":
-        return (f"has {ctx.get('actual_length')} items but at most {ctx['max_length']} are allowed; "
-                "keep the most important ones")
+        # pydantic leaves actual_length None when a mapping stops validating at the limit
+        count = ctx.get("actual_length")
+        if count is None and hasattr(given, "__len__"):
+            count = len(given)
+        counted = f"has {count:,} items" if isinstance(count, int) else "has too many items"
+        return f"{counted} but at most {ctx['max_length']:,} are allowed; keep the most important ones"
     if kind == "string_too_long":
         return f"is {len(str(given))} characters long; at most {ctx['max_length']} fit here, so shorten it"
     bounds = {"greater_than": ("greater than", "gt"), "greater_than_equal": ("at least", "ge"),
@@ -212,12 +217,9 @@ def load_one(path: Path, model: type[M], base: Path | None = None) -> M:
 
 
 def find_root(data_dir: Path) -> Path:
-    """The project folder holding templates/ and assets/: beside data/, else this checkout."""
-    for candidate in (data_dir.resolve().parent, Path.cwd(), Path(__file__).resolve().parents[3]):
-        if (candidate / "templates").is_dir() and (candidate / "assets").is_dir():
-            return candidate
-    raise DataError([Problem(str(data_dir), "cannot find the project's templates/ and assets/ "
-                             "folders next to the data folder")])
+    """The project: the folder that holds the data folder. Its own templates/ and assets/, where
+    it has them, override the package's theme file by file (``briefing.theme``)."""
+    return data_dir.resolve().parent
 
 
 def _check_files(slug: str, sponsor: Sponsor, located_file: str, root: Path, data_dir: Path,
@@ -291,6 +293,9 @@ def _load_book(data_dir: Path, root: Path, problems: list[Problem]) -> tuple[Boo
         return None, None
     book, found = validate(book_loc, Book)
     problems += found + missing_glyphs(book_loc, book_path, root)
+    if book and book.brand:
+        problems += check_brand(book.brand, book_loc, root)
+        problems += brand_glyphs(book_loc, book_path, root, usable_fonts(book.brand, root))
     return book, book_loc
 
 
@@ -329,6 +334,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
     warnings: list[Problem] = []
 
     book, book_loc = _load_book(data_dir, root, problems)
+    brand_fonts = usable_fonts(book.brand, root) if book else {}
 
     sponsors: dict[str, Sponsor] = {}
     files: dict[str, Path] = {}
@@ -350,12 +356,13 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
             problems += err.problems
             continue
         sponsor, found = validate(located, Sponsor)
-        problems += found + glyph_problems
+        problems += found + glyph_problems + brand_glyphs(located, path, root, brand_fonts)
         if sponsor is None:
             continue
         problems += _check_files(slug, sponsor, name, root, data_dir, located)
         if book:
-            problems += unknown_levels(sponsor, located, Levels.of(book))
+            unknown = unknown_levels(sponsor, located, Levels.of(book))
+            problems += unknown or leaks(sponsor, located, Levels.of(book))
         sponsors[slug] = sponsor
         files[slug] = path
         warnings += _sponsor_warnings(sponsor, located, book.stale_after_days if book else 180, today)

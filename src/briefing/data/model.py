@@ -288,11 +288,15 @@ class TimelineEntry(Strict):
     season: Line | None = None
     date: PartialDate | None = None
     highlights: list[Text] = Field([], description="Markdown, one item each")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Series(Strict):
     name: Line | None = None
     values: dict[Line, Number] = Field(min_length=1, max_length=60, description="label: value")
+
+
+MAX_CHART_VALUE = 1e15  # larger values overflow the drawing's arithmetic (axis scale, label widths)
 
 
 class Chart(Strict):
@@ -316,6 +320,10 @@ class Chart(Strict):
     def _check_values(self) -> Chart:
         for i, series in enumerate(self.series):
             for label, value in series.values.items():
+                if abs(value) > MAX_CHART_VALUE:
+                    raise FieldErrors([(("series", i, "values", label), f"'{label}' is {value:g}, more than a "
+                                        f"chart can draw (at most {MAX_CHART_VALUE:g} either side of zero); "
+                                        "give the values in a larger unit, e.g. billion instead of million")])
                 if self.kind == "donut" and value <= 0:
                     raise FieldErrors([(("series", i, "values", label), f"donut values must be positive; "
                                         f"'{label}' is {value:g}: leave it out, or use a column chart")])
@@ -421,7 +429,9 @@ BLOCK_KINDS: dict[str, BlockKind] = {k.key: k for k in (
               keep_whole=frozenset({"tl-entry"}), no_hyphens=frozenset({"label"}), verbatim=frozenset({"date"})),
     BlockKind(key="chart", model=Chart, change_name="Chart", change_main=None, exhibit=True,
               keep_whole=frozenset({"card"}),  # a chart of one or two bars prints as cards
-              no_hyphens=frozenset({"title", "unit", "period", "source", "highlight", "name", "values"}),
+              # `approximate` and `highlight` name labels: typeset as the labels are, or they never match
+              no_hyphens=frozenset({"title", "unit", "period", "source", "highlight", "name", "values",
+                                    "approximate"}),
               verbatim=frozenset({"kind", "as_of"})),
     BlockKind(key="quote", model=Quote, change_name="Quote", change_main="text", exhibit=False,
               keep_whole=frozenset({"pull-quote"}), no_hyphens=frozenset({"attribution"}), verbatim=_NONE),
@@ -509,12 +519,14 @@ class Money(Strict):
     approximate: Flag = False
     usd_rate: PositiveNumber | None = Field(None, description="US$ per unit of `currency`, only as the source "
                                             "gives it; without it a non-USD value is listed, not converted")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Announcement(Strict):
     date: PartialDate | None = None
     where: Line | None = None
     how: Text | None = None
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Partnership(Strict):
@@ -524,6 +536,7 @@ class Partnership(Strict):
     term: Line | None = None
     value: Money | None = None
     announced: Announcement | None = None
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
     @model_validator(mode="after")
     def _order(self) -> Partnership:
@@ -552,6 +565,8 @@ class Sponsor(Strict):
     categories: list[Line] = []
     headline: Line | None = None
     as_of: PartialDate = Field(description="the date the facts are current")
+    source: Line | None = Field(None, description="the document the facts come from, named under the key "
+                                "figures (default: book.yaml `source`)")
     classification: Line | None = Field(None, description="overrides book.yaml")
     audience: Level | None = Field(None, description="the sponsor's own level, which its items inherit "
                                    "(default: book.yaml `default_audience`)")
@@ -674,6 +689,19 @@ def _time_zone(value: str) -> str:
 TimeZone = Annotated[str, AfterValidator(_time_zone), WithJsonSchema({"type": "string"})]
 
 
+class BookBrand(Strict):
+    """book.yaml `brand:`: the organisation's own look (docs/theming.md). Every file is in the project's assets/."""
+
+    name: Line | None = Field(None, description="the organisation as its logo names it (the logo's text alternative)")
+    logo: RelPath | None = Field(None, description="on the book's cover, a file in assets/, e.g. assets/logos/us.svg")
+    primary: Colour | None = Field(None, description="covers, rules, numbers and chart highlights of the book and of "
+                                   "sponsors without a colour; white text must read on it (contrast 4.5:1)")
+    accent: Colour | None = Field(None, description="a chart's second colour; must read on white (contrast 4.5:1)")
+    text_font: RelPath | None = Field(None, description="a .ttf or .otf in assets/ for the running text")
+    heading_font: RelPath | None = Field(None, description="a .ttf or .otf in assets/ for headings, tables, labels")
+    cover_image: RelPath | None = Field(None, description="behind the book cover's title band, a file in assets/")
+
+
 class Book(Strict):
     """data/book.yaml: the edition as a whole."""
 
@@ -682,6 +710,8 @@ class Book(Strict):
     organisation: Line
     edition: FullDate = Field(description="edition date, YYYY-MM-DD; dates the PDFs")
     classification: Line = "Confidential"
+    source: Line | None = Field(None, description="the document sponsors' facts come from, unless a sponsor "
+                                "names its own `source`")
     page_size: PageSize = "A4"
     sponsors: list[Slug] = Field([], description="order of sponsors; default: alphabetical")
     prepared_for: Line | None = None
@@ -699,6 +729,10 @@ class Book(Strict):
                                            "the highest level)")
     approvals: dict[Level, Annotated[int, Field(ge=0, le=20)]] = Field(
         {}, description="level: number of people who must approve its editions before they are sent")
+    updates: Literal["hold", "correct"] = Field(
+        "hold", description="an edition changed after it was sent: hold the correction until "
+                            "`briefing send --correction` (hold), or let scheduled runs send it (correct)")
+    brand: BookBrand | None = Field(None, description="the organisation's logo, colours and fonts (docs/theming.md)")
 
     @model_validator(mode="after")
     def _levels_known(self) -> Book:

@@ -9,6 +9,7 @@ connections are retried with backoff; 5xx replies are final for that recipient o
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import html
@@ -20,8 +21,9 @@ import smtplib
 import sqlite3
 import ssl
 import time
+import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -32,8 +34,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from briefing.build.options import MAX_SEND_MB
+from briefing.data.changes import VERSIONS
 from briefing.data.model import parse_sender
-from briefing.errors import Ambiguous, BriefingError, DeliveryError, OutputError, Permanent, Transient
+from briefing.errors import (
+    Ambiguous,
+    BriefingError,
+    DeliveryError,
+    Locked,
+    OutputError,
+    Permanent,
+    Transient,
+)
 from briefing.files import write_atomic
 
 MAX_BYTES_DEFAULT = int(MAX_SEND_MB * 1024 * 1024)
@@ -54,6 +65,9 @@ def header_safe(value: str, what: str) -> str:
 
 # --- configuration ------------------------------------------------------------------------
 
+_URL_SHAPE = ("BRIEFING_SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465 "
+              "(percent-encode '#', '?', '/' and '@' in the user name and password: %23, %3F, %2F, %40)")
+
 @dataclass
 class SmtpConfig:
     host: str
@@ -68,22 +82,50 @@ class SmtpConfig:
 
     @classmethod
     def from_url(cls, url: str) -> SmtpConfig:
+        """Parse BRIEFING_SMTP_URL. No message may quote any part of it: the password is in it, and
+        a password with an unencoded ``#``, ``?`` or ``/`` ends up in the port, query or path."""
+        try:
+            return cls._from_url(url)
+        except DeliveryError:
+            raise
+        except (ValueError, TypeError, UnicodeError):  # the text of these can hold the password
+            raise DeliveryError(_URL_SHAPE) from None
+
+    @classmethod
+    def _from_url(cls, url: str) -> SmtpConfig:
         parts = urlsplit(url)
-        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise DeliveryError("BRIEFING_SMTP_URL must look like smtp://user:pass@host:587 or "
-                                "smtps://user:pass@host:465")
-        query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+        if "@" in parts.path + parts.query + parts.fragment:
+            # user info runs past the host: an unencoded #, ? or / in the user name or password
+            raise DeliveryError("BRIEFING_SMTP_URL: the user name or password contains '#', '?' or '/'; "
+                                "percent-encode them (# as %23, ? as %3F, / as %2F)")
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname or parts.path not in ("", "/"):
+            raise DeliveryError(_URL_SHAPE)
+        if parts.fragment:
+            raise DeliveryError("BRIEFING_SMTP_URL: a '#' after the host is not allowed")
+        pairs = parse_qs(parts.query, keep_blank_values=True)
+        query = {k: v[-1].lower() for k, v in pairs.items()}
         known = {"starttls", "verify", "insecure_auth", "timeout"}
-        if set(query) - known:
-            raise DeliveryError(f"BRIEFING_SMTP_URL: unknown option(s) {sorted(set(query) - known)}")
+        if set(query) - known or "=" not in parts.query and parts.query:
+            raise DeliveryError(f"BRIEFING_SMTP_URL: unknown option(s); the options are {', '.join(sorted(known))}")
+        try:
+            port = parts.port
+        except ValueError:
+            raise DeliveryError("BRIEFING_SMTP_URL: the port must be a number from 1 to 65535; if the "
+                                "password contains '#', '?' or '/', percent-encode them (%23, %3F, %2F)") from None
+        try:
+            timeout = float(query.get("timeout", 30))
+        except ValueError:
+            timeout = -1
+        if not 0 < timeout <= 600:
+            raise DeliveryError("BRIEFING_SMTP_URL: timeout must be a number of seconds above 0 and at most 600")
         config = cls(
-            host=parts.hostname, port=parts.port or (465 if parts.scheme == "smtps" else 587),
+            host=parts.hostname, port=port or (465 if parts.scheme == "smtps" else 587),
             implicit_tls=parts.scheme == "smtps", starttls_required=query.get("starttls") == "required",
             verify=query.get("verify", "true") != "false",
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             insecure_auth=query.get("insecure_auth") == "true",
-            timeout=float(query.get("timeout", 30)),
+            timeout=timeout,
         )
         if config.insecure_auth and not _is_loopback(config.host):
             raise DeliveryError("insecure_auth=true is allowed only for a loopback test server")
@@ -108,17 +150,32 @@ def _is_loopback(host: str) -> bool:
 
 @dataclass
 class Attachment:
-    path: Path
+    path: Path  # on disk: a safe id such as editions/avery-example.pdf
     title: str
     pages: int
+    name: str = ""  # what the reader's mail program shows, e.g. "Book — 28 November 2026 — Avery Example.pdf"
+    edition: bool = False  # the recipient's own edition of the book (not a sponsor PDF)
+
+    @property
+    def shown(self) -> str:
+        return self.name or self.path.name
+
+    @property
+    def ascii_name(self) -> str:
+        """The RFC 2231 fallback for mail programs that read only plain ``name=``."""
+        return ascii_fallback(self.shown)
 
     @property
     def size(self) -> int:
         return self.path.stat().st_size
 
-    @cached_property  # a letter's key asks for it several times; read each PDF once
+    @cached_property  # a letter's key asks for it several times; read each PDF once, in pieces
     def sha256(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        found = hashlib.sha256()
+        with self.path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                found.update(block)
+        return found.hexdigest()
 
 
 @dataclass
@@ -138,7 +195,11 @@ class Letter:
     watch: list[str] = field(default_factory=list)  # "Critical — Sponsor: title", one per line
     book_title: str = "the sponsor briefing"
     message_id: str = ""  # set by deliver(): stable per letter, new on --force
-    references: str | None = None  # the earlier Message-ID a --force resend replaces
+    references: str | None = None  # earlier Message-IDs this one follows (a --force resend, a correction)
+    in_reply_to: str | None = None  # the message the recipient has: the last of ``references``
+    correction: bool = False  # replaces an edition sent before whose files changed since
+    version: str = ""  # content id of the data this letter carries (changes.save_version)
+    organisation: str = ""  # book.yaml `organisation`: who the letter is from, in its sign-off
     purpose: str = ""  # "" for the edition itself; e.g. "review:partner" for an approver's review copy
     intro: str = ""  # a line after the greeting (what a review copy asks of its reader)
 
@@ -163,6 +224,18 @@ class Letter:
         return f"<briefing.{self.key[:32]}{tail}@{domain}>"
 
 
+def ascii_fallback(name: str) -> str:
+    plain = name.replace("\u2014", "-").replace("\u2013", "-").replace("\u2019", "'")
+    plain = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", plain).strip() or "attachment.pdf"
+
+
+def human_filename(*parts: str) -> str:
+    """A file name a person reads ("Book — 28 November 2026 — Avery Example.pdf"), safe as one."""
+    name = " \u2014 ".join(p for p in parts if p)
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "-", name)[:150] + ".pdf"
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
@@ -175,13 +248,37 @@ _size = size_label
 
 
 def _attachment_line(a: Attachment) -> str:
-    return f"{a.path.name} — {a.title}: {plural(a.pages, 'page')}, {size_label(a.size)}"
+    what = f"{plural(a.pages, 'page')}, {size_label(a.size)}"
+    return f"{a.shown}: {what}" if a.name else f"{a.shown} — {a.title}: {what}"
+
+
+def opening(letter: Letter) -> str:
+    """The first line says what is attached, as it is: the book only when the book is attached."""
+    if letter.purpose:
+        return f"{letter.book_title} of {letter.edition_label} is attached."
+    if letter.correction:
+        head = (f"This replaces the edition of {letter.edition_label} you received earlier: "
+                "its content changed after it was sent.")
+    else:
+        head = ""
+    book = [a for a in letter.attachments if a.edition]
+    others = [a for a in letter.attachments if not a.edition]
+    if book:
+        line = f"{letter.book_title} of {letter.edition_label} is attached"
+        line += f", with {plural(len(others), 'more file')}." if others else "."
+    else:
+        line = f"Attached, as of {letter.edition_label}: " + "; ".join(a.title for a in others) + "."
+    return f"{head} {line}".strip()
+
+
+def sign_off(letter: Letter) -> str:
+    who = f"From {letter.organisation}. " if letter.organisation else ""
+    return f"{who}Please do not forward it outside the organisation."
 
 
 def body_text(letter: Letter) -> str:
     """The plain-text part: what to act on first, then what changed, then what is attached."""
-    lines = [f"Dear {letter.name},", "",
-             f"{letter.book_title} of {letter.edition_label} is attached."]
+    lines = [f"Dear {letter.name},", "", opening(letter)]
     if letter.intro:
         lines += ["", letter.intro]
     if letter.watch:
@@ -191,14 +288,14 @@ def body_text(letter: Letter) -> str:
     total = sum(a.size for a in letter.attachments)
     lines += ["", f"Attached ({plural(len(letter.attachments), 'file')}, {size_label(total)}):"]
     lines += [f"  - {_attachment_line(a)}" for a in letter.attachments]
-    lines += ["", "Sent by briefing. Please do not forward it outside the organisation."]
+    lines += ["", sign_off(letter)]
     return "\n".join(lines) + "\n"
 
 
 def _changes_heading(letter: Letter) -> str:
-    if letter.changes_since:
-        return f"What changed since your last edition ({letter.changes_since})"
-    return "What changed since the previous edition"
+    if letter.correction:
+        return "What changed since the version you received"
+    return f"What changed since your last edition ({letter.changes_since})"
 
 
 _CSS_BODY = ("margin:0;padding:16px;background:#FFFFFF;color:#1F2933;"
@@ -228,8 +325,7 @@ def _html_heading(text: str) -> str:
 def body_html(letter: Letter) -> str:
     """The HTML part: one column, no images, readable on a 375 px phone."""
     parts = [f"<p style=\"margin:0 0 12px 0;\">Dear {html.escape(letter.name)},</p>",
-             f"<p style=\"margin:0 0 12px 0;\">{html.escape(letter.book_title)} of "
-             f"<strong>{html.escape(letter.edition_label)}</strong> is attached.</p>"]
+             f"<p style=\"margin:0 0 12px 0;\">{html.escape(opening(letter))}</p>"]
     if letter.intro:
         parts.append(f"<p style=\"margin:0 0 12px 0;\">{html.escape(letter.intro)}</p>")
     if letter.watch:
@@ -239,8 +335,7 @@ def body_html(letter: Letter) -> str:
     total = sum(a.size for a in letter.attachments)
     parts += [_html_heading(f"Attached ({plural(len(letter.attachments), 'file')}, {size_label(total)})"),
               _html_list([_attachment_line(a) for a in letter.attachments], True),
-              '<p style="margin:24px 0 0 0;color:#5F6B76;font-size:13px;">Sent by briefing. '
-              "Please do not forward it outside the organisation.</p>"]
+              f'<p style="margin:24px 0 0 0;color:#5F6B76;font-size:13px;">{html.escape(sign_off(letter))}</p>']
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(letter.subject)}</title></head>"
@@ -248,7 +343,9 @@ def body_html(letter: Letter) -> str:
             + "".join(parts) + "</div></body></html>")
 
 
-def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
+def compose(letter: Letter, *, date: float | None = None, read: bool = True) -> EmailMessage:
+    """The letter as MIME. With ``read=False`` each attachment part is left empty: ``Outgoing``
+    streams the files into them as the message is written or sent."""
     header_safe(letter.name, "recipient name")
     header_safe(letter.subject, "subject")
     if letter.title:
@@ -265,15 +362,60 @@ def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = letter.message_id or letter.default_message_id()
     if letter.references:
-        # a resend replaces the earlier message: threads together, and is not dropped as a duplicate
+        # a resend or correction follows the earlier message: threads together, not dropped as a duplicate
         msg["References"] = letter.references
-        msg["In-Reply-To"] = letter.references
+        msg["In-Reply-To"] = letter.in_reply_to or letter.references.split()[-1]
     msg["X-Briefing-Edition"] = letter.edition
     msg.set_content(body_text(letter))
     msg.add_alternative(body_html(letter), subtype="html")
     for a in letter.attachments:
-        msg.add_attachment(a.path.read_bytes(), maintype="application", subtype="pdf", filename=a.path.name)
+        header_safe(a.shown, "attachment name")
+        msg.add_attachment(a.path.read_bytes() if read else b"", maintype="application", subtype="pdf",
+                           filename=a.shown)
+        # filename* (RFC 2231, UTF-8) for mail programs that read it; plain name= for those that do not
+        list(msg.iter_attachments())[-1].set_param("name", a.ascii_name)
     return msg
+
+
+_RAW_PER_LINE = 57  # bytes of a file per 76-character base64 line
+_LINES_PER_READ = 16384  # about 1 MB read at a time
+
+
+@dataclass
+class Outgoing:
+    """A composed letter whose attachments stay on disk until they are written or sent, so a
+    50 MB appendix costs a megabyte of memory, not the file, its base64 and copies of both."""
+
+    msg: EmailMessage  # headers, text and HTML; attachment parts with empty bodies
+    files: list[Path]
+
+    @classmethod
+    def of(cls, letter: Letter, *, date: float | None = None) -> Outgoing:
+        msg = compose(letter, date=date, read=False)
+        if letter.attachments:
+            msg.set_boundary(f"=_briefing_{uuid.uuid4().hex}")
+        return cls(msg, [a.path for a in letter.attachments])
+
+    def chunks(self) -> Iterator[bytes]:
+        """The RFC 5322 bytes, CRLF line ends, piece by piece; the same bytes as ``msg`` with the
+        files in it, except for where the base64 lines break."""
+        policy = SMTP_POLICY
+        if not self.files:
+            yield self.msg.as_bytes(policy=policy)
+            return
+        boundary = self.msg.get_boundary().encode()
+        yield b"".join(policy.fold_binary(k, v) for k, v in self.msg.items()) + b"\r\n"
+        parts = list(self.msg.iter_parts())
+        body, attached = parts[0], parts[1:]
+        yield b"--" + boundary + b"\r\n" + body.as_bytes(policy=policy) + b"\r\n"
+        for part, path in zip(attached, self.files, strict=True):
+            yield b"--" + boundary + b"\r\n"
+            yield b"".join(policy.fold_binary(k, v) for k, v in part.items()) + b"\r\n"
+            with path.open("rb") as handle:
+                while block := handle.read(_RAW_PER_LINE * _LINES_PER_READ):
+                    yield base64.encodebytes(block).replace(b"\n", b"\r\n")
+            yield b"\r\n"
+        yield b"--" + boundary + b"--\r\n"
 
 
 # --- the send log ---------------------------------------------------------------------------
@@ -281,44 +423,142 @@ def compose(letter: Letter, *, date: float | None = None) -> EmailMessage:
 SENDING, SENT, OUTBOX, FAILED, UNKNOWN = "sending", "sent", "written-to-outbox", "failed", "unknown"
 
 
+LOCK_WAIT = 5.0  # seconds to wait for another run's hold on the send log before saying so
+MARKER = ".send-log-id"  # beside the log: which log this output folder has been keeping
+
+
+def earlier_work(out: Path) -> list[str]:
+    """What in ``out`` shows letters went out from it before (so a lost log would resend them).
+    A build's snapshots do not: a team may build for weeks before its first send."""
+    found = []
+    marker = out / MARKER
+    if marker.is_file():
+        found.append(f"{marker} says a send log was kept here")
+    outbox = out / "outbox"
+    if outbox.is_dir() and any(outbox.rglob("*.eml")):
+        found.append(f"{outbox} holds messages written earlier")
+    versions = out / VERSIONS
+    if versions.is_dir() and any(versions.iterdir()):
+        found.append(f"{versions} holds the data of letters sent earlier")
+    return found
+
+
+@dataclass(frozen=True)
+class Received:
+    """One letter a recipient got: the edition, its key, Message-ID and the data version it carried."""
+
+    edition: str
+    key: str
+    message_id: str
+    version: str
+    at: str
+
+
 class SendLog:
     """SQLite ledger of every letter: recipient, edition, attachment hashes, Message-ID, state.
 
-    States: ``sending`` (committed before DATA), ``sent`` (the server said 250: the only
-    delivered state), ``written-to-outbox`` (an .eml file, not delivered yet), ``failed``,
-    ``unknown`` (the connection died after the final dot, or a run crashed while ``sending``).
+    States: ``sending`` (committed just before DATA), ``sent`` (the server said 250: the only
+    delivered state), ``written-to-outbox`` (an .eml file, not delivered yet), ``failed`` (nothing
+    reached the server's DATA; retried), ``unknown`` (the connection died after the final dot, or
+    a run stopped while ``sending``: only then may the server have it).
+
+    A log that is missing, empty or not this folder's (another tool's database, another output
+    folder's log) is refused while the folder shows letters went out before: otherwise every
+    recipient would be mailed again. ``force_empty`` starts a new log anyway.
     """
 
-    def __init__(self, path: Path | None, *, read_only: bool = False):
+    def __init__(self, path: Path | None, *, read_only: bool = False, force_empty: bool = False):
         self.path = path
         try:
             self._open(path, read_only)
+            self._check(force_empty)
         except (sqlite3.Error, OSError) as err:
-            raise self._error(err) from None
+            raise self.error(err) from None
 
-    def _error(self, err: Exception) -> OutputError:
-        """The send log could not be written: name it (disk full, read-only), not the data."""
+    def error(self, err: Exception) -> BriefingError:
+        """A clear message naming the log: locked (and for how long we waited), damaged, unwritable."""
+        where = self.path or Path(LOG_NAME)
+        if isinstance(err, BriefingError):
+            return err
         if isinstance(err, OSError):
-            return OutputError(self.path or Path(LOG_NAME), "send log", err)
-        hint = " (is the disk full or the folder read-only?)" if "I/O" in str(err) or "readonly" in str(err) else ""
-        return OutputError(self.path or Path(LOG_NAME), "send log", f"{err}{hint}")
+            return OutputError(where, "send log", err)
+        text = str(err)
+        if "locked" in text or "busy" in text:
+            return Locked(f"{where} (send log) is locked by another process; waited {LOCK_WAIT:g} s. Is another "
+                          "`briefing send`, `tick` or `approve` running? Run again when it has finished.")
+        if isinstance(err, sqlite3.DatabaseError) and not isinstance(err, sqlite3.OperationalError) \
+                or "no such" in text or "malformed" in text:
+            return DeliveryError(f"{where} (send log) is damaged or not a briefing send log ({text}). "
+                                 "Restore it from a backup, or move it aside and run `briefing send "
+                                 "--force-empty-log` (letters already sent would be sent again).")
+        hint = (" (is the disk full, or the folder or the file read-only or immutable?)"
+                if "I/O" in text or "readonly" in text else "")
+        return OutputError(where, "send log", f"{text}{hint}")
 
     def _open(self, path: Path | None, read_only: bool) -> None:
         self.read_only = read_only
+        self.existed = path is not None and path.is_file()
         if path is None or (read_only and not path.is_file()):
             self.db = sqlite3.connect(":memory:", isolation_level=None)
         elif read_only:
-            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                      timeout=LOCK_WAIT)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+            self.db = sqlite3.connect(str(path), isolation_level=None, timeout=LOCK_WAIT)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")  # a committed 'sending' must survive a crash
-        if not read_only or path is None or not path.is_file():
-            self.db.execute("""CREATE TABLE IF NOT EXISTS sends (
-                key TEXT PRIMARY KEY, recipient TEXT NOT NULL, edition TEXT NOT NULL,
-                attachments TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL,
-                detail TEXT NOT NULL DEFAULT '', transport TEXT NOT NULL, updated TEXT NOT NULL)""")
+
+    def _condition(self) -> tuple[str, str | None]:
+        """("ok" | "missing" | "empty" | "foreign", the log's own id)."""
+        if not self.existed:
+            return "missing", None
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return "empty", None
+        if "sends" not in tables:
+            return "foreign", None
+        found = self.db.execute("SELECT value FROM meta WHERE key = 'id'").fetchone() if "meta" in tables else None
+        mine = found[0] if found else None
+        marker = self.path.parent / MARKER if self.path else None
+        if mine and marker and marker.is_file() and marker.read_text(encoding="utf-8").strip() != mine:
+            return "foreign", mine  # another output folder's log, copied here
+        return "ok", mine
+
+    def _check(self, force_empty: bool) -> None:
+        condition, log_id = ("ok", None) if self.path is None else self._condition()
+        if condition != "ok" and not force_empty:
+            evidence = earlier_work(self.path.parent) if self.path else []
+            if evidence:
+                what = {"missing": "missing", "empty": "empty",
+                        "foreign": "not this folder's send log"}[condition]
+                raise DeliveryError(
+                    f"{self.path} (send log) is {what}, but {'; '.join(evidence)}: every recipient would be "
+                    "mailed again. Check that --out names the right folder and restore the log from a backup; "
+                    "if it is really lost, `briefing send --force-empty-log` starts a new one.")
+        if self.read_only and condition != "ok":  # nothing to read: an empty record, written nowhere
+            self.db.close()
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
+        if not self.read_only or condition != "ok":
+            self._create(log_id if condition == "ok" else None)
+
+    def _create(self, log_id: str | None) -> None:
+        self.db.execute("""CREATE TABLE IF NOT EXISTS sends (
+            key TEXT PRIMARY KEY, recipient TEXT NOT NULL, edition TEXT NOT NULL,
+            attachments TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '', transport TEXT NOT NULL, updated TEXT NOT NULL,
+            version TEXT NOT NULL DEFAULT '')""")
+        if self.read_only or self.path is None:
+            return
+        if "version" not in self._columns():  # a log from before corrections: add the column
+            self.db.execute("ALTER TABLE sends ADD COLUMN version TEXT NOT NULL DEFAULT ''")
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        if log_id is None:
+            log_id = uuid.uuid4().hex
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('id', ?)", (log_id,))
+        marker = self.path.parent / MARKER
+        if not marker.is_file() or marker.read_text(encoding="utf-8").strip() != log_id:
+            write_atomic(marker, f"{log_id}\n".encode(), stage="send log")
 
     def settle_crashed(self) -> int:
         """A ``sending`` row means a run died mid-send (we hold the lock: nobody else is sending)."""
@@ -342,30 +582,56 @@ class SendLog:
         try:
             self._record(letter, state, transport, detail)
         except sqlite3.Error as err:
-            raise self._error(err) from None
+            raise self.error(err) from None
+
+    def _columns(self) -> set[str]:
+        return {r[1] for r in self.db.execute("PRAGMA table_info(sends)")}
 
     def _record(self, letter: Letter, state: str, transport: str, detail: str) -> None:
         self.db.execute(
             "INSERT INTO sends (key, recipient, edition, attachments, message_id, state, detail, "
-            "transport, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+            "transport, updated, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
             "state = excluded.state, detail = excluded.detail, transport = excluded.transport, "
-            "message_id = excluded.message_id, updated = excluded.updated",
+            "message_id = excluded.message_id, updated = excluded.updated, version = excluded.version",
             (letter.key, letter.email, letter.logged_edition,
              ",".join(f"{a.path.name}:{a.sha256[:16]}" for a in letter.attachments), letter.message_id,
-             state, detail[:500], transport, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+             state, detail[:500], transport, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+             letter.version))
+
+    def received(self, email: str, edition: str) -> list[Received]:
+        """Every version of ``edition`` this person was sent (delivered: ``sent``), oldest first."""
+        version = "version" if "version" in self._columns() else "''"
+        rows = self.db.execute(f"SELECT key, message_id, {version}, updated FROM sends WHERE recipient = ? "  # noqa: S608
+                               "AND edition = ? AND state = ? ORDER BY updated, rowid", (email, edition, SENT))
+        return [Received(edition, *row) for row in rows.fetchall()]
+
+    def last_received(self, email: str) -> Received | None:
+        """The latest letter this person actually received (an outbox file or review copy is not)."""
+        version = "version" if "version" in self._columns() else "''"
+        found = self.db.execute(f"SELECT edition, key, message_id, {version}, updated FROM sends "  # noqa: S608
+                                "WHERE recipient = ? AND state = ? AND edition NOT LIKE '% %' "
+                                "ORDER BY edition DESC, updated DESC, rowid DESC LIMIT 1", (email, SENT)).fetchone()
+        return Received(*found) if found else None
 
     def last_edition(self, email: str) -> str | None:
         """The latest edition this person actually received (an outbox file is not receipt)."""
-        # a review copy's row reads "2026-11-01 review:partner": not an edition received
-        found = self.db.execute("SELECT MAX(edition) FROM sends WHERE recipient = ? AND state = ? "
-                                "AND edition NOT LIKE '% %'", (email, SENT)).fetchone()
-        return found[0] if found else None
+        found = self.last_received(email)
+        return found.edition if found else None
 
     def close(self) -> None:
         self.db.close()
 
 
 # --- transports -----------------------------------------------------------------------------
+
+@dataclass
+class Stage:
+    """How far one attempt got: ``data`` is called just before the message goes out after DATA's
+    354 (the send log says ``sending`` only from then), ``dot`` once the final dot was sent."""
+
+    data: Callable[[], None] = lambda: None
+    dot: bool = False
+
 
 class Outbox:
     """The default transport: each message as an RFC 5322 .eml file."""
@@ -375,10 +641,9 @@ class Outbox:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str) -> str:
-        safe = re.sub(r"[^a-z0-9]+", "-", recipient.lower()).strip("-")
-        target = self.folder / f"{safe}-{key[:12]}.eml"
-        write_atomic(target, msg.as_bytes(policy=SMTP_POLICY), stage="send (outbox)")
+    def send(self, msg: Outgoing, sender: str, recipient: str, key: str, stage: Stage) -> str:
+        target = outbox_file(self.folder, recipient, key)
+        write_atomic(target, msg.chunks(), stage="send (outbox)")
         return f" in {target}"
 
 
@@ -388,6 +653,18 @@ def _quote_data(data: bytes) -> bytes:
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
     return data + b".\r\n"
+
+
+def _stuffed(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """SMTP's transparency (RFC 5321 4.5.2) piece by piece; every piece ends a line, and base64
+    lines never start with a dot, so quoting each piece alone is quoting the whole."""
+    last = b""
+    for chunk in chunks:
+        if chunk:
+            chunk = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", chunk)
+            yield re.sub(rb"(?m)^\.", b"..", chunk)
+            last = chunk
+    yield b".\r\n" if last.endswith(b"\r\n") else b"\r\n.\r\n"
 
 
 class Smtp:
@@ -436,9 +713,9 @@ class Smtp:
                 raise Permanent(f"{c.where}: {err.smtp_code} {_text(err.smtp_error)}") from None
             raise Transient(f"{c.where}: {type(err).__name__}: {err}") from None
 
-    def send(self, msg: EmailMessage, sender: str, recipient: str, key: str) -> str:
+    def send(self, msg: Outgoing, sender: str, recipient: str, key: str, stage: Stage) -> str:
         conn = self._connect()
-        dot_sent = False
+        done = False
         try:
             code, reply = conn.mail(sender)
             _check(code, reply, "MAIL FROM")
@@ -446,23 +723,38 @@ class Smtp:
             _check(code, reply, f"RCPT TO {recipient}")
             code, reply = conn.docmd("data")
             _check(code, reply, "DATA", expect=354)
-            conn.send(_quote_data(msg.as_bytes(policy=SMTP_POLICY)))
-            dot_sent = True
+            stage.data()  # from here on the server may end up with the message
+            for piece in _stuffed(msg.chunks()):
+                conn.send(piece)
+            stage.dot = True
             code, reply = conn.getreply()
             _check(code, reply, "end of DATA")
+            done = True
             return f" via {self.config.where}"
         except (Transient, Permanent):
             raise
         except (OSError, smtplib.SMTPException) as err:
-            if dot_sent:
+            if stage.dot:
                 raise Ambiguous(f"{self.config.where}: connection lost after the message was "
                                 f"sent ({type(err).__name__}); it may have been delivered") from None
             raise Transient(f"{self.config.where}: {type(err).__name__}: {err}") from None
         finally:
-            try:
-                conn.quit()
-            except (OSError, smtplib.SMTPException):
-                conn.close()
+            _hang_up(conn, polite=done)
+
+
+QUIT_WAIT = 1.0  # seconds QUIT may wait for the server's goodbye; the message is settled by then
+
+
+def _hang_up(conn: smtplib.SMTP, polite: bool) -> None:
+    """QUIT after a delivery, bounded; after a failure or Ctrl-C just close: never wait on the server."""
+    try:
+        if polite and conn.sock is not None:
+            conn.sock.settimeout(min(QUIT_WAIT, conn.timeout or QUIT_WAIT))
+            conn.quit()
+    except (OSError, smtplib.SMTPException):
+        pass
+    finally:
+        conn.close()
 
 
 def _text(reply: bytes | str) -> str:
@@ -483,6 +775,9 @@ def _check(code: int, reply: bytes, what: str, expect: int | None = None) -> Non
 
 # actions, the same for a dry run and a real one: send it, it is already done, or hold it back
 SEND, SKIP, HOLD, REFUSE, NOT_BUILT = "send", "skip", "hold", "refuse", "not-built"
+IN_OUTBOX = "in-outbox"  # written to the outbox before: done for now, but not delivered
+HOLD_CORRECTION = "hold-correction"  # the edition changed after it was sent; book.yaml `updates: hold`
+HELD = "held"  # the outcome of a held correction
 
 
 @dataclass
@@ -500,8 +795,11 @@ class Result:
 
 
 def decide(letter: Letter, log: SendLog, transport: str, *, force: bool,
-           max_bytes: int) -> tuple[str, str]:
-    """What a run does with ``letter`` and why; ``send --dry-run`` prints exactly this."""
+           max_bytes: int, correct: bool = False) -> tuple[str, str]:
+    """What a run does with ``letter`` and why; ``send --dry-run`` and ``status`` say exactly this.
+
+    ``correct``: a correction (``letter.correction``: its files changed after the edition was
+    sent) may go now (``send --correction`` or book.yaml ``updates: correct``)."""
     total = sum(a.size for a in letter.attachments)
     if total > max_bytes:
         biggest = max(letter.attachments, key=lambda a: a.size)
@@ -509,19 +807,23 @@ def decide(letter: Letter, log: SendLog, transport: str, *, force: bool,
                         f"(largest: {biggest.path.name}, {size_label(biggest.size)}); nothing was sent")
     found = log.row(letter.key)
     state, detail = (found[0], found[2]) if found else (None, "")
-    if state is None:
-        return SEND, "not sent before"
-    if force:
+    if force and state is not None:
         return SEND, f"--force: sending again with a new Message-ID (was {state})"
     if state == SENT:
         return SKIP, "already sent this edition"
-    if state == OUTBOX and transport == "smtp":
-        return SEND, "only written to the outbox before; delivering it now"
-    if state == OUTBOX:
-        return SKIP, "already in the outbox, not delivered: set BRIEFING_SMTP_URL to deliver it"
     if state in (SENDING, UNKNOWN):
         return HOLD, (f"{detail or 'a previous attempt may have been delivered'}; "
                       "check with the recipient, then use --force to resend")
+    if letter.correction and not (correct or force):
+        return HOLD_CORRECTION, ("the edition changed after it was sent to this recipient; "
+                                 "`briefing send --correction` sends the correction (book.yaml `updates: hold`)")
+    what = "correction of the edition sent before" if letter.correction else "not sent before"
+    if state is None:
+        return SEND, what
+    if state == OUTBOX and transport == "smtp":
+        return SEND, f"{what}: only written to the outbox before; delivering it now"
+    if state == OUTBOX:
+        return IN_OUTBOX, "written to the outbox before, not delivered: set BRIEFING_SMTP_URL to deliver it"
     return SEND, f"retrying: the last attempt failed ({detail})" if detail else "retrying a failed attempt"
 
 
@@ -533,6 +835,8 @@ class Policy:
     max_bytes: int = MAX_BYTES_DEFAULT
     retries: int = 3
     backoff: float = 1.0
+    correct: bool = False  # corrections may go (send --correction, book.yaml `updates: correct`)
+    outbox: Path | None = None  # where earlier .eml copies are: moved to delivered/ once sent
 
 
 def deliver(letters: list[Letter], *, transport: Outbox | Smtp, log: SendLog, policy: Policy = Policy(),
@@ -548,34 +852,63 @@ def deliver(letters: list[Letter], *, transport: Outbox | Smtp, log: SendLog, po
 
 def _deliver_one(letter: Letter, transport: Outbox | Smtp, log: SendLog, policy: Policy) -> Result:
     force = policy.force
-    action, reason = decide(letter, log, transport.name, force=force, max_bytes=policy.max_bytes)
+    action, reason = decide(letter, log, transport.name, force=force, max_bytes=policy.max_bytes,
+                            correct=policy.correct)
     if action == REFUSE:
         return Result(letter.email, FAILED, reason, action)
-    if action == SKIP:
+    if action in (SKIP, IN_OUTBOX):
         return Result(letter.email, "skipped", reason, action)
     if action == HOLD:
         return Result(letter.email, UNKNOWN, reason, action)
+    if action == HOLD_CORRECTION:
+        return Result(letter.email, HELD, reason, action)
     found = log.row(letter.key)
     earlier = found[1] if found else None
     if force and found and found[0] in (SENT, UNKNOWN, SENDING, OUTBOX):
-        letter.message_id, letter.references = letter.default_message_id(fresh=True), earlier
+        letter.message_id = letter.default_message_id(fresh=True)
+        letter.references = " ".join(filter(None, [letter.references, earlier])) or None
+        letter.in_reply_to = earlier
     else:  # the same letter keeps its Message-ID (an outbox copy delivered later is the same message)
         letter.message_id = earlier or letter.default_message_id()
     try:
-        msg = compose(letter)
+        msg = Outgoing.of(letter)
     except DeliveryError as err:
         return Result(letter.email, FAILED, str(err), action)
-    return _attempts(letter, msg, transport, log, (policy.retries, policy.backoff))
+    result = _attempts(letter, msg, transport, log, (policy.retries, policy.backoff))
+    if result.outcome == SENT and found and found[0] == OUTBOX and policy.outbox:
+        _file_delivered(policy.outbox, letter)
+    return result
 
 
-def _attempts(letter: Letter, msg: EmailMessage, transport: Outbox | Smtp, log: SendLog,
+def outbox_file(folder: Path, recipient: str, key: str) -> Path:
+    safe = re.sub(r"[^a-z0-9]+", "-", recipient.lower()).strip("-")
+    return folder / f"{safe}-{key[:12]}.eml"
+
+
+def _file_delivered(folder: Path, letter: Letter) -> None:
+    """An outbox copy that has now been delivered moves to outbox/delivered/: the outbox holds
+    only what still waits."""
+    source = outbox_file(folder, letter.email, letter.key)
+    if source.is_file():
+        (folder / "delivered").mkdir(parents=True, exist_ok=True)
+        os.replace(source, folder / "delivered" / source.name)
+
+
+def _attempts(letter: Letter, msg: Outgoing, transport: Outbox | Smtp, log: SendLog,
               retry: tuple[int, float]) -> Result:
     retries, backoff = retry
     done = OUTBOX if transport.name == "outbox" else SENT
     for attempt in range(retries + 1):
-        log.record(letter, SENDING, transport.name)
+        stage = Stage(lambda: log.record(letter, SENDING, transport.name))
         try:
-            where = transport.send(msg, letter.sender_address.addr_spec, letter.email, letter.key)
+            where = transport.send(msg, letter.sender_address.addr_spec, letter.email, letter.key, stage)
+        except KeyboardInterrupt:  # the truth before leaving: nothing reached DATA, or it may have
+            if stage.dot:
+                log.record(letter, UNKNOWN, transport.name, "interrupted after the message was sent; "
+                           "it may have been delivered")
+            else:
+                log.record(letter, FAILED, transport.name, "interrupted before the message was sent")
+            raise
         except Transient as err:
             log.record(letter, FAILED, transport.name, str(err))
             if attempt < retries:

@@ -7,6 +7,8 @@ approval shows as waiting, never as approved.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from briefing.data.levels import clearance
 from briefing.data.load import Project, load_project
 from briefing.data.model import format_date
 from briefing.delivery.approval import Approval, Ledger, check_name, hashes, waiting
-from briefing.delivery.distribute import edition_files
+from briefing.delivery.distribute import Context, SendOptions, edition_files, standing
 from briefing.delivery.mail import LOG_NAME, SendLog
 from briefing.errors import UsageError
 
@@ -67,6 +69,8 @@ def approve(data_dir: Path, out_dir: Path, *, approver: str, edition: str | None
                 found = hashes(out_dir, files)
                 ledger.approve(date, lvl, approver, found, note)
                 done.append(Approved(lvl, sorted(found)))
+    except sqlite3.Error as err:
+        raise log.error(err) from None
     finally:
         log.close()
     return done
@@ -79,24 +83,30 @@ def _approver(a: Approval, current: dict[str, str]) -> dict[str, Any]:
             "why_not": a.first_difference(current)}
 
 
-def _recipients(project: Project, level: str, log: SendLog, ledger: Ledger, edition: str) -> list[dict[str, str]]:
+def _recipients(project: Project, level: str, ledger: Ledger, edition: str,
+                ctx: Context | None) -> list[dict[str, str]]:
+    """Each recipient of ``level``: for the current edition (``ctx``) where their letter stands now,
+    by the same gate and decision `send` applies; for an earlier one, what the send log recorded."""
     levels = project.levels
+    transport = "smtp" if os.environ.get("BRIEFING_SMTP_URL", "").strip() else "outbox"
     found = []
     for r in project.distribution.recipients if project.distribution else []:
         if clearance(r, levels) != level:
             continue
-        row = log.db.execute("SELECT state, detail FROM sends WHERE recipient = ? AND edition = ? "
+        if ctx is not None:
+            state, detail = standing(ctx, r, transport)
+            found.append({"email": r.email, "state": state, "detail": detail})
+            continue
+        row = ledger.db.execute("SELECT state, detail FROM sends WHERE recipient = ? AND edition = ? "
                              "ORDER BY updated DESC LIMIT 1", (r.email, edition)).fetchone()
-        if row:
-            found.append({"email": r.email, "state": row[0], "detail": row[1]})
-        else:
-            found.append({"email": r.email, "state": "not sent", "detail": ledger.last_wait(edition, r.email) or ""})
+        found.append({"email": r.email, "state": row[0] if row else "not sent", "detail": row[1] if row else ""})
     return found
 
 
-def _level(project: Project, out: Path, level: str, log: SendLog, ledger: Ledger, edition: str) -> dict[str, Any]:
+def _level(project: Project, out: Path, level: str, ledger: Ledger, edition: str,
+           ctx: Context | None) -> dict[str, Any]:
     """One level of ``edition``; an earlier edition's PDFs are gone, so only its record is shown."""
-    files = edition_files(project, out, level) if edition == project.book.edition else []
+    files = edition_files(project, out, level) if ctx else []
     built = [f for f in files if f.is_file()]
     current = hashes(out, built)
     need = project.book.approvals.get(level, 0)
@@ -104,9 +114,11 @@ def _level(project: Project, out: Path, level: str, log: SendLog, ledger: Ledger
     missing = [f.relative_to(out).as_posix() for f in files if not f.is_file()]
     reason = (f"not built: {', '.join(missing)}" if missing
               else waiting(need, approvals, current, level, edition) if files else None)
+    recipients = _recipients(project, level, ledger, edition, ctx)
+    changed = sum(r["state"].startswith("correction") for r in recipients)
     return {"level": level, "approvals_needed": need, "built": current, "missing": missing,
             "approved_by": [_approver(a, current) for a in approvals], "ready": reason is None,
-            "waiting": reason or "", "recipients": _recipients(project, level, log, ledger, edition)}
+            "waiting": reason or "", "changed_after_sent": changed, "recipients": recipients}
 
 
 def status(data_dir: Path, out_dir: Path, edition: str | None = None) -> dict[str, Any]:
@@ -117,8 +129,12 @@ def status(data_dir: Path, out_dir: Path, edition: str | None = None) -> dict[st
     log = SendLog(out_dir / LOG_NAME, read_only=True)
     try:
         ledger = Ledger(log.db, writable=False)
-        levels = [_level(project, out_dir, lvl, log, ledger, date) for lvl in _levels_with_readers(project)]
+        ctx = (Context(project, SendOptions(data_dir, out_dir), "", log, ledger)
+               if date == project.book.edition else None)
+        levels = [_level(project, out_dir, lvl, ledger, date, ctx) for lvl in _levels_with_readers(project)]
         trail = ledger.trail(date)
+    except sqlite3.Error as err:
+        raise log.error(err) from None
     finally:
         log.close()
     return {"edition": date, "edition_label": format_date(date), "current": date == project.book.edition,
@@ -131,6 +147,9 @@ def status_lines(found: dict[str, Any]) -> list[str]:
                                                                "its record only)")]
     for lvl in found["levels"]:
         state = "ready to send" if lvl["ready"] else lvl["waiting"]
+        if lvl["ready"] and lvl.get("changed_after_sent"):
+            state = (f"changed after it was sent to {lvl['changed_after_sent']} recipient(s): "
+                     "`briefing send --correction` sends the correction")
         built = f"{len(lvl['built'])} file(s) built; " if found["current"] else ""
         lines.append(f"  {lvl['level']}: {built}needs {lvl['approvals_needed']} approval(s)"
                      + (f"; {state}" if found["current"] else ""))
@@ -138,5 +157,5 @@ def status_lines(found: dict[str, Any]) -> list[str]:
             lines.append(f"    approved by {a['name']} at {a['at']}" + ("" if a["current"] else f" ({a['why_not']})"))
         for r in lvl["recipients"]:
             detail = f": {r['detail']}" if r["detail"] and r["state"] != "sent" else ""
-            lines.append(f"    {r['state']:>17}  {r['email']}{detail}")
+            lines.append(f"    {r['state']:>21}  {r['email']}{detail}")
     return lines

@@ -32,7 +32,6 @@ from briefing.render.charts import draw_charts
 from briefing.render.edition import Edition
 from briefing.render.html import BOOK_TEMPLATE, TocLink, page_context, render
 from briefing.render.markup import typeset, typeset_summary
-from briefing.render.palette import ACCENT
 from briefing.render.watchlist import most_severe_first
 
 SETTLE_ROUNDS = 4
@@ -114,13 +113,15 @@ def contents(layout: Layout, front: Front, edition: Edition, front_pages: int) -
     return toc
 
 
-def watch_page(layout: Layout, front_pages: int) -> list[dict[str, Any]]:
+def watch_page(layout: Layout, front_pages: int, *, sections: bool = True) -> list[dict[str, Any]]:
     """The watch list each chapter stored (``render.watchlist.watch_list``, as printed), merged most
-    severe first, with book pages."""
+    severe first, with book pages; the section only where the documents have numbered sections
+    (a one-pager has none, so its line says only the page)."""
     items: list[tuple[WatchEntry, str, int]] = most_severe_first(
         ((w, ch.meta.name, front_pages + ch.page_of[w.page] + 1) for ch in layout.chapters for w in ch.meta.watch),
         lambda item: item[0].severity)
-    return [{"title": w.title, "severity": w.severity, "section": w.section, "link": book_link(w.anchor),
+    return [{"title": w.title, "severity": w.severity, "section": w.section if sections else "",
+             "link": book_link(w.anchor),
              "sponsor": name, "page": page} for w, name, page in items]
 
 
@@ -172,7 +173,8 @@ def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
 
 def _print_front(html: str, svgs: dict[str, str], edition: Edition, pdf_path: Path, meta_path: Path) -> Printed:
     front = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=svgs,
-                       what="book front matter", options=PrintOptions(pdf_variant=edition.pdf_variant))
+                       what="book front matter", options=PrintOptions(pdf_variant=edition.pdf_variant),
+                       overlays=edition.paths.overlays)
     # prepared for the merge here, in the worker: a 50-sponsor contents holds ~46,000 marked
     # pieces that the merge would otherwise walk in the parent on every refresh
     front = replace(front, pdf=prepare(front.pdf, prefix="front:"))
@@ -211,8 +213,10 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
         titles.append((f"Changes since {edition.since}", BOOK.changes))
     as_printed = {s: typeset_summary(project.sponsors[s]) for s in request.slugs}
     sponsors = list(as_printed.values())
-    charts = draw_charts(book_charts(sponsors), edition.paths)
-    context = page_context(edition, ACCENT, edition.book.classification) | {"unconverted": unconverted(sponsors),
+    book_colour = edition.palette
+    charts = draw_charts(book_charts(sponsors, book_colour), edition.paths)
+    context = page_context(edition, book_colour.primary, edition.book.classification) | {
+        "unconverted": unconverted(sponsors),
         "rows": overview_rows(as_printed), "chart_urls": charts.urls, "changes": changed,
         "changes_since": edition.since,
         "prepared_for": typeset(prepared, hyphenate=False) if (prepared := _prepared_for(edition, request.recipient))
@@ -221,7 +225,8 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
     front = Front(Printed(b"", 0, {}, (0, 0)), titles, {anchor: 3 + i for i, (_, anchor) in enumerate(titles)})
     for _ in range(SETTLE_ROUNDS):
         html = render(edition.paths.templates, BOOK_TEMPLATE, compiled=edition.paths.template_cache, **context,
-                      toc=contents(layout, front, edition, front_pages), watch=watch_page(layout, front_pages))
+                      toc=contents(layout, front, edition, front_pages),
+                      watch=watch_page(layout, front_pages, sections=edition.document.has_sections))
         printed = _print_cached(html, charts.svgs, edition)
         now = {anchor: printed.anchors[anchor] + 1 for _, anchor in titles}
         settled = printed.pages == front_pages and now == front.found_at

@@ -16,7 +16,7 @@ from briefing.data.load import Project
 from briefing.data.model import Sponsor
 from briefing.documents.meta import ChapterMeta, SectionEntry, WatchEntry, book_pages
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
-from briefing.documents.preflight import inspect, lines_for
+from briefing.documents.preflight import Finding, chart_findings, inspect, lines_for
 from briefing.errors import BriefingError, RenderError
 from briefing.files import write_atomic
 from briefing.pdf.printer import Printed, PrintOptions, print_html
@@ -31,6 +31,7 @@ from briefing.render.outline import Heading, outline
 from briefing.render.watchlist import watch_list
 from briefing.text.glyphs import where_in
 from briefing.text.hyphens import Hyphens
+from briefing.theme import Theme
 
 
 def logo_url(sponsor: Sponsor, paths: Paths) -> str | None:
@@ -42,18 +43,20 @@ def data_file_name(project: Project, slug: str) -> str:
     return os.path.relpath(project.files[slug], project.data_dir.resolve().parent)
 
 
-def chapter_html(project: Project, edition: Edition, slug: str,
-                 sponsor: Sponsor | None = None) -> tuple[str, Drawn]:
+def chapter_html(project: Project, edition: Edition, slug: str, sponsor: Sponsor | None = None,
+                 table_breaks: dict[int, list[int]] | None = None) -> tuple[str, Drawn]:
     """The chapter's HTML and its charts (drawn now or taken from the cache); ``sponsor`` is the
-    sponsor as printed (typeset), when the caller has it already."""
+    sponsor as printed (typeset), when the caller has it already; ``table_breaks`` as
+    ``sponsor_html`` takes them."""
     sponsor = sponsor or typeset_sponsor(project.sponsors[slug])
     try:
-        charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor), block_charts=edition.document.block_charts),
-                             edition.paths)
+        colours = edition.palette
+        charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor, colours.primary),
+                                            block_charts=edition.document.block_charts, colours=colours), edition.paths)
     except RenderError as err:  # a chart that cannot be drawn: say which file it came from
         raise RenderError(f"{data_file_name(project, slug)}: {err}") from None
     html = sponsor_html(slug, sponsor, edition, chart_urls=charts.urls,
-                        logo_url=logo_url(sponsor, edition.paths))
+                        logo_url=logo_url(sponsor, edition.paths), table_breaks=table_breaks)
     return html, charts
 
 
@@ -66,9 +69,22 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     html, charts = chapter_html(project, edition, slug, printed_sponsor)
     options = PrintOptions(pdf_variant=edition.pdf_variant,
                            locate=lambda char: where_in(sponsor.model_dump(), char),
-                           inspect=preflight(project, slug, data_file))
+                           inspect=preflight(project, slug, data_file, charts.overlaps))
     printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
-                         what=data_file, options=options)
+                         what=data_file, options=options, overlays=edition.paths.overlays)
+    # a long table that broke across pages is printed again in parts, the later ones under
+    # "Exhibit N (continued)"; a part that breaks again is split again (rarely more than once)
+    breaks: dict[int, list[int]] = {}
+    for _ in range(TABLE_ROUNDS):
+        found = {exhibit: new for exhibit, rows in table_breaks(printed.anchors, ChapterAnchors(slug)).items()
+                 if (new := set(rows) - set(breaks.get(exhibit, [])))}
+        if not found:
+            break
+        for exhibit, rows in found.items():
+            breaks[exhibit] = sorted(set(breaks.get(exhibit, [])) | rows)
+        html, charts = chapter_html(project, edition, slug, printed_sponsor, breaks)
+        printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
+                             what=data_file, options=options, overlays=edition.paths.overlays)
     if edition.document.one_page_blocks:
         _check_one_page(printed, ChapterAnchors(slug), data_file, edition.document.one_page_blocks)
     meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key),
@@ -82,20 +98,47 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     return meta
 
 
-def preflight(project: Project, slug: str, data_file: str) -> Callable[[Any], list[str]]:
-    """The preflight of this chapter: laid-out pages in, ``FILE:LINE: sponsor › section: problem`` out."""
+TABLE_ROUNDS = 3
+
+
+def table_breaks(anchors: dict[str, int], chapter: ChapterAnchors) -> dict[int, list[int]]:
+    """Exhibit -> the rows of a long table that begin a new page, from where each row's anchor landed."""
+    pages: dict[int, dict[int, int]] = {}
+    for anchor, page in anchors.items():
+        if (found := chapter.row_of(anchor)) is not None:
+            pages.setdefault(found[0], {})[found[1]] = page
+    breaks = {}
+    for exhibit, rows in pages.items():
+        ordered = sorted(rows.items())
+        cuts = [row for (_, before), (row, page) in zip(ordered, ordered[1:], strict=False) if page != before]
+        if cuts:
+            breaks[exhibit] = cuts
+    return breaks
+
+
+def preflight(project: Project, slug: str, data_file: str,
+              overlaps: dict[str, list[str]] | None = None) -> Callable[[Any], list[str]]:
+    """The preflight of this chapter: laid-out pages in, ``FILE:LINE: sponsor › section: problem`` out;
+    ``overlaps``: the labels its charts drew over each other (``Drawn.overlaps``)."""
     from briefing.data.yamlsafe import load_file
 
     def check(document: Any) -> list[str]:
         anchors = ChapterAnchors(slug)
         by_name = {name: i for i, page in enumerate(document.pages) for name in page.anchors}
-        skip = {0} | {by_name[a] for a in (anchors.contents, anchors.changes) if a in by_name}
+        # cover, at a glance, contents and changes each stand alone: short by design when the data is
+        # short (the at-a-glance page is its heading's page: a second page of it is a finding)
+        skip = {0} | {by_name[a] for a in (anchors.at_a_glance, anchors.contents, anchors.changes) if a in by_name}
         try:
             located = load_file(project.files[slug], data_file)
         except BriefingError:  # validated moments ago; without lines the findings still name the block
             located = None
-        return lines_for(inspect(document, skip, project.root / "assets" / "fonts"), data_file=data_file,
-                         sponsor=project.sponsors[slug], located=located)
+        found = inspect(document, skip, tuple(Theme(project.root).font_files()))
+        glance = [i for i, page in enumerate(document.pages) if anchors.glance in page.anchors]
+        if len(glance) > 1:
+            found.append(Finding("", f"the at-a-glance page runs onto page {glance[-1] + 1}: shorten the summary, "
+                                     f"key points or key figures"))
+        found += chart_findings(overlaps or {}, project.sponsors[slug])
+        return lines_for(found, data_file=data_file, sponsor=project.sponsors[slug], located=located)
 
     return check
 

@@ -18,8 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from briefing.data.model import BLOCK_KINDS, Sponsor
-from briefing.render.markup import plain
+from briefing.data.model import BLOCK_KINDS, Sponsor, walk_blocks
+from briefing.render.chart_specs import TIMELINE
+from briefing.render.exhibits import exhibit_findings
+from briefing.render.markup import SHY, plain
 
 NEAR_EMPTY = 1 / 3  # a page less full than this is near-empty (cover, contents and last page aside)
 REPEAT_WORDS = 20  # a passage this long printed twice is a repeat
@@ -28,7 +30,7 @@ SLACK = 1.5  # CSS px of rounding allowed before a box counts as overflowing
 # page adds its key-figure cards and risk lines
 _KEEP_WHOLE = {"card", "risk-line"}.union(*(k.keep_whole for k in BLOCK_KINDS.values()))
 _HEADINGS = {"h1", "h2", "h3"}
-_HYPHENS = ("-", "\u2010")
+_HYPHENATION = "\u2010"  # the hyphenate-character WeasyPrint draws at a hyphenation break
 _PATH_PART = re.compile(r"(\w+)(?:\[(\d+)\])?")
 
 
@@ -147,15 +149,23 @@ def _text(box: Any) -> str:
 
 
 def _hyphenated(pages: list[_Page]) -> Iterator[Finding]:
+    """A capitalised word broken by hyphenation ("Presid-" + "ent"). A break at the word's own
+    hyphen ("AI-" + "driven") is normal typesetting: WeasyPrint draws a hyphenation break with
+    its hyphenate-character (U+2010), while the data's own hyphen is a hyphen-minus."""
     from weasyprint.formatting_structure import boxes
 
     for page in pages:
         for line, where in page.lines:
             if not isinstance(line, boxes.LineBox):
                 continue
-            text = plain(_text(line)).rstrip()
+            raw = _text(line).rstrip()
+            if raw.endswith(SHY):
+                yield Finding(where.src, f"a word breaks at a soft hyphen with no hyphen drawn on page "
+                                         f"{page.index + 1}: '{plain(raw).split()[-1]}'")
+                continue
+            text = plain(raw)
             word = text.split()[-1] if text.split() else ""
-            if word.endswith(_HYPHENS) and len(word) > 2 and word[0].isupper() and word[-2].isalpha():
+            if word.endswith(_HYPHENATION) and len(word) > 2 and word[0].isupper() and word[-2].isalpha():
                 following = _next_line_word(page, line)
                 if following and following[0].islower():  # "Presid-" + "ent": a broken name
                     yield Finding(where.src, f"capitalised word '{word}{following}' is hyphenated "
@@ -202,22 +212,22 @@ def _repeated(pages: list[_Page]) -> Iterator[Finding]:
 
 
 @lru_cache(maxsize=4)
-def _shipped_cmap(fonts_dir: Path) -> frozenset[int]:
+def _shipped_cmap(fonts: tuple[Path, ...]) -> frozenset[int]:
     from fontTools.ttLib import TTFont  # WeasyPrint's own dependency
 
     points: set[int] = set()
-    for path in sorted(fonts_dir.glob("*.[ot]tf")):
+    for path in fonts:
         points |= set(TTFont(str(path), lazy=True).getBestCmap() or {})
     return frozenset(points)
 
 
-def _missing_glyphs(document: Any, pages: list[_Page], fonts_dir: Path | None) -> Iterator[Finding]:
+def _missing_glyphs(document: Any, pages: list[_Page], fonts: tuple[Path, ...] | None) -> Iterator[Finding]:
     """A character drawn from a system font: the shipped fonts lack it, so another machine may
     print a box. Only looked for when a font outside the shipped families was used."""
     used = {getattr(font, "family", "") for font in getattr(document, "fonts", {}).values()}
-    if fonts_dir is None or all(family.startswith("Noto") for family in used):
+    if fonts is None or all(family.startswith("Noto") for family in used):
         return
-    shipped = _shipped_cmap(fonts_dir)
+    shipped = _shipped_cmap(fonts)
     seen: set[str] = set()
     for page in pages:
         for line, where in page.lines:
@@ -228,7 +238,17 @@ def _missing_glyphs(document: Any, pages: list[_Page], fonts_dir: Path | None) -
                                              f"fonts, so it is drawn from a system font")
 
 
-def inspect(document: Any, skip_pages: set[int], fonts_dir: Path | None = None) -> list[Finding]:
+def chart_findings(overlaps: dict[str, list[str]], sponsor: Sponsor) -> list[Finding]:
+    """Labels a chart draws over each other (``render.charts.overlapping_labels``): a chart is
+    named by its block's path, the at-a-glance timeline by its timeline block's; and the exhibit
+    rules of ``render.exhibits`` (the same values twice, one figure written two ways)."""
+    timeline = next((place.path for place, block in walk_blocks(sponsor) if block.timeline is not None), "")
+    found = [Finding(timeline if name == TIMELINE else name, f"chart labels overlap: {pair}")
+             for name, pairs in overlaps.items() for pair in pairs]
+    return found + [Finding(f.src, f.problem, f.also) for f in exhibit_findings(sponsor)]
+
+
+def inspect(document: Any, skip_pages: set[int], fonts: tuple[Path, ...] | None = None) -> list[Finding]:
     """Every finding on a laid-out document; ``skip_pages`` (0-based) may be near-empty by design.
     Call it after ``write_pdf``, which records the fonts the missing-glyph check reads."""
     pages = _pages(document)
@@ -236,7 +256,7 @@ def inspect(document: Any, skip_pages: set[int], fonts_dir: Path | None = None) 
     for check in (_stranded, _split, _overflow, _hyphenated, _repeated):
         found += check(pages)
     found += _near_empty(pages, skip_pages)
-    found += _missing_glyphs(document, pages, fonts_dir)
+    found += _missing_glyphs(document, pages, fonts)
     return found
 
 

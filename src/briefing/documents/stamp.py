@@ -22,6 +22,7 @@ from briefing.hashing import digest
 from briefing.pdf.printer import PrintOptions, import_weasyprint, print_html
 from briefing.render.edition import Paths
 from briefing.render.html import OVERLAY_TEMPLATE, render
+from briefing.theme import Theme
 
 CHUNK = 100  # overlay pages per WeasyPrint document: bounds memory on long books
 
@@ -39,7 +40,7 @@ def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_vari
     chunks whose numbers moved are printed again.
     """
     labels = labels_for(numbered)
-    css = (paths.root / "assets/css/overlay.css").read_bytes()
+    css = paths.theme.find("assets/css/overlay.css").read_bytes()
     chunks = []
     for start in range(0, len(labels), CHUNK):
         chunk = labels[start:start + CHUNK]
@@ -65,7 +66,8 @@ def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_vari
 
 
 def _print_overlay(labels: list[str], footer: str, page_size: str, root: Path, target: Path) -> None:
-    html = render(root / "templates", OVERLAY_TEMPLATE, labels=labels, footer=footer, page_size=page_size)
-    printed = print_html(html, base=root, roots=[root / "templates", root / "assets"], what="page-number overlay",
-                         options=PrintOptions(pdf_variant=None))
+    theme = Theme(root)
+    html = render(theme.template_dirs, OVERLAY_TEMPLATE, labels=labels, footer=footer, page_size=page_size)
+    printed = print_html(html, base=root, roots=theme.roots, what="page-number overlay",
+                         options=PrintOptions(pdf_variant=None), overlays=theme.overlays)
     write_atomic(target, printed.pdf)

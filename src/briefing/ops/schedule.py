@@ -28,6 +28,7 @@ from briefing.build.options import DATA_DIR, OUT_DIR
 from briefing.errors import UsageError
 from briefing.ops.lock import run_lock
 from briefing.ops.progress import Log, Reporter, new_run_id
+from briefing.processes import clear_stop, interrupt
 
 # --- time ---------------------------------------------------------------------------------------
 
@@ -121,6 +122,10 @@ def tick(opts: TickOptions, log: Log) -> TickResult:
     return result
 
 
+# held back on purpose (a sign-off, or a correction `updates: hold` keeps for `send --correction`)
+HELD_BACK = ("wait", "hold-correction")
+
+
 def _send(opts, log: Log, send: Callable) -> dict[str, int]:
     from briefing.delivery.mail import Result
 
@@ -133,11 +138,11 @@ def _send(opts, log: Log, send: Callable) -> dict[str, int]:
             counts["sent"] += 1
         elif r.outcome == "written-to-outbox":
             counts["outbox"] += 1
-        elif r.action == "wait":  # waiting for a sign-off is not a failed run; it is logged with its reason
+        elif r.action in HELD_BACK:  # waiting for a sign-off is not a failed run; it is logged with its reason
             counts["waiting"] += 1
         elif not r.served:
             counts["not_served"] += 1
-        level = "info" if r.served else "warning" if r.action == "wait" else "error"
+        level = "info" if r.served else "warning" if r.action in HELD_BACK else "error"
         log.emit(level, "send", f"{r.outcome:>17}  {r.email}  {r.detail}", item=r.email, outcome=r.outcome,
                  detail=r.detail)
 
@@ -155,9 +160,13 @@ def run_schedule(expression: str, tz: ZoneInfo, run: Callable[[Log], TickResult]
     stop = stop or threading.Event()
     received: list[int] = []
 
+    running = threading.Event()
+
     def on_signal(signum: int, _frame: object) -> None:
         received.append(signum)
         stop.set()
+        if running.is_set():  # stop the run too: its workers are killed, its lock released
+            interrupt()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     times = next_runs(expression, tz)
@@ -170,13 +179,20 @@ def run_schedule(expression: str, tz: ZoneInfo, run: Callable[[Log], TickResult]
             log.info("scheduler", f"next run {due.isoformat()}", outcome="waiting", next=due.isoformat())
             if stop.wait(max(0.0, due.timestamp() - time.time())):
                 break
-            _one(run, log)
+            running.set()
+            try:
+                _one(run, log)
+            except KeyboardInterrupt:
+                clear_stop()
+                break  # stopped by the signal; said below
+            finally:
+                running.clear()
             runs += 1
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         log.info("scheduler", f"scheduler stopped after {runs} run(s)", outcome="stopped", runs=runs)
-    if signal.SIGINT in received:  # Ctrl-C: the current run finished; exit as interrupted (130)
+    if signal.SIGINT in received:  # Ctrl-C: exit as interrupted (130)
         raise KeyboardInterrupt
     return runs
 

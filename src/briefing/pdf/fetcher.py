@@ -9,6 +9,7 @@ errors inside SVG and merely logs failed images: the build fails afterwards on a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -24,10 +25,15 @@ MIME = {
 
 
 class SafeFetcher(URLFetcher):
-    def __init__(self, roots: list[Path], charts: dict[str, str] | None = None):
+    def __init__(self, roots: list[Path], charts: dict[str, str] | None = None,
+                 overlays: Sequence[tuple[Path, Path]] = ()):
+        """``overlays``: (project folder, package folder) pairs: a file the project's folder lacks is
+        read from the package's, under the project's URL, so the files it names are looked up the
+        same way (the project's first)."""
         super().__init__(allowed_protocols={"file", "chart"}, allow_redirects=False,
                          fail_on_errors=True)
         self.roots = [r.resolve() for r in roots]
+        self.overlays = [(own.resolve(), shipped.resolve()) for own, shipped in overlays]
         self.charts = charts or {}
         self.denied: list[str] = []
 
@@ -44,14 +50,23 @@ class SafeFetcher(URLFetcher):
             return URLFetcherResponse(url, svg.encode("utf-8"), {"Content-Type": "image/svg+xml"})
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             self._deny(url, "only project files may be read; no network")
-        path = Path(url2pathname(unquote(parts.path))).resolve()
+        asked = Path(url2pathname(unquote(parts.path))).resolve()
+        path = self._theme_file(asked)
         if not any(path.is_relative_to(root) for root in self.roots):
-            self._deny(url, "outside templates/, assets/, data/ and the build folder")
+            self._deny(url, "outside templates/, assets/, data/, the build folder and the package's theme")
         if not path.is_file():
             self._deny(url, "not a regular file")
         if path.suffix.lower() not in MIME:
             self._deny(url, f"file type {path.suffix or '(none)'} is not allowed")
         if path.stat().st_size > MAX_FILE:
             self._deny(url, "file is larger than 25 MB")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(),
-                                  {"Content-Type": MIME[path.suffix.lower()]})
+        # a package file keeps the project's URL, so the relative URLs inside it resolve in the project
+        return URLFetcherResponse(asked.as_uri(), path.read_bytes(), {"Content-Type": MIME[path.suffix.lower()]})
+
+    def _theme_file(self, path: Path) -> Path:
+        if path.exists():
+            return path
+        for own, shipped in self.overlays:
+            if path.is_relative_to(own):
+                return (shipped / path.relative_to(own)).resolve()
+        return path

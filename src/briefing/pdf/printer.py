@@ -10,12 +10,13 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from briefing.errors import OutputError, RenderError
+from briefing.pdf.structmerge import SPLIT_KEY
 from briefing.pdf.variants import PDF_UA
 from briefing.processes import uncollected
 
@@ -57,6 +58,7 @@ def import_weasyprint() -> Any:
     names). On Linux and macOS the direct load of the soname is what succeeds, so the search is
     skipped for the import; should no name load directly, the import is done again with it."""
     if "weasyprint" in sys.modules:
+        _mend(sys.modules["weasyprint"])
         return sys.modules["weasyprint"]
     import ctypes.util
 
@@ -73,6 +75,19 @@ def import_weasyprint() -> Any:
             import weasyprint
         finally:
             ctypes.util.find_library = search
+    return _mend(weasyprint)
+
+
+def _mend(weasyprint: Any) -> Any:
+    """WeasyPrint with the soft-hyphen fix of ``pdf.softhyphens`` in its inline layout (a module
+    without that layout, such as a stand-in in tests, is left as it is)."""
+    from briefing.pdf.softhyphens import install
+
+    try:
+        from weasyprint.layout import inline
+    except ImportError:
+        return weasyprint
+    install(inline)
     return weasyprint
 
 
@@ -94,6 +109,46 @@ def _font_folder() -> Iterator[Any]:
         folder = getattr(config, "_folder", None)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _marked_parts() -> Iterator[None]:
+    """While WeasyPrint writes the structure tree, mark each element with the HTML element it
+    tags.
+
+    WeasyPrint builds the tree page by page: an element broken across pages (a table, a list,
+    a section) becomes one structure element per page, so a screen reader meets two tables
+    where the reader sees one. The mark lets ``structmerge`` join the parts after printing
+    (docs/accessibility.md, "Elements split at a page break"). The tree builder is wrapped, not
+    changed: it is a recursive generator looked up by name, so every level passes through here.
+    """
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.pdf import tags
+
+    build = getattr(tags, "_build_box_tree", None)
+    if build is None:  # another WeasyPrint: nothing is joined (tests/pdf/test_splitparts.py says so)
+        yield
+        return
+    keys: dict[tuple[int, str], int] = {}
+
+    def marked(box: Any, *args: Any) -> Iterator[Any]:
+        inner = getattr(box, "_box", box)  # an AbsolutePlaceholder stands for its box
+        tag = None if inner.element is None else inner.element_tag
+        # html, body and pages pass their children's elements through; margin boxes yield none
+        own = tag not in ("html", "body") and not isinstance(inner, boxes.PageBox)
+        for element in build(box, *args):
+            if own and tag is not None:
+                # parts of one element printed as several (a long table continued under "Exhibit N
+                # (continued)") name it in data-join, so they are joined like one element's pages
+                ident = inner.element.get("data-join") or id(inner.element)
+                element[SPLIT_KEY] = keys.setdefault((ident, tag), len(keys))
+            yield element
+
+    tags._build_box_tree = marked
+    try:
+        yield
+    finally:
+        tags._build_box_tree = build
 
 
 @dataclass(frozen=True)
@@ -127,9 +182,12 @@ def _name_glyphs(messages: list[str], locate: Locate | None) -> list[str]:
     return named
 
 
-def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,
-               what: str = "document", options: PrintOptions | None = None) -> Printed:
-    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met."""
+def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, str] | None = None,  # noqa: PLR0913 - keywords only
+               what: str = "document", options: PrintOptions | None = None,
+               overlays: Sequence[tuple[Path, Path]] = ()) -> Printed:
+    """Lay out and print ``html``; raise RenderError naming every problem WeasyPrint met.
+
+    ``overlays``: the theme's (project folder, package folder) pairs (``SafeFetcher``)."""
     with _font_folder() as font_config:
         options = options or PrintOptions()
         HTML = import_weasyprint().HTML  # imported here: a run with nothing to print never loads it
@@ -137,14 +195,15 @@ def print_html(html: str, *, base: Path, roots: list[Path], charts: dict[str, st
 
         from briefing.pdf.fetcher import SafeFetcher
 
-        fetcher = SafeFetcher(roots, charts)
+        fetcher = SafeFetcher(roots, charts, overlays)
         handler = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(handler)
         try:
             document = HTML(string=html, base_url=base.resolve().as_uri() + "/",
                             url_fetcher=fetcher).render(font_config=font_config)
-            pdf = document.write_pdf(uncompressed_pdf=False, pdf_variant=options.pdf_variant)
+            with _marked_parts() if options.pdf_variant else contextlib.nullcontext():
+                pdf = document.write_pdf(uncompressed_pdf=False, pdf_variant=options.pdf_variant)
         except OSError as err:
             if err.errno in _OUTPUT_ERRNOS:  # a full or read-only disk is the output's problem, not the data's
                 raise OutputError(Path(tempfile.gettempdir()), "print", err) from None

@@ -24,6 +24,7 @@ import warnings
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pikepdf
@@ -33,6 +34,7 @@ from briefing.errors import MergeError
 from briefing.pdf.variants import PDF_A, PDF_UA, PDF_VARIANTS
 
 PREPARED = "/BriefingPrepared"  # on the StructTreeRoot of a file written by prepare()
+SPLIT_KEY = "BriefingPart"  # put on structure elements by printer: which HTML element each tags
 
 
 @dataclass
@@ -340,6 +342,7 @@ def _prepare_source(src: pikepdf.Pdf, indices: list[int], part: Part, prefix: st
     if lang is not None and str(lang):
         wrapper.Lang = lang  # a part's language travels with its structure
     wrapper = src.make_indirect(wrapper)
+    _join_and_link(root)
     reached: set[tuple[int, int]] = set()
     kept = []
     for kid in _kids(root):
@@ -377,11 +380,17 @@ def _prune(elem: Dictionary, kept_pages: set, prefix: str, reached: set) -> bool
         elem.K = Array(left)
     if not on_kept:
         del elem["/Pg"]  # it would drag the dropped page into the output
-    keep = bool(left) or (not kids and on_kept)
+    # an empty span, paragraph or division (a decorative <span>, an empty <p>) is nothing for a
+    # reader (outloud TAG-020); an empty table cell keeps its place in the grid
+    empty = _role(elem) in _DROPPED_EMPTY and "/Alt" not in elem and "/ActualText" not in elem
+    keep = bool(left) or (not kids and on_kept and not empty)
     if keep:
         reached.add(elem.objgen)
         _rename_ids(elem, prefix)
     return keep
+
+
+_DROPPED_EMPTY = ("/Span", "/P", "/Div")
 
 
 def _keep_kid(kid: pikepdf.Object, on_kept: bool, kept_pages: set, prefix: str, reached: set) -> bool:
@@ -396,7 +405,14 @@ def _keep_kid(kid: pikepdf.Object, on_kept: bool, kept_pages: set, prefix: str, 
 
 
 def _rename_ids(elem: Dictionary, prefix: str) -> None:
-    """Prefix IDs and the /Headers that point at them: WeasyPrint's IDs repeat across files."""
+    """Prefix IDs and the /Headers that point at them: WeasyPrint's IDs repeat across files.
+    Also where every kept element passes once: the printer's part mark goes, and text meant for
+    a screen reader loses the marks typesetting put into it."""
+    if SPLIT in elem:
+        del elem[SPLIT]
+    for key in ("/Alt", "/ActualText", "/E"):
+        if key in elem and (text := str(elem[key])) != (clean := plain(text)):
+            elem[key] = String(clean)
     if "/ID" in elem:
         elem.ID = String(prefix + bytes(elem.ID).decode("latin-1"))
     for attrs in _attribute_dicts(elem):
@@ -459,6 +475,252 @@ def _content_streams(page: pikepdf.Page) -> list[pikepdf.Stream]:
     return list(contents) if isinstance(contents, Array) else [contents] if contents is not None else []
 
 
+# --- split elements and links: what WeasyPrint tags in pieces, joined ----------------------------
+
+SPLIT = "/" + SPLIT_KEY
+# printed again on each page of a table, or on each part of a table printed in parts (the caption
+# "Exhibit N (continued)"): read once
+REPEATED = ("/THead", "/TFoot", "/Caption")
+_F_PRINT = 4  # annotation flag: printed as shown (PDF/A requires it; outloud LNK-004)
+# typesetting marks that a screen reader would read, spell out or stumble on; no-break spaces read as spaces
+_MARKS = str.maketrans({"\u00ad": None, "\u200b": None, "\u2060": None, "\ufeff": None,
+                        "\u00a0": " ", "\u202f": " ", "\u2007": " "})
+
+
+def plain(text: str) -> str:
+    """``text`` as a screen reader should get it: without soft hyphens and other typesetting marks."""
+    return text.translate(_MARKS)
+
+
+def _printable(annot: pikepdf.Object) -> None:
+    if not isinstance(annot, Dictionary):  # an appended PDF's broken entry: left as it is
+        return
+    flags = annot.get("/F")
+    annot.F = (flags if isinstance(flags, int) else 0) | _F_PRINT
+    contents = annot.get("/Contents")
+    if contents is not None and (text := str(contents)) != (clean := plain(text)):
+        annot.Contents = String(clean)
+
+
+def _join_and_link(root: Dictionary) -> None:
+    """Join the pieces of elements WeasyPrint tagged per page, and put each link's annotations in
+    its ``Link`` element; the ParentTree follows every element and annotation that moved."""
+    walk = _Walk()
+    for kid in _kids(root):
+        if isinstance(kid, Dictionary):
+            _join_kids(kid, walk, in_link=False)
+    for table in walk.tables:
+        _rename_headers(table, walk.ids)
+    owners: dict[int, Dictionary] = {}  # annotation ParentTree key -> its Link element
+    for link in walk.links:
+        _gather_link(link, owners)
+    replaced = walk.replaced
+    if replaced or owners:
+        _retarget_tree(root.get("/ParentTree"), replaced, owners)
+
+
+@dataclass
+class _Walk:
+    """What one pass over a tree collects while joining."""
+
+    replaced: dict[tuple[int, int], Dictionary] = field(default_factory=dict)  # joined element -> the one kept
+    ids: dict[str, str] = field(default_factory=dict)  # ID of a repeated header cell -> the first one's
+    tables: list[Dictionary] = field(default_factory=list)  # tables whose header rows repeated
+    links: list[Dictionary] = field(default_factory=list)  # Link elements not inside another Link
+
+
+def _join_kids(elem: Dictionary, walk: _Walk, in_link: bool) -> None:
+    """Join neighbouring children of ``elem`` that tag one HTML element, then do the same below.
+
+    A table's header and footer rows are printed again on every page it spans: their repeats
+    leave the tree (their content becomes an artifact, see ``_artifact_orphans``), and data cells
+    that named a repeated header cell name the first one."""
+    role = _role(elem)
+    if role == "/Link" and not in_link:
+        walk.links.append(elem)
+        in_link = True
+    if not isinstance(elem.get("/K"), Array):
+        return
+    own_mark = elem.get(SPLIT)
+    kids = list(elem.K)
+    kept: list[pikepdf.Object] = []
+    groups: dict[int, Dictionary] = {}  # part mark -> the first header or footer group of that mark
+    prev_mark = None
+    for kid in kids:
+        mark = int(kid[SPLIT]) if isinstance(kid, Dictionary) and SPLIT in kid and "/S" in kid else None
+        if mark is None:
+            kept.append(kid)
+            prev_mark = None
+            continue
+        kid_role = _role(kid)
+        if mark == own_mark and kid_role == role:
+            kid.S = Name.NonStruct  # an anonymous box of the same element (text beside a block): no second Sect
+        if kid_role in REPEATED:
+            if _repeated(elem, kid, mark, groups, walk):
+                continue
+        elif mark == prev_mark:
+            _absorb(kept[-1], kid, walk.replaced)
+            continue
+        kept.append(kid)
+        prev_mark = mark
+    if len(kept) != len(kids):
+        elem.K = Array(kept)
+    for kid in kept:
+        if isinstance(kid, Dictionary) and "/S" in kid:
+            _join_kids(kid, walk, in_link)
+
+
+def _repeated(table: Dictionary, group: Dictionary, mark: int, groups: dict[int, Dictionary], walk: _Walk) -> bool:
+    """Is ``group`` (a THead or TFoot) a repeat of one met before? It then leaves the tree."""
+    if mark not in groups:
+        groups[mark] = group
+        return False
+    _map_repeated_ids(groups[mark], group, walk.ids)  # a repeat sits between the pieces of the body
+    if not walk.tables or walk.tables[-1] is not table:
+        walk.tables.append(table)
+    return True
+
+
+def _absorb(first: Dictionary, second: Dictionary, replaced: dict) -> None:
+    """Move the content of ``second`` (the next page's piece) to the end of ``first``."""
+    page = second.get("/Pg")
+    moved = []
+    for kid in _kids(second):
+        if isinstance(kid, int) and page is not None and page.objgen != first.get("/Pg", page).objgen:
+            kid = Dictionary(Type=Name.MCR, MCID=kid, Pg=page)  # an MCID of second's page, not first's
+        elif isinstance(kid, Dictionary) and "/S" in kid:
+            kid.P = first
+        moved.append(kid)
+    first.K = Array([*_kids(first), *moved])
+    replaced[second.objgen] = first
+
+
+def _elements_by_part(elem: Dictionary) -> Iterator[Dictionary]:
+    stack = [elem]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(k for k in _kids(node) if isinstance(k, Dictionary) and "/S" in k)
+
+
+def _map_repeated_ids(first: Dictionary, repeat: Dictionary, ids: dict[str, str]) -> None:
+    kept = {int(e[SPLIT]): bytes(e.ID).decode("latin-1") for e in _elements_by_part(first)
+            if SPLIT in e and "/ID" in e}
+    for e in _elements_by_part(repeat):
+        if SPLIT in e and "/ID" in e and int(e[SPLIT]) in kept:
+            ids[bytes(e.ID).decode("latin-1")] = kept[int(e[SPLIT])]
+
+
+def _rename_headers(table: Dictionary, ids: dict[str, str]) -> None:
+    for elem in _elements_by_part(table):
+        for attrs in _attribute_dicts(elem):
+            headers = attrs.get("/Headers")
+            if isinstance(headers, Array):
+                named = [ids.get(h, h) for h in (bytes(h).decode("latin-1") for h in headers)]
+                attrs.Headers = Array([String(h) for h in dict.fromkeys(named)])
+
+
+def _gather_link(link: Dictionary, owners: dict[int, Dictionary]) -> None:
+    """One ``Link`` element holding every annotation of one link.
+
+    WeasyPrint gives each box inside ``<a>`` its own annotation (the link, each span in it, a
+    ``::after`` page number) and tags the inner ones in ``Span`` and nested ``Link`` elements;
+    a checker then finds annotations outside any Link and Links with no text (outloud LNK-001,
+    LNK-003). The annotations move to the outer Link, an annotation lying within another one of
+    the same link is dropped (one stop per link for the keyboard), and the inner Links become
+    Spans."""
+    objrs: list[Dictionary] = []
+
+    def visit(node: Dictionary) -> bool:  # False: nothing left in node
+        kids = list(_kids(node))
+        kept = []
+        for kid in kids:
+            if isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
+                objrs.append(kid)
+                continue
+            if isinstance(kid, Dictionary) and "/S" in kid:
+                if _role(kid) == "/Link":
+                    kid.S = Name.Span
+                if not visit(kid) and "/Alt" not in kid and "/ActualText" not in kid:
+                    continue
+            kept.append(kid)
+        if len(kept) != len(kids):
+            node.K = Array(kept)
+        return bool(kept)
+
+    visit(link)
+    annots = [o.Obj for o in objrs if isinstance(o.get("/Obj"), Dictionary)]
+    keep = [o for o in objrs if not _covered(o.get("/Obj"), annots)]
+    if len(keep) != len(objrs):
+        _drop_annotations([o for o in objrs if o not in keep])
+    link.K = Array([*_kids(link), *keep])
+    for o in keep:
+        annot = o.get("/Obj")
+        if isinstance(annot, Dictionary) and "/StructParent" in annot:
+            owners[int(annot.StructParent)] = link
+
+
+def _covered(annot: pikepdf.Object, others: list) -> bool:
+    """Does another annotation of the same link, to the same target, hold ``annot``'s rectangle?"""
+    if _rect(annot) is None:
+        return False
+    x0, y0, x1, y1 = _rect(annot)
+    for other in others:
+        if other.objgen == annot.objgen or _target(other) != _target(annot) or _rect(other) is None:
+            continue
+        a0, b0, a1, b1 = _rect(other)
+        bigger = (a1 - a0) * (b1 - b0) > (x1 - x0) * (y1 - y0) or other.objgen < annot.objgen
+        if bigger and a0 - 0.5 <= x0 and b0 - 0.5 <= y0 and x1 <= a1 + 0.5 and y1 <= b1 + 0.5:
+            return True
+    return False
+
+
+def _rect(annot: pikepdf.Object) -> tuple[float, float, float, float] | None:
+    rect = annot.get("/Rect") if isinstance(annot, Dictionary) else None
+    if not isinstance(rect, Array) or len(rect) != 4 or not all(isinstance(v, int | Decimal) for v in rect):
+        return None  # another producer's malformed annotation: never taken for covered
+    r = [float(v) for v in rect]
+    return min(r[0], r[2]), min(r[1], r[3]), max(r[0], r[2]), max(r[1], r[3])
+
+
+def _target(annot: Dictionary) -> str:
+    action = annot.get("/A")
+    return repr(annot.get("/Dest")) + repr(action.get("/URI") if isinstance(action, Dictionary) else None)
+
+
+def _drop_annotations(objrs: list[Dictionary]) -> None:
+    """Take the annotations of ``objrs`` off their pages (one rewrite per page)."""
+    by_page: dict[tuple[int, int], tuple[Dictionary, set]] = {}
+    for objr in objrs:
+        page, annot = objr.get("/Pg"), objr.get("/Obj")
+        if isinstance(page, Dictionary) and isinstance(annot, Dictionary):
+            by_page.setdefault(page.objgen, (page, set()))[1].add(annot.objgen)
+    for page, gone in by_page.values():
+        if isinstance(page.get("/Annots"), Array):
+            page.Annots = Array([a for a in page.Annots if a.objgen not in gone])
+
+
+def _retarget_tree(tree: pikepdf.Object, replaced: dict, owners: dict[int, Dictionary]) -> None:
+    """Point ParentTree entries at the elements that now hold the content (in place)."""
+    if not isinstance(tree, Dictionary):
+        return
+    nums = tree.get("/Nums")
+    if isinstance(nums, Array):
+        for i in range(0, len(nums) - 1, 2):
+            key, value = int(nums[i]), nums[i + 1]
+            if key in owners:
+                nums[i + 1] = owners[key]
+            elif isinstance(value, Array):
+                if any(isinstance(v, Dictionary) and v.objgen in replaced for v in value):
+                    for j, v in enumerate(value):
+                        if isinstance(v, Dictionary) and v.objgen in replaced:
+                            value[j] = replaced[v.objgen]
+            elif isinstance(value, Dictionary) and value.objgen in replaced:
+                nums[i + 1] = replaced[value.objgen]
+    for kid in tree.get("/Kids", Array()):
+        _retarget_tree(kid, replaced, owners)
+
+
 # --- renumbering ---------------------------------------------------------------------------------
 
 
@@ -476,13 +738,15 @@ def _number_tree(node: pikepdf.Object | None) -> dict[int, pikepdf.Object]:
 
 
 def _renumber_page(out: _Out, page: Dictionary, old_tree: dict[int, pikepdf.Object]) -> None:
-    """Give a copied page and its annotations fresh ParentTree keys pointing at copied elements."""
+    """Give a copied page and its annotations fresh ParentTree keys pointing at copied elements;
+    every annotation gets the Print flag and a plain-text /Contents (every output passes here)."""
     key = page.get("/StructParents")
     if key is not None and int(key) in old_tree:
         page.StructParents = _new_key(out, old_tree[int(key)])
     elif key is not None:
         del page["/StructParents"]
     for annot in page.get("/Annots", Array()):
+        _printable(annot)
         key = annot.get("/StructParent")
         if key is not None and int(key) in old_tree:
             annot.StructParent = _new_key(out, old_tree[int(key)])
@@ -641,10 +905,10 @@ def link_scheme_to_dests(pdf: pikepdf.Pdf, scheme: str, descriptions: Mapping[st
                 name = str(uri)[len(scheme):]
                 del annot["/A"]
                 annot.Dest = String(name)
-                annot.Contents = String(f"Go to {names.get(name, name)}")
+                annot.Contents = String(plain(f"Go to {names.get(name, name)}"))
                 changed += 1
             elif isinstance(annot.get("/Dest"), String) and str(annot.Dest) in names:
-                annot.Contents = String(f"Go to {names[str(annot.Dest)]}")
+                annot.Contents = String(plain(f"Go to {names[str(annot.Dest)]}"))
     return changed
 
 
@@ -693,6 +957,43 @@ def set_metadata(pdf: pikepdf.Pdf, *, title: str, lang: str, variant: str = "pdf
         if variant == PDF_A:
             meta["pdfaid:part"] = "3"
             meta["pdfaid:conformance"] = "A"
+    _describe_extensions(pdf, claim and variant == PDF_A)
+
+
+_EXTENSION_NS = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                 "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+                 "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+                 "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#"}
+# PDF/A-2 and -3 accept in XMP only the properties of their predefined schemas, and any other one
+# described by an extension schema in the same packet; pdfuaid is not predefined. Written as
+# LibreOffice and iText write it when they export PDF/A with PDF/UA.
+_PDFUAID_SCHEMA = f"""<rdf:Description rdf:about="" xmlns:rdf="{_EXTENSION_NS['rdf']}"
+ xmlns:pdfaExtension="{_EXTENSION_NS['pdfaExtension']}" xmlns:pdfaSchema="{_EXTENSION_NS['pdfaSchema']}"
+ xmlns:pdfaProperty="{_EXTENSION_NS['pdfaProperty']}"><pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix><pdfaSchema:schema>PDF/UA identification schema</pdfaSchema:schema>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>PDF/UA version identifier</pdfaProperty:description>
+<pdfaProperty:name>part</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>"""
+
+
+def _describe_extensions(pdf: pikepdf.Pdf, pdfa: bool) -> None:
+    """The XMP's PDF/A extension schemas: one describing ``pdfuaid`` in a PDF/A file, none otherwise."""
+    from lxml import etree  # pikepdf's own dependency
+
+    stream = pdf.Root.Metadata
+    packet = stream.read_bytes()
+    start, end = packet.index(b"<x:xmpmeta"), packet.index(b"</x:xmpmeta>") + len(b"</x:xmpmeta>")
+    xmpmeta = etree.fromstring(packet[start:end])
+    rdf = xmpmeta.find("rdf:RDF", _EXTENSION_NS)
+    for old in rdf.findall("rdf:Description[pdfaExtension:schemas]", _EXTENSION_NS):
+        rdf.remove(old)
+    if pdfa:
+        rdf.append(etree.fromstring(_PDFUAID_SCHEMA))
+    stream.write(packet[:start] + etree.tostring(xmpmeta, encoding="utf-8", xml_declaration=False) + packet[end:])
 
 
 def _copy_output_intent(pdf: pikepdf.Pdf, src: pikepdf.Pdf) -> bool:

@@ -77,6 +77,17 @@ class ChapterAnchors:
     def appendix(self, index: int) -> str:
         return self(f"appendix-{index}")
 
+    def row(self, exhibit: int, index: int) -> str:
+        """A row of a long table (Exhibit ``exhibit``): where it lands says where the table breaks."""
+        return self(f"x{exhibit}-row-{index}")
+
+    def row_of(self, anchor: str) -> tuple[int, int] | None:
+        """``(exhibit, row index)`` of a ``row`` anchor, else None."""
+        head, _, index = anchor.removeprefix(self.prefix + "x").partition("-row-")
+        if not anchor.startswith(self.prefix + "x") or not head.isdigit() or not index.isdigit():
+            return None
+        return int(head), int(index)
+
     def op_start(self, block: str) -> str:
         """Start of a one-pager block (see ``variants.ONE_PAGER.one_page_blocks``)."""
         return self(f"op-{block}")

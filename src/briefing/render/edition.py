@@ -14,14 +14,16 @@ from types import MappingProxyType
 from briefing.data.model import Book
 from briefing.errors import UsageError
 from briefing.pdf.variants import PDF_UA, PDF_VARIANTS
+from briefing.render.palette import Palette, palette
 from briefing.render.variants import DocumentVariant
+from briefing.theme import Theme
 
 
 @dataclass(frozen=True)
 class Paths:
     """Where a build may read from and write to."""
 
-    root: Path  # the project: templates/, assets/
+    root: Path  # the project: its own templates/ and assets/ override the package's theme file by file
     data_dir: Path
     out: Path
 
@@ -42,17 +44,27 @@ class Paths:
         return self.cache / "templates"
 
     @property
-    def templates(self) -> Path:
-        return self.root / "templates"
+    def theme(self) -> Theme:
+        return Theme(self.root)
 
     @property
-    def fonts(self) -> Path:
-        return self.root / "assets" / "fonts"
+    def templates(self) -> list[Path]:
+        """Where templates are looked up: the project's templates/, then the package's."""
+        return self.theme.template_dirs
+
+    @property
+    def fonts(self) -> tuple[Path, ...]:
+        return tuple(self.theme.font_files())
 
     @property
     def readable(self) -> list[Path]:
-        """The only folders WeasyPrint may read from."""
-        return [self.templates, self.root / "assets", self.data_dir, self.build]
+        """The only folders WeasyPrint may read from: the theme's (the project's, then the package's,
+        read only), the data folder and the build folder."""
+        return [*self.theme.roots, self.data_dir, self.build]
+
+    @property
+    def overlays(self) -> list[tuple[Path, Path]]:
+        return self.theme.overlays
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,12 @@ class Edition:
     def __post_init__(self) -> None:
         if self.pdf_variant not in PDF_VARIANTS:  # Options come from library callers too
             raise UsageError(f"unknown PDF variant {self.pdf_variant!r}: choose {' or '.join(PDF_VARIANTS)}")
+
+    @property
+    def palette(self) -> Palette:
+        """The project's design tokens with book.yaml's brand colours in place."""
+        brand = self.book.brand
+        return palette(self.paths.root, brand.primary if brand else None, brand.accent if brand else None)
 
     def changes_for(self, slug: str) -> list[str]:
         """Change lines printed in a chapter (the one-pager has no room for them)."""

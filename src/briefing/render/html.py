@@ -7,24 +7,28 @@ anchor ids come from ``anchors``, numbers from ``outline``, text filters from ``
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, meta
 
-from briefing.data.model import Block, Sponsor, format_date, walk_blocks
+from briefing.data.model import BLOCK_KINDS, Block, Sponsor, date_end, format_date, walk_blocks
 from briefing.pdf.paper import PAGE_HEIGHT
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
 from briefing.render.edition import Edition
-from briefing.render.markup import SEVERITY_LABEL, filters, typeset_book
+from briefing.render.markup import SEVERITY_LABEL, TemplateTypography, filters, typeset_book
 from briefing.render.outline import Outline, outline
-from briefing.render.palette import ACCENT, readable_accent, soften
+from briefing.render.palette import readable_accent, soften
 from briefing.render.watchlist import WATCHED, risk_id, watch_list
 
 BOOK_TEMPLATE = "book.html"
+KEEP_ROWS = 6  # a table of this many rows or fewer is never broken across pages
 OVERLAY_TEMPLATE = "overlay.html"
 
 
@@ -44,30 +48,78 @@ def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # an unwritable cache only costs the compile
-    return FileSystemBytecodeCache(str(folder))
+    # the name carries the template-text typography's version: its output is compiled in
+    return _SkippingCache(str(folder), f"__jinja2_%s.t{TemplateTypography.VERSION}.cache")
 
 
-def make_env(templates: Path, compiled: Path | None = None) -> Environment:
-    """``compiled``: a folder for compiled templates (the build's cache), or None."""
+class _SkippingCache(FileSystemBytecodeCache):
+    """A compiled template that cannot be written (full disk, file-size limit, read-only) is
+    left out, with one warning: a cache must never stop a build."""
+
+    warned = False
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as err:
+            if not self.warned:
+                self.warned = True
+                logging.getLogger(__name__).warning("warning: compiled templates not cached in %s (%s); "
+                                                    "the build goes on without", self.directory,
+                                                    err.strerror or err)
+
+
+def make_env(templates: Path | list[Path], compiled: Path | None = None) -> Environment:
+    """``templates``: the folders a template is looked up in, first match wins (the project's,
+    then the package's: ``Paths.templates``); ``compiled``: a folder for compiled templates (the
+    build's cache), or None."""
     env = Environment(
-        loader=FileSystemLoader(str(templates)),
+        loader=FileSystemLoader([str(t) for t in templates] if isinstance(templates, list) else str(templates)),
         bytecode_cache=_bytecode_cache(compiled),
         autoescape=True,  # every template, whatever its name (safety notes §2)
         undefined=StrictUndefined,
         finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=[TemplateTypography],  # the templates' own words typeset like the data's
     )
     env.filters.update(filters())
     env.globals.update(PAGE_HEIGHT=PAGE_HEIGHT, BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL,
-                       chart_alt=chart_alt,
+                       chart_alt=chart_alt, KEEP_ROWS=KEEP_ROWS,
                        is_small_chart=is_small_chart, chart_cards=chart_cards, risk_id=risk_id,
                        WATCHED=WATCHED)
     return env
 
 
-def render(templates: Path, name: str, *, compiled: Path | None = None, **context: Any) -> str:
+def render(templates: Path | list[Path], name: str, *, compiled: Path | None = None, **context: Any) -> str:
     return make_env(templates, compiled).get_template(name).render(**context)
+
+
+def reached(templates: list[Path], name: str) -> set[str]:
+    """``name`` and every template it extends, includes or imports, found as a build finds them
+    (the project's first): what a document's pages depend on, for its cache key. A name chosen at
+    run time (``block.html`` includes its block kind's template) stands for every block template."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        path = next((folder / current for folder in templates if (folder / current).is_file()), None)
+        if path is None:
+            continue  # the render says so, naming the template
+        info = path.stat()
+        for ref in _references(path, info.st_size, info.st_mtime_ns):
+            todo += [ref] if ref is not None else [kind.template for kind in BLOCK_KINDS.values()]
+    return seen
+
+
+@lru_cache(maxsize=256)
+def _references(path: Path, _size: int, _mtime: int) -> tuple[str | None, ...]:
+    """The templates one template names (None for a name chosen at run time); parsed once per version."""
+    env = Environment()
+    return tuple(meta.find_referenced_templates(env.parse(path.read_text(encoding="utf-8"))))
 
 
 # --- what a sponsor's document shows ------------------------------------------------------
@@ -84,8 +136,39 @@ def top_people(sponsor: Sponsor, limit: int = 3) -> list[Any]:
     return list(chosen.items[:limit]) if chosen else []
 
 
-def accent_of(sponsor: Sponsor) -> str:
-    return readable_accent(sponsor.brand.colour or ACCENT)
+def facts_age(sponsor: Sponsor, book: Any) -> str | None:
+    """"9 months" when the sponsor's facts (``as_of``) are older than book.yaml's
+    ``stale_after_days`` at the edition's date, which the cover and the at-a-glance page then
+    tell the reader; None while they are fresh. Counted from the edition, not the day of the run,
+    so the same edition always prints the same words."""
+    edition = dt.date.fromisoformat(book.edition)
+    end = date_end(sponsor.as_of)
+    if (edition - end).days <= book.stale_after_days:
+        return None
+    months = (edition.year - end.year) * 12 + edition.month - end.month
+    return f"{months} month{'s' if months != 1 else ''}" if months < 24 else f"{months // 12} years"
+
+
+
+def accent_of(sponsor: Sponsor, primary: str) -> str:
+    """The sponsor's own colour made readable, else the book's (``Palette.primary``)."""
+    return readable_accent(sponsor.brand.colour or primary)
+
+
+def brand_context(edition: Edition) -> dict[str, Any]:
+    """book.yaml's brand as base.html and the book cover print it: its logo, cover image and fonts."""
+    brand = edition.book.brand
+    root = edition.paths.root
+
+    def url(rel: str | None) -> str | None:
+        return (root / rel).resolve().as_uri() if rel else None
+
+    logo = {"url": url(brand.logo), "alt": f"{brand.name or edition.book.organisation} logo"} \
+        if brand and brand.logo else None
+    fonts = [{"family": family, "url": url(rel), "role": role} for family, rel, role in (
+        ("Brand Text", brand.text_font if brand else None, "serif"),
+        ("Brand Headings", brand.heading_font if brand else None, "sans")) if rel]
+    return {"brand_logo": logo, "brand_cover": url(brand.cover_image) if brand else None, "brand_fonts": fonts}
 
 
 @dataclass(frozen=True)
@@ -117,22 +200,26 @@ def page_context(edition: Edition, accent: str, classification: str) -> dict[str
     return {"book": typeset_book(edition.book), "page_size": edition.page_size, "document": edition.document,
             "accent": accent, "accent_soft": soften(accent), "classification": classification,
             "edition": format_date(edition.book.edition),
-            "audience": edition.audience_label}
+            "audience": edition.audience_label} | brand_context(edition)
 
 
 def sponsor_html(slug: str, sponsor: Sponsor, edition: Edition, *, chart_urls: dict[str, str],
-                 logo_url: str | None) -> str:
-    """The HTML of one sponsor's chapter (or one-pager)."""
+                 logo_url: str | None, table_breaks: dict[int, list[int]] | None = None) -> str:
+    """The HTML of one sponsor's chapter (or one-pager); ``table_breaks``: exhibit number -> the
+    rows of that long table that began a new page when it was printed (the table is then printed
+    in parts, each after the first under "Exhibit N (continued)")."""
     anchors = ChapterAnchors(slug)
     the_outline = outline(sponsor, anchors)
     changes = edition.changes_for(slug)
-    context = page_context(edition, accent_of(sponsor), sponsor.classification or edition.book.classification)
+    context = page_context(edition, accent_of(sponsor, edition.palette.primary),
+                           sponsor.classification or edition.book.classification)
     context.update(
         slug=slug, a=anchors, s=sponsor, outline=the_outline, critical=critical_callout(sponsor),
         risks=watch_list({slug: sponsor}),
         toc=sponsor_toc(sponsor, anchors, the_outline, edition.since, bool(changes)),
         timeline=first_timeline(sponsor), chart_urls=chart_urls, top_people=top_people, logo_url=logo_url,
-        changes=changes, changes_since=edition.since,
+        changes=changes, changes_since=edition.since, facts_age=facts_age(sponsor, edition.book),
+        figures_source=sponsor.source or edition.book.source, table_breaks=table_breaks or {},
     )
     return render(edition.paths.templates, edition.document.template, compiled=edition.paths.template_cache,
                   **context)

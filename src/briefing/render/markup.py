@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -38,15 +40,17 @@ _KEEP = [
     re.compile(r"(\d) (thousand|million|billion|trillion|percent|per cent)\b"),
     re.compile(r"\b([A-Z]{3}|US\$|[A-Z]{2}\$) (\d)"),                       # RMB 996.3
 ]
-_OPENING = re.compile(r'(^|[\s(\[{\u2013\u2014/])"')
-_OPENING_SINGLE = re.compile(r"(^|[\s(\[{\u2013\u2014/])'(?=\w)")
+# a quote opens after a space, a bracket, a dash or a slash, and after the markdown emphasis that
+# opens there too (`**"YOUR EPIC VIBE"**`): the text is typeset before markdown renders it
+_OPENING = re.compile(r'(^|[\s(\[{\u2013\u2014/])([*_]*)"')
+_OPENING_SINGLE = re.compile(r"(^|[\s(\[{\u2013\u2014/])([*_]*)'(?=\w)")
 # plain words of 10+ letters, not part of a domain, path or address: the only ones hyphenated
 _WORD = re.compile(r"(?<![\w./@])[^\W\d_]{10,}(?![\w@]|[./]\w)")
 
 
 def _quotes(text: str) -> str:
-    text = _OPENING.sub(lambda m: m.group(1) + "\u201c", text).replace('"', "\u201d")
-    text = _OPENING_SINGLE.sub(lambda m: m.group(1) + "\u2018", text)
+    text = _OPENING.sub(lambda m: m.group(1) + m.group(2) + "\u201c", text).replace('"', "\u201d")
+    text = _OPENING_SINGLE.sub(lambda m: m.group(1) + m.group(2) + "\u2018", text)
     return text.replace("'", "\u2019")
 
 
@@ -67,6 +71,48 @@ def typeset(text: str, *, hyphenate: bool = True, hyphens: Hyphens | None = None
     for pattern in _KEEP:
         text = pattern.sub(lambda m: m.group(0).replace(" ", NBSP), text)
     return _soft_hyphens(text, hyphens or Hyphens()) if hyphenate else text
+
+
+class TemplateTypography(Extension):
+    """The same typography for the templates' own words ("the sponsor's section") as for data:
+    each piece of literal template text outside HTML tags, ``<style>`` and ``<script>`` goes
+    through ``typeset`` (no hyphens) when the template is compiled. String literals inside
+    ``{% %}`` are code, not text: the few that print prose are written with curly quotes."""
+
+    VERSION = "1"  # part of the compiled-template cache's file names (render.html)
+
+    def filter_stream(self, stream: TokenStream) -> Any:
+        in_tag = in_raw = after_value = False
+        for token in stream:
+            if token.type != "data":
+                after_value = token.type == "variable_end" or (after_value and token.type != "block_end")
+                yield token
+                continue
+            out, text, i = [], token.value, 0
+            while i < len(text):
+                if in_tag:  # inside <...>, perhaps begun in an earlier piece: attributes are code
+                    end = text.find(">", i)
+                    in_tag = end < 0
+                    end = len(text) if end < 0 else end + 1
+                    out.append(text[i:end])
+                    i = end
+                    continue
+                start = text.find("<", i)
+                start = len(text) if start < 0 else start
+                chunk = text[i:start]
+                if chunk and not in_raw:
+                    # text right after {{ value }} continues it ("{{ name }}'s"): no opening quote there
+                    chunk = typeset("x" + chunk, hyphenate=False)[1:] if i == 0 and after_value else (
+                        typeset(chunk, hyphenate=False))
+                out.append(chunk)
+                if start < len(text):
+                    opening = text[start:start + 8].lower()
+                    in_raw = opening.startswith(("<style", "<script")) or (
+                        in_raw and not opening.startswith(("</style", "</script")))
+                    in_tag = True
+                i = start
+            after_value = False
+            yield Token(token.lineno, "data", "".join(out))
 
 
 # Fields are told apart by name wherever they stand. Each block kind names its own in its record
@@ -117,7 +163,7 @@ def typeset_summary(sponsor: Sponsor) -> Sponsor:
 
 def typeset_book(book: Book) -> Book:
     """book.yaml's printed lines (title, subtitle, organisation, prepared for) through ``typeset``."""
-    fields = ("title", "subtitle", "organisation", "prepared_for")
+    fields = ("title", "subtitle", "organisation", "prepared_for", "source")
     return book.model_copy(update={k: typeset(v, hyphenate=False) for k in fields if (v := getattr(book, k))})
 
 

@@ -31,6 +31,7 @@ class DocumentVariant:
     book_title_suffix: str  # added to book.yaml's title in a book of this variant's documents
     book_format: str  # the cover's "Format" line of such a book; empty: none
     compact_front: bool  # a book's contents, overview and watch list share pages
+    has_sections: bool = True  # numbered sections: a cross-reference may say "see section 2.2"
     one_page_blocks: tuple[str, ...] = ()  # must fit on one page: its blocks in the order printed; () any length
 
 
@@ -44,7 +45,7 @@ ONE_PAGER = DocumentVariant(
     name="one-pager", suffix="-one-pager", template="onepager.html", block_charts=False, has_contents=False,
     change_lines=False, appends_attachments=False, lists_headings=False, cover_first=False,
     receives_key="one-pagers", what="one-page briefing", attachment_title="{name} on one page",
-    book_title_suffix=" — one-pagers", book_format="One page per sponsor", compact_front=True,
+    book_title_suffix=" — one-pagers", book_format="One page per sponsor", compact_front=True, has_sections=False,
     # each has a start and an end anchor in onepager.html (ChapterAnchors.op_start, op_end)
     one_page_blocks=("headline", "key_figures", "critical_callout", "timeline", "key_points", "leadership"))
 

@@ -40,7 +40,8 @@ _IGNORABLE_RANGES = ((0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x20
                      (0xE0000, 0xE0FFF))
 # Fields that are never printed, or whose form the schema already restricts to ASCII.
 _NOT_PRINTED = {"email", "sender", "schedule", "file", "logo", "colour", "cite", "id", "receives",
-                "language", "page_size", "sponsors"}
+                "language", "page_size", "sponsors", "primary", "accent", "text_font", "heading_font",
+                "cover_image"}
 
 
 def _ignorable(code: int) -> bool:
@@ -59,13 +60,16 @@ def _fingerprint(files: list[Path]) -> str:
 
 
 def _read_coverage(files: list[Path]) -> set[int]:
-    from fontTools.ttLib import TTFont  # WeasyPrint's own dependency; only read on a cache miss
+    from fontTools.ttLib import TTFont, TTLibError  # WeasyPrint's own dependency; only read on a cache miss
 
     main: set[int] | None = None
     fallback: set[int] = set()
     for path in files:
-        font = TTFont(str(path), lazy=True)
-        codes = set(font.getBestCmap() or {})
+        try:
+            font = TTFont(str(path), lazy=True)
+            codes = set(font.getBestCmap() or {})
+        except (TTLibError, OSError, KeyError, AssertionError, ValueError):
+            continue  # a file in assets/fonts that is no font prints nothing (`briefing doctor` names it)
         if font["name"].getDebugName(1) in MAIN_FAMILIES:
             main = codes if main is None else main & codes
         else:
@@ -95,9 +99,9 @@ def cache_dir() -> Path | None:
     return Path(base) / "briefing"
 
 
-def coverage(fonts_dir: Path) -> frozenset[int]:
-    """Every code point the fonts in ``fonts_dir`` print; cached by the fonts' hashes."""
-    files = tuple(font_files(fonts_dir))
+def coverage(fonts: Path | tuple[Path, ...]) -> frozenset[int]:
+    """Every code point the fonts (files, or a folder of them) print; cached by the fonts' hashes."""
+    files = fonts if isinstance(fonts, tuple) else tuple(font_files(fonts))
     # sizes and times pick the in-process memo (a watch run may see fonts change); hashes key the file
     stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
     return _coverage(files, stamp)
