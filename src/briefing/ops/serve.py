@@ -202,18 +202,15 @@ class Preview:
     def _printed(self, titles: dict[str, str], event: str, name: str, seconds: float | None = None) -> None:
         """A sponsor PDF is written: show its new pages now, while the book is still being bound
         (the editor saved that sponsor's file and waits for its pages, not for the book's)."""
-        if event != "done" or name not in titles or name == book_output(FULL):
-            return
+        listed = [e.name for e in self.state.entries]
+        if event != "done" or name not in titles or name not in listed or name == book_output(FULL):
+            return  # the first build, a new sponsor and the book are shown when the build ends
         try:
             data = _read_regular(self.out_dir / name)
             entry = self._keep(name, titles[name], page_count(data), data)
         except (OSError, BriefingError):
             return  # the build's own end publishes it, or says what went wrong
-        entries = [e for e in self.state.entries if e.name != name]
-        order = list(titles)
-        entries.append(entry)
-        entries.sort(key=lambda e: order.index(e.name) if e.name in order else len(order))
-        self._publish(entries=tuple(entries))
+        self._publish(entries=tuple(entry if e.name == name else e for e in self.state.entries))
 
     def _plain(self, message: str) -> str:
         return plain_message(message, self.root, debug=self.debug)
