@@ -44,6 +44,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -55,10 +56,11 @@ from briefing.build.pipeline import build
 from briefing.data.audience import project_view
 from briefing.data.load import load_project, shown
 from briefing.documents.outputs import book_output, sponsor_output
-from briefing.errors import DataError, Problem
+from briefing.errors import BriefingError, DataError, Problem
 from briefing.files import write_atomic
 from briefing.ops.lock import run_lock
 from briefing.ops.watch import follow
+from briefing.pdf.pages import page_count
 from briefing.processes import ask_stop
 from briefing.render.variants import FULL
 
@@ -174,12 +176,13 @@ class Preview:
         started = time.monotonic()
         try:
             project = load_project(self.data_dir)
+            visible = project_view(project, project.levels.base)  # what the default build prints
+            titles = [(sponsor_output(slug, FULL), sponsor.name) for slug, sponsor in visible.sponsors.items()]
+            titles.append((book_output(FULL), project.book.title))
             with run_lock(self.out_dir, wait=True):
-                report = build(Options(data_dir=self.data_dir, out_dir=self.out_dir, jobs=self.jobs))
+                report = build(Options(data_dir=self.data_dir, out_dir=self.out_dir, jobs=self.jobs),
+                               progress=partial(self._printed, dict(titles)))
                 failed = {name: self._plain(error) for name, error in report.failed}
-                visible = project_view(project, project.levels.base)  # what the default build printed
-                titles = [(sponsor_output(slug, FULL), sponsor.name) for slug, sponsor in visible.sponsors.items()]
-                titles.append((book_output(FULL), project.book.title))
                 manifest = Manifest.load(self.out_dir)
                 # snapshots taken while this run still holds the folder: exactly what it wrote
                 entries = tuple(self._snapshot(manifest, name, title, report.pages.get(name, 0), failed.get(name, ""))
@@ -196,6 +199,19 @@ class Preview:
                       finished=time.strftime("%H:%M:%S"), seconds=report.seconds)
         self._prune({e.stamp for e in entries})
 
+    def _printed(self, titles: dict[str, str], event: str, name: str, seconds: float | None = None) -> None:
+        """A sponsor PDF is written: show its new pages now, while the book is still being bound
+        (the editor saved that sponsor's file and waits for its pages, not for the book's)."""
+        listed = [e.name for e in self.state.entries]
+        if event != "done" or name not in titles or name not in listed or name == book_output(FULL):
+            return  # the first build, a new sponsor and the book are shown when the build ends
+        try:
+            data = _read_regular(self.out_dir / name)
+            entry = self._keep(name, titles[name], page_count(data), data)
+        except (OSError, BriefingError):
+            return  # the build's own end publishes it, or says what went wrong
+        self._publish(entries=tuple(entry if e.name == name else e for e in self.state.entries))
+
     def _plain(self, message: str) -> str:
         return plain_message(message, self.root, debug=self.debug)
 
@@ -206,11 +222,15 @@ class Preview:
             data = _read_regular(self.out_dir / name)
         except OSError:
             return Entry(name, title, pages, "", "not found in the output folder as a file this build wrote")
-        digest = hashlib.sha256(data).hexdigest()
         recorded = manifest.outputs.get(name, {}).get("sha256")
-        if recorded and recorded != digest:
+        if recorded and recorded != hashlib.sha256(data).hexdigest():
             return Entry(name, title, pages, "", "the file differs from what the build recorded; save a file to "
                                                  "build again")
+        return self._keep(name, title, pages, data)
+
+    def _keep(self, name: str, title: str, pages: int, data: bytes) -> Entry:
+        """The snapshot of a PDF this preview's build wrote, named by its content hash."""
+        digest = hashlib.sha256(data).hexdigest()
         target = self.snapshots / f"{digest}.pdf"
         if not target.is_file():
             write_atomic(target, data, stage="preview snapshot")
