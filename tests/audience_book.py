@@ -26,7 +26,9 @@ LEVELS = ["public", "partner", "internal", "confidential"]
 MARKERS = {
     "public": [],
     "partner": ["Quillfern", "Tidemoss"],
-    "internal": ["Cobblewick", "Gorsewind", "Brambleshot"],  # the first of each is named by a change line
+    # the first of each is named by a change line; the last eight are plain items written {text, audience}
+    "internal": ["Cobblewick", "Gorsewind", "Brambleshot", "Wrenfield", "Umberfrost", "Dapplethorn", "Fernwhistle",
+                 "Mossglimmer", "Nettlecombe", "Pebblesworth", "Thistlequay"],
     "confidential": ["Stormlantern", "Vantaquill", "Ashgrove", "Vexmarrow"],
 }
 EARLIER = "2026-10-01"

@@ -87,6 +87,14 @@ def _as_process() -> bool:
     return click.get_current_context().obj == AS_PROCESS
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM stops a run as Ctrl-C does: its workers are killed and reaped, its lock released,
+    exit 130 (docs/architecture.md, "How a run stops"); `serve` and `schedule` set their own."""
+    from briefing.processes import stop_on_signals
+
+    stop_on_signals()
+
+
 class Group(click.Group):
     """Turn library errors into messages and exit codes; never a traceback for known failures."""
 
@@ -95,6 +103,7 @@ class Group(click.Group):
         ``_exit_now``; called from Python with ``args`` (tests, ``CliRunner``), as click does."""
         if args is not None or not kwargs.get("standalone_mode", True):
             return super().main(args, *rest, **kwargs)
+        _stop_on_sigterm()
         try:
             super().main(args, *rest, obj=AS_PROCESS, **kwargs)
         except SystemExit as done:
@@ -545,24 +554,29 @@ def _is_date(text: str) -> bool:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; the default lets only this machine connect.")
 @click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0 = cores).")
-def serve(data_dir, out_dir, port, host, jobs) -> None:
+@click.option("--debug", is_flag=True, help="Show build errors in full on the page (stack traces, paths).")
+def serve(data_dir, out_dir, port, host, jobs, debug) -> None:
     """Preview the PDFs in a browser page that follows every save.
 
     Lists the sponsors and the book with page thumbnails; click one for its pages. Each save
     rebuilds what changed and updates the open page; invalid data shows the located errors.
     Opens no browser by itself.
 
+    It answers only at the address it prints (127.0.0.1, localhost or [::1], with the port):
+    any other Host gets 421. It shows only what its own builds wrote.
+
     \b
-    Example:
+    Examples:
       briefing serve            then open http://127.0.0.1:8000/
+      briefing serve --host ::1 --port 8001
     """
     import signal
     import threading
 
-    from briefing.ops.serve import serve_forever, start
+    from briefing.ops.serve import Preview, serve_forever, start
 
-    server = start(data_dir, out_dir, host=host, port=port, jobs=jobs)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    server = start(Preview(data_dir, out_dir, jobs, debug=debug), host=host, port=port)
+    if host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
         click.echo(f"warning: listening on {host}: anyone who can reach it can read the PDFs", err=True)
     click.echo(f"Preview at {server.url} (Ctrl+C to stop)")
     sys.stdout.flush()

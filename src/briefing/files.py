@@ -2,11 +2,17 @@
 
 A failed write names the output path and the stage that wrote it, with the reason in an
 operator's words (disk full, read-only, permission): never the data file being printed.
+
+A write into a folder whose run lock this process (or the run that started it) holds renames
+its file into place only while that run still holds the lock (``ops/lock.run_lock`` records
+the run in ``RUN_LOCK_ENV``, which workers and the binding process inherit): a worker left over
+from a stopped run never writes over the next run's output.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import tempfile
@@ -14,6 +20,26 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from briefing.errors import OutputError
+
+RUN_LOCK_ENV = "BRIEFING_RUN_LOCK"  # JSON [lock file, the run's token], set while a run holds it
+
+
+def _still_held(path: Path) -> bool:
+    """False when ``path`` lies in a folder locked by this run and the run no longer holds the lock."""
+    held = os.environ.get(RUN_LOCK_ENV)
+    if not held:
+        return True
+    try:
+        lock_file, token = json.loads(held)
+    except (ValueError, TypeError):
+        return True
+    lock = Path(lock_file)
+    if not path.absolute().is_relative_to(lock.parent.absolute()):
+        return True
+    try:
+        return lock.read_text(encoding="utf-8") == token
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def write_atomic(path: Path, data: bytes | Iterable[bytes], *, stage: str = "write") -> None:
@@ -32,12 +58,17 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], *, stage: str = "wri
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for others to read
+        if not _still_held(path):
+            raise OutputError(path, stage, "the run that was writing it was stopped (it no longer holds the "
+                                           "output folder's lock); nothing was changed")
         os.replace(tmp, path)
-    except OSError as err:
+    except BaseException as err:  # an interrupted write leaves no temporary file either
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        raise OutputError(path, stage, err) from None
+        if isinstance(err, OSError):
+            raise OutputError(path, stage, err) from None
+        raise
     with contextlib.suppress(OSError):
         dir_fd = os.open(path.parent, os.O_RDONLY)
         try:
@@ -60,6 +91,9 @@ def write_new(path: Path, data: bytes, *, stage: str = "write") -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
+        if not _still_held(path):
+            raise OutputError(path, stage, "the run that was writing it was stopped (it no longer holds the "
+                                           "output folder's lock); nothing was changed")
         os.link(tmp, path)  # fails if the name is taken: a rename would silently replace the file
     except FileExistsError:
         raise OutputError(path, stage, "the file already exists; nothing was replaced") from None

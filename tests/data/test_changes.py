@@ -13,7 +13,8 @@ from briefing.data.changes import EXEMPT, describe, summarise
 
 # A fictional sponsor that sets every field of every model at least once.
 COMPLETE: dict[str, Any] = {
-    "name": "Quux Quarries (fictional)", "tier": "Pretend Partner", "categories": ["Gravel", "Sand"],
+    "name": "Quux Quarries (fictional)", "tier": "Pretend Partner",
+    "categories": ["Gravel", {"text": "Sand", "audience": "partner"}],
     "headline": "An invented quarry", "as_of": "2026-05", "source": "Invented digest", "classification": "Internal",
     "audience": "internal", "brand": {"colour": "#336699"},
     "partnership": {"programme": "Make-believe Programme", "joined": "2020-03", "through": 2030, "term": "10 years",
@@ -24,16 +25,17 @@ COMPLETE: dict[str, Any] = {
     "summary": "Quux digs invented holes.",
     "key_figures": [{"label": "Holes dug", "value": "42", "unit": "holes", "period": "FY2025", "change": "+1",
                      "note": "invented", "source": "Invented report", "audience": "partner"}],
-    "key_points": ["One.", "Two."],
+    "key_points": ["One.", {"text": "Two.", "audience": "partner"}],
     "sections": [{
         "title": "Everything", "audience": "internal", "blocks": [
             {"text": "Plain words.", "cite": ["src-a"], "audience": "public"},
-            {"bullets": ["First.", "Second."]},
+            {"bullets": ["First.", {"text": "Second.", "audience": "partner"}]},
             {"callout": {"title": "Gravel shortage", "body": "Invented.", "severity": "high",
                          "summary": "Gravel may run short"}},
             {"figures": [{"label": "Sand", "value": "7"}]},
             {"table": {"title": "Pits", "columns": [{"name": "Pit", "align": "left"}, {"name": "Depth (m)"}],
-                       "rows": [["North", "10"], ["South", "12"]], "notes": ["Invented depths."]}},
+                       "rows": [["North", "10"], {"cells": ["South", "12"], "audience": "partner"}],
+                       "notes": ["Invented depths."]}},
             {"people": {"title": "Board", "leadership": True, "items": [
                 {"name": "Pat Pretend", "role": "Chair", "organisation": "Quux", "since": "2020",
                  "notes": "Invented.", "audience": "partner"}]}},
@@ -54,7 +56,7 @@ COMPLETE: dict[str, Any] = {
 REPLACE = {"as_of": "2026-06", "joined": "2020-04", "date": "2020-03-02", "through": 2031, "year": 2025,
            "colour": "#663399", "severity": "critical", "kind": "column", "scale": "billion", "currency": "EUR",
            "approximate": False, "leadership": False, "align": "right", "amount": 6, "url": "https://example.org/b",
-           "highlight": "South", "cite": ["src-z"], "id": "src-q", "usd_rate": 2,
+           "highlight": "South", "cite": ["src-z"], "cells": ["South", "13"], "id": "src-q", "usd_rate": 2,
            "audience": "confidential"}
 SKIP = {(m.Brand, "logo"), (m.Attachment, "title"), (m.Attachment, "file"), (m.Attachment, "audience"),
         (m.Sponsor, "attachments")}  # need files
@@ -178,3 +180,16 @@ def test_new_and_removed_sponsors_are_named():
     one = m.Sponsor.model_validate(COMPLETE)
     assert summarise({"new": one}, {"old": one}) == {
         "new": ["New sponsor in this edition"], "old": ["Quux Quarries (fictional) is no longer in the book"]}
+
+
+def test_an_item_compares_as_its_plain_value_whichever_form_it_is_written_in():
+    """Giving a plain item an `audience` (writing it as a mapping) is not news; its text changing is."""
+    before = m.Sponsor.model_validate(COMPLETE)
+    data = copy.deepcopy(COMPLETE)
+    data["tier"] = {"text": "Pretend Partner", "audience": "partner"}
+    data["sections"][0]["blocks"][4]["table"]["rows"][0] = {"cells": ["North", "10"], "audience": "partner"}
+    assert describe(before, m.Sponsor.model_validate(data)) == []
+    data["tier"]["text"] = "Pretend Founding Partner"
+    data["sections"][0]["blocks"][4]["table"]["rows"][0]["cells"] = ["North", "11"]
+    assert describe(before, m.Sponsor.model_validate(data)) == [
+        "Tier: Pretend Partner → Pretend Founding Partner", "North: 10 → 11"]

@@ -168,6 +168,16 @@ BAD = [
     ("sponsor", SPONSOR + "key_points: [a, b, c, d]\n"),
     ("sponsor", SPONSOR + "key_points:\n  - Revenue: up 7%\n"),
     ("sponsor", SPONSOR + "typo: 1\n"),
+    ("sponsor", SPONSOR + "key_points: [{txt: a, audience: internal}]\n"),
+    ("sponsor", SPONSOR + "key_points: [{text: a, audience: Internal}]\n"),
+    ("sponsor", SPONSOR + "key_points: [{text: [a], audience: internal}]\n"),
+    ("sponsor", SPONSOR + "categories: [{text: a, audience: internal, extra: b}]\n"),
+    ("sponsor", SPONSOR + "summary: []\n"),
+    ("sponsor", SPONSOR + "summary: [a, [b]]\n"),
+    ("sponsor", SPONSOR + "sections: [{title: T, blocks: [{bullets: [{audience: internal}]}]}]\n"),
+    ("sponsor", SPONSOR + "sections: [{title: T, blocks: [{table: {columns: [A], rows: [{cells: a}]}}]}]\n"),
+    ("sponsor", SPONSOR + "sections: [{title: T, blocks: [{table: {columns: [A], rows: [{cells: [], "
+                          "audience: internal}]}}]}]\n"),
     ("sponsor", SPONSOR + "sources: [{id: Not A Slug, title: T}]\n"),
     ("sponsor", SPONSOR + "sources: [{id: s, title: T, url: ftp://example.org}]\n"),
     ("sponsor", SPONSOR + "sections: [{title: T, blocks: [{text: a, bullets: [b]}]}]\n"),
@@ -189,6 +199,13 @@ GOOD = [
     ("sponsor", CHART.format(values='{A: "290", B: -1.5, C: 0}')),
     ("sponsor", SPONSOR + "headline: NO\ncategories: [2028, true, '12:30', 1.10]\n"),
     ("sponsor", SPONSOR + "brand: {colour: '#c8102e', logo: assets/logos/x.svg}\n"),
+    ("sponsor", SPONSOR + "key_points: [a, {text: b, audience: internal}, {text: 2028}]\n"
+                          "categories: [a, {text: b, audience: partner}]\n"
+                          "summary: [a, {text: b, audience: internal}]\n"),
+    ("sponsor", SPONSOR + "sections: [{title: T, blocks: [{bullets: [a, {text: b, audience: internal}]}, "
+                          "{table: {columns: [A], rows: [[a], {cells: [b], audience: internal}], "
+                          "notes: [{text: n, audience: internal}]}}, "
+                          "{timeline: [{year: 2024, label: L, highlights: [{text: h, audience: internal}]}]}]}]\n"),
     ("book", BOOK + "edition: 2026-11-28\nstale_after_days: '90'\n"),
     ("distribution", "recipients: [{name: A, email: a@example.org, sponsors: all, receives: book}]\n"),
 ]

@@ -174,3 +174,34 @@ def test_page_escapes_data_and_shows_errors_instead_of_pages():
     assert "data/sponsors/acme.yaml:4:7</span>: <code>headline</code>:" in html
     # the only script is the live-update file; the page itself is complete without it
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/live.js">']
+
+
+def test_a_saved_sponsor_is_shown_before_the_book_is_bound(tmp_path):
+    """The editor waits for the sponsor they saved: its new pages are published (and the page
+    told) as soon as its PDF is written, while the build still binds the book."""
+    from briefing.ops.serve import Preview
+
+    root = _project(tmp_path)
+    preview = Preview(root / "data", root / "output", jobs=1)
+    preview.rebuild()
+    before = {e.name: e.stamp for e in preview.state.entries}
+    assert set(before) == {"anvil-co.pdf", "kite-co.pdf", "briefing-book.pdf"} and all(before.values())
+    seen = []
+    publish = preview._publish
+
+    def record(**changes):
+        publish(**changes)
+        seen.append(preview.state)
+
+    preview._publish = record
+    anvil = root / "data" / "sponsors" / "anvil-co.yaml"
+    anvil.write_text(anvil.read_text().replace("Invented point one.", "Invented point two."))
+    preview.rebuild()
+    early = [s for s in seen if s.building and {e.name: e.stamp for e in s.entries}.get("anvil-co.pdf")
+             not in (None, before["anvil-co.pdf"])]
+    assert early, "the new anvil-co.pdf was shown only when the whole build had ended"
+    stamps = {e.name: e.stamp for e in early[0].entries}
+    assert stamps["briefing-book.pdf"] == before["briefing-book.pdf"]  # the book: still the last one
+    final = {e.name: e.stamp for e in seen[-1].entries}
+    assert not seen[-1].building and final["anvil-co.pdf"] == stamps["anvil-co.pdf"]
+    assert final["briefing-book.pdf"] != before["briefing-book.pdf"]

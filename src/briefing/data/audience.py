@@ -62,6 +62,16 @@ def _block(block: Block, level: str, levels: Levels, sources: set[str]) -> Block
         if not entries:
             return None
         update["timeline"] = entries
+    if block.bullets is not None:
+        bullets = _items(block.bullets, level, levels)
+        if not bullets:
+            return None
+        update["bullets"] = bullets
+    if block.table is not None:
+        rows = _items(block.table.rows, level, levels)
+        if not rows:
+            return None  # a table with no row left is no exhibit
+        update["table"] = block.table.model_copy(update={"rows": rows})
     update["cite"] = [c for c in block.cite if c in sources]
     return block.model_copy(update=update)
 
@@ -109,21 +119,38 @@ def view(sponsor: Sponsor, level: str, levels: Levels) -> Sponsor | None:
         "sources": sources,
         "attachments": [a for a in sponsor.attachments if levels.allows(level, a.audience)],
     })
-    return _prune(shown, level, levels)
+    shown = _prune(shown, level, levels)
+    if isinstance(shown.summary, list):  # paragraphs written one by one print as one summary
+        shown = shown.model_copy(update={"summary": m.paragraphs(shown.summary) or None})
+    return shown
+
+
+def _kept(value: BaseModel, level: str, levels: Levels) -> Any:
+    """A model as ``level`` sees it: None when withheld, a marked item's plain value, or pruned."""
+    if not levels.allows(level, getattr(value, "audience", None)):
+        return None
+    return value.plain if isinstance(value, m.Marked) else _prune(value, level, levels)
+
+
+def _items(values: list[Any], level: str, levels: Levels) -> list[Any]:
+    """A list as ``level`` sees it: withheld items gone, the others plain or pruned."""
+    kept = [_kept(v, level, levels) if isinstance(v, BaseModel) else v for v in values]
+    return [v for v in kept if v is not None]
 
 
 def _prune(item: BaseModel, level: str, levels: Levels) -> Any:
     """Everything else that can carry ``audience`` (the partnership, its value, its announcement,
-    any item a model adds later), found from the model's fields: withheld -> gone."""
+    a key point, a category, a table's note, a highlight, any item a model adds later), found from
+    the model's fields: withheld -> gone; an item written as a mapping -> its plain value."""
     update: dict[str, Any] = {}
     for name in type(item).model_fields:
         value = getattr(item, name)
         if isinstance(value, BaseModel):
-            kept = _prune(value, level, levels) if levels.allows(level, getattr(value, "audience", None)) else None
+            kept = _kept(value, level, levels)
             if kept is not value:
                 update[name] = kept
-        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
-            kept_list = [_prune(v, level, levels) for v in value if levels.allows(level, getattr(v, "audience", None))]
+        elif isinstance(value, list) and any(isinstance(v, BaseModel) for v in value):
+            kept_list = _items(value, level, levels)
             if len(kept_list) != len(value) or any(a is not b for a, b in zip(kept_list, value, strict=False)):
                 update[name] = kept_list
     return item.model_copy(update=update) if update else item

@@ -56,7 +56,8 @@ EXEMPT: dict[tuple[type[BaseModel], str], str] = {
 # (or leaving) that level's edition, since both sides are compared through the same level's view
 EXEMPT.update({(model, "audience"): "audience level: seen as the item appearing or leaving in each level's edition"
                for model in (m.Sponsor, m.Section, m.Subsection, m.Block, m.Figure, m.Person, m.Source,
-                             m.Attachment, m.Partnership, m.Money, m.Announcement, m.TimelineEntry)})
+                             m.Attachment, m.Partnership, m.Money, m.Announcement, m.TimelineEntry,
+                             m.TextItem, m.LineItem, m.RowItem)})
 
 
 # --- snapshots ----------------------------------------------------------------------------
@@ -239,6 +240,7 @@ def _field(owner: BaseModel, name: str, old: Any, new: Any, context: tuple[str, 
     """One field of two versions of the same item. ``context`` is (item name, section)."""
     item, where = context
     info = type(owner).model_fields[name]
+    old, new = _plain(old), _plain(new)
     if (type(owner), name) in EXEMPT or old == new:
         return []
     if isinstance(new, m.Money) and isinstance(old, m.Money) and \
@@ -256,6 +258,14 @@ def _field(owner: BaseModel, name: str, old: Any, new: Any, context: tuple[str, 
     main = owner.kind if isinstance(owner, m.Block) else MAIN.get(type(owner))
     label = item if main == name else f"{item} ({_label(name).lower()})" if item else _label(name)
     return _change(label, old, new, where, _is_date(info))
+
+
+def _plain(value: Any) -> Any:
+    """Items written as mappings compare as the plain items a level's view prints (its views are
+    plain already; this is for data compared as written, e.g. by the tests)."""
+    if isinstance(value, list) and any(isinstance(v, m.Marked) for v in value):
+        return [m.plain(v) for v in value]
+    return m.plain(value)
 
 
 def _change(label: str, old: Any, new: Any, where: str, as_date: bool = False) -> list[str]:
@@ -319,8 +329,11 @@ def what_changed(project: Project, out_dir: Path, since: str | None = None, leve
     if base is None or base == edition:
         return Changes(edition, None if base is None else base)
     before = load_snapshot(out_dir, base)
-    if level is not None:
-        before = view_all(before, level, project.levels)
-    summary = summarise(project.sponsors, before)
-    names = {s: sp.name for s, sp in project.sponsors.items()}
+    current = project.sponsors
+    if level is None:  # every item, as the top level reads it: marked items compare as plain ones
+        level = project.levels.top
+        current = view_all(current, level, project.levels)
+    before = view_all(before, level, project.levels)
+    summary = summarise(current, before)
+    names = {s: sp.name for s, sp in current.items()}
     return Changes(edition, base, summary, names)

@@ -15,7 +15,7 @@ from briefing.data.brand import brand_glyphs, check_brand, usable_fonts
 from briefing.data.cache import Reader
 from briefing.data.glyphcheck import missing_glyphs
 from briefing.data.levels import Levels
-from briefing.data.model import SLUG_PATTERN, Book, Distribution, Sponsor, date_end
+from briefing.data.model import FORMS, SLUG_PATTERN, Book, Distribution, Sponsor, date_end
 from briefing.data.project import Project
 from briefing.data.yamlsafe import Located, load_file
 from briefing.errors import DataError, FieldErrors, Problem, field_path
@@ -56,8 +56,12 @@ def _text_message(given: Any) -> str:
 
 def _limit_message(kind: str, ctx: dict[str, Any], given: Any) -> str | None:
     if kind == "too_long":
-        return (f"has {ctx.get('actual_length')} items but at most {ctx['max_length']} are allowed; "
-                "keep the most important ones")
+        # pydantic leaves actual_length None when a mapping stops validating at the limit
+        count = ctx.get("actual_length")
+        if count is None and hasattr(given, "__len__"):
+            count = len(given)
+        counted = f"has {count:,} items" if isinstance(count, int) else "has too many items"
+        return f"{counted} but at most {ctx['max_length']:,} are allowed; keep the most important ones"
     if kind == "string_too_long":
         return f"is {len(str(given))} characters long; at most {ctx['max_length']} fit here, so shorten it"
     bounds = {"greater_than": ("greater than", "gt"), "greater_than_equal": ("at least", "ge"),
@@ -141,6 +145,8 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     out: list[Any] = []
     current = data
     for i, part in enumerate(loc):
+        if part in FORMS:
+            continue  # the form an item was written in (model.FORMS), not a key in the data
         if isinstance(current, dict) and part in current:
             current = current[part]
         elif isinstance(current, list) and isinstance(part, int) and part < len(current):

@@ -21,8 +21,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     EmailStr,
     Field,
+    Tag,
     WithJsonSchema,
     model_validator,
 )
@@ -203,6 +205,90 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# --- plain items that carry their own audience ------------------------------------------------
+# An item printed as plain text (a key point, a bullet, a paragraph, a table row, the tier) is written
+# as text; to give it its own `audience` it is written as a mapping instead. The level's view
+# (data/audience.py) drops withheld items and gives the rest back as plain values, so everything
+# printed after the view sees plain text, as before.
+
+class Marked(Strict):
+    """A plain item written as a mapping to carry its own `audience`."""
+
+    @property
+    def plain(self) -> Any:
+        """The value as if it had been written plain."""
+        raise NotImplementedError
+
+
+class TextItem(Marked):
+    """`{text: "...", audience: LEVEL}`: a paragraph, key point, bullet, highlight or note."""
+
+    text: Text = Field(description="the item, as it would be written plain (Markdown)")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
+
+    @property
+    def plain(self) -> str:
+        return self.text
+
+
+class LineItem(Marked):
+    """`{text: "...", audience: LEVEL}`: a one-line item (a category, the tier, the headline)."""
+
+    text: Line = Field(description="the item, as it would be written plain")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
+
+    @property
+    def plain(self) -> str:
+        return self.text
+
+
+class RowItem(Marked):
+    """`{cells: [...], audience: LEVEL}`: a table row with its own audience."""
+
+    cells: list[Text] = Field(min_length=1, description="the row's cells, as the row would be written plain")
+    audience: Level | None = Field(None, description=AUDIENCE_HELP)
+
+    @property
+    def plain(self) -> list[str]:
+        return self.cells
+
+
+# pydantic names the form in an error's path; these names are never fields, so the loader drops them
+PLAIN, MARKED, PARAGRAPHS = "plain form", "mapping form", "list of paragraphs"
+FORMS = frozenset({PLAIN, MARKED, PARAGRAPHS})
+
+
+def _marked_when(*keys: str) -> Discriminator:
+    """Which form an item is written in. A mapping without the form's keys stays plain, so a text
+    item YAML read as a mapping (`- Revenue: up 7%`) is still told to quote the text."""
+    wanted = {*keys, "audience"}
+
+    def which(value: Any) -> str:
+        if isinstance(value, Marked) or (isinstance(value, dict) and wanted & set(value)):
+            return MARKED
+        return PLAIN
+    return Discriminator(which)
+
+
+Item = Annotated[Annotated[Text, Tag(PLAIN)] | Annotated[TextItem, Tag(MARKED)], _marked_when("text")]
+ShortItem = Annotated[Annotated[Line, Tag(PLAIN)] | Annotated[LineItem, Tag(MARKED)], _marked_when("text")]
+Row = Annotated[Annotated[list[Text], Tag(PLAIN)] | Annotated[RowItem, Tag(MARKED)], _marked_when("cells")]
+Paragraphs = Annotated[
+    Annotated[Text, Tag(PLAIN)] | Annotated[list[Item], Field(min_length=1), Tag(PARAGRAPHS)],
+    Discriminator(lambda v: PARAGRAPHS if isinstance(v, list) else PLAIN)]
+ITEM_HELP = "; an item may be written {text, audience} to carry its own audience"
+
+
+def plain(value: Any) -> Any:
+    """An item's plain value, whichever form it was written in."""
+    return value.plain if isinstance(value, Marked) else value
+
+
+def paragraphs(value: str | list[Any]) -> str:
+    """Text written as one string, or as a list of paragraphs, as one Markdown string."""
+    return value if isinstance(value, str) else "\n\n".join(plain(p) for p in value)
+
+
 # "context" is a neutral note (background, not a risk): give a risk severity only when the source does
 Severity = Literal["critical", "high", "medium", "low", "info", "context"]
 
@@ -250,15 +336,17 @@ class Table(Strict):
         min_length=1, max_length=12,
         description="column headings (text), or {name, align}; put units in the heading",
     )
-    rows: list[list[Text]] = Field(min_length=1, max_length=2000)
-    notes: list[Text] = []
+    rows: list[Row] = Field(min_length=1, max_length=2000, description="each row a list of cells; a row may be "
+                            "written {cells, audience} to carry its own audience")
+    notes: list[Item] = Field([], description="Markdown, one item each" + ITEM_HELP)
 
     @model_validator(mode="after")
     def _rows_match_columns(self) -> Table:
         found: list[tuple[tuple[str | int, ...], str]] = [
-            (("rows", i), f"row {i + 1} has {len(row)} cells but the table has {len(self.columns)} columns; "
-                          "add or remove cells (write an empty cell as \"\")")
-            for i, row in enumerate(self.rows) if len(row) != len(self.columns)
+            ((("rows", i, "cells") if isinstance(row, RowItem) else ("rows", i)),
+             f"row {i + 1} has {len(plain(row))} cells but the table has {len(self.columns)} columns; "
+             "add or remove cells (write an empty cell as \"\")")
+            for i, row in enumerate(self.rows) if len(plain(row)) != len(self.columns)
         ]
         if found:
             raise FieldErrors(found)
@@ -287,13 +375,16 @@ class TimelineEntry(Strict):
     label: Line = Field(description="e.g. a Games edition: 'PyeongChang 2018'")
     season: Line | None = None
     date: PartialDate | None = None
-    highlights: list[Text] = Field([], description="Markdown, one item each")
+    highlights: list[Item] = Field([], description="Markdown, one item each" + ITEM_HELP)
     audience: Level | None = Field(None, description=AUDIENCE_HELP)
 
 
 class Series(Strict):
     name: Line | None = None
     values: dict[Line, Number] = Field(min_length=1, max_length=60, description="label: value")
+
+
+MAX_CHART_VALUE = 1e15  # larger values overflow the drawing's arithmetic (axis scale, label widths)
 
 
 class Chart(Strict):
@@ -317,6 +408,10 @@ class Chart(Strict):
     def _check_values(self) -> Chart:
         for i, series in enumerate(self.series):
             for label, value in series.values.items():
+                if abs(value) > MAX_CHART_VALUE:
+                    raise FieldErrors([(("series", i, "values", label), f"'{label}' is {value:g}, more than a "
+                                        f"chart can draw (at most {MAX_CHART_VALUE:g} either side of zero); "
+                                        "give the values in a larger unit, e.g. billion instead of million")])
                 if self.kind == "donut" and value <= 0:
                     raise FieldErrors([(("series", i, "values", label), f"donut values must be positive; "
                                         f"'{label}' is {value:g}: leave it out, or use a column chart")])
@@ -438,7 +533,7 @@ class Block(Strict):
         "oneOf": [{"required": [kind]} for kind in BLOCK_KINDS]})
 
     text: Text | None = Field(None, description="Markdown paragraph(s); raw HTML is printed literally")
-    bullets: list[Text] | None = Field(None, min_length=1, description="Markdown, one item each")
+    bullets: list[Item] | None = Field(None, min_length=1, description="Markdown, one item each" + ITEM_HELP)
     callout: Callout | None = None
     figures: list[Figure] | None = Field(None, min_length=1, max_length=12)
     table: Table | None = None
@@ -554,9 +649,11 @@ class Sponsor(Strict):
     """One sponsor: identity, partnership terms and ordered narrative sections."""
 
     name: Line
-    tier: Line | None = None
-    categories: list[Line] = []
-    headline: Line | None = None
+    tier: ShortItem | None = Field(None, description="one line; may be written {text, audience} to carry its "
+                                   "own audience")
+    categories: list[ShortItem] = Field([], description="one line each" + ITEM_HELP)
+    headline: ShortItem | None = Field(None, description="one line; may be written {text, audience} to carry "
+                                       "its own audience")
     as_of: PartialDate = Field(description="the date the facts are current")
     source: Line | None = Field(None, description="the document the facts come from, named under the key "
                                 "figures (default: book.yaml `source`)")
@@ -565,9 +662,10 @@ class Sponsor(Strict):
                                    "(default: book.yaml `default_audience`)")
     brand: Brand = Brand()
     partnership: Partnership | None = None
-    summary: Text | None = Field(None, description="executive summary, Markdown")
+    summary: Paragraphs | None = Field(None, description="executive summary, Markdown; or a list of paragraphs"
+                                       + ITEM_HELP)
     key_figures: list[Figure] = Field([], max_length=8)
-    key_points: list[Text] = Field([], max_length=3, description="three points for the one-pager")
+    key_points: list[Item] = Field([], max_length=3, description="three points for the one-pager" + ITEM_HELP)
     sections: list[Section] = []
     sources: list[Source] = []
     attachments: list[Attachment] = []

@@ -28,6 +28,7 @@ from briefing.build.options import DATA_DIR, OUT_DIR
 from briefing.errors import UsageError
 from briefing.ops.lock import run_lock
 from briefing.ops.progress import Log, Reporter, new_run_id
+from briefing.processes import clear_stop, interrupt
 
 # --- time ---------------------------------------------------------------------------------------
 
@@ -159,9 +160,13 @@ def run_schedule(expression: str, tz: ZoneInfo, run: Callable[[Log], TickResult]
     stop = stop or threading.Event()
     received: list[int] = []
 
+    running = threading.Event()
+
     def on_signal(signum: int, _frame: object) -> None:
         received.append(signum)
         stop.set()
+        if running.is_set():  # stop the run too: its workers are killed, its lock released
+            interrupt()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     times = next_runs(expression, tz)
@@ -174,13 +179,20 @@ def run_schedule(expression: str, tz: ZoneInfo, run: Callable[[Log], TickResult]
             log.info("scheduler", f"next run {due.isoformat()}", outcome="waiting", next=due.isoformat())
             if stop.wait(max(0.0, due.timestamp() - time.time())):
                 break
-            _one(run, log)
+            running.set()
+            try:
+                _one(run, log)
+            except KeyboardInterrupt:
+                clear_stop()
+                break  # stopped by the signal; said below
+            finally:
+                running.clear()
             runs += 1
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         log.info("scheduler", f"scheduler stopped after {runs} run(s)", outcome="stopped", runs=runs)
-    if signal.SIGINT in received:  # Ctrl-C: the current run finished; exit as interrupted (130)
+    if signal.SIGINT in received:  # Ctrl-C: exit as interrupted (130)
         raise KeyboardInterrupt
     return runs
 

@@ -7,35 +7,78 @@ swaps its content in place. When the data is invalid the page shows the located 
 of pages that no longer match the files, and the pages come back as soon as the files are fixed.
 
 The HTML as served is complete without JavaScript; the small script only adds live updates.
-Standard library HTTP server, loopback by default: this is a preview for one editor, not a site.
+
+It is a local tool for one editor and behaves like one (README, "serve"):
+
+- The standard library's HTTP server (``http.server``), on a bounded pool of threads
+  (``concurrent.futures``): at most ``Limits.connections`` connections at once, each with
+  ``Limits.read`` seconds to send its request and ``Limits.idle`` seconds between bytes; when
+  all are taken, the connection that has waited longest for its request is closed. At most
+  ``Limits.streams`` live-update streams: a new one closes the oldest (its page reconnects).
+- Only the Host values it serves are answered (127.0.0.1, localhost, [::1] and the bound name,
+  with the port); any other gets 421, so a web page cannot read it through DNS rebinding. A
+  request that carries a foreign Origin gets 403.
+- It shows only what its own builds wrote: after each build, while the run's lock is still
+  held, every listed PDF is read (never through a symbolic link), checked against the hash the
+  build recorded in the manifest, and kept as a snapshot named by that hash under
+  OUT/.cache/preview/; page images are rendered from the snapshot and keyed by the hash. A
+  file rewritten later, by a CLI build or anyone else, is not shown until the next build.
+- Errors are located messages (FILE:LINE: what), without stack traces or absolute paths;
+  ``--debug`` shows the full text.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
 import io
+import os
+import re
+import socket
+import stat
 import threading
 import time
-from collections import OrderedDict
+import traceback
+from collections import OrderedDict, deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from briefing.build.manifest import Manifest
 from briefing.build.options import Options
 from briefing.build.pipeline import build
 from briefing.data.audience import project_view
 from briefing.data.load import load_project, shown
 from briefing.documents.outputs import book_output, sponsor_output
 from briefing.errors import BriefingError, DataError, Problem
+from briefing.files import write_atomic
 from briefing.ops.lock import run_lock
 from briefing.ops.watch import follow
+from briefing.pdf.pages import page_count
+from briefing.processes import ask_stop
 from briefing.render.variants import FULL
 
 THUMB_WIDTH, LARGE_WIDTH = 180, 900
 THUMBS_SHOWN = 6  # per PDF on the overview; the full set is one click away
 KEEPALIVE_SECONDS = 15.0
+SNAPSHOTS = Path(".cache") / "preview"  # under the output folder
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one preview holds at most (a browser tab needs a handful of connections)."""
+
+    connections: int = 32  # open at once, each on a thread of the pool
+    streams: int = 8  # live-update streams; a new one closes the oldest
+    read: float = 10.0  # seconds for a request's line and headers to arrive
+    idle: float = 10.0  # seconds without a byte either way
 
 
 @dataclass(frozen=True)
@@ -45,7 +88,7 @@ class Entry:
     name: str  # file name in the output folder, e.g. acme.pdf
     title: str
     pages: int
-    stamp: int  # the file's mtime, so image URLs change when the PDF does
+    stamp: str  # the snapshot's content hash, so image URLs change when the PDF does
     error: str = ""
 
 
@@ -60,15 +103,50 @@ class State:
     seconds: float = 0.0
 
 
+_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+_ABSOLUTE = re.compile(r"(?<![\w.:/])/(?:[^\s/:\"'(),]+/)+([^\s/:\"'(),]+)")
+
+
+def plain_message(message: str, root: Path, *, debug: bool = False) -> str:
+    """An error as the page shows it: the message, located at the template line that raised it
+    when a traceback says so, with paths relative to the project and no stack trace. ``debug``
+    keeps the whole text."""
+    if debug:
+        return message
+    head, _, trace = message.partition("Traceback (most recent call last):")
+    head = head.strip() or "the build failed"
+    frames = [(name, line) for name, line in _FRAME.findall(trace) if not name.endswith(".py")]
+    if frames:  # Jinja reports a template's frames under the template's own file name
+        name, line = frames[-1]
+        head = f"{name}:{line}: {head}"
+    for base in sorted({str(root.resolve()), str(root.absolute())}, key=len, reverse=True):
+        head = head.replace(base + os.sep, "")
+    return _ABSOLUTE.sub(lambda m: m.group(1), head)  # anything else: its file name only
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; never through a symbolic link (OSError then)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
 class Preview:
     """The build state the page shows, rebuilt on demand; thread-safe."""
 
-    def __init__(self, data_dir: Path, out_dir: Path, jobs: int = 0):
-        self.data_dir, self.out_dir, self.jobs = Path(data_dir), Path(out_dir), jobs
+    def __init__(self, data_dir: Path, out_dir: Path, jobs: int = 0, *, debug: bool = False):
+        self.data_dir, self.out_dir, self.jobs, self.debug = Path(data_dir), Path(out_dir), jobs, debug
+        self.root = self.data_dir.absolute().parent
+        self.snapshots = self.out_dir / SNAPSHOTS
         self.state = State()
         self._changed = threading.Condition()
         self._pdf_lock = threading.Lock()  # PDFium is not thread-safe
-        self._images: OrderedDict[tuple[str, int, int, int], bytes] = OrderedDict()
+        self._images: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
 
     # --- state ------------------------------------------------------------------------
 
@@ -77,11 +155,20 @@ class Preview:
             self.state = replace(self.state, version=self.state.version + 1, **changes)  # type: ignore[arg-type]
             self._changed.notify_all()
 
-    def wait(self, seen: int, timeout: float) -> int:
-        """Block until the state is newer than ``seen`` (or ``timeout``); return the version."""
+    def wake(self) -> None:
+        """Wake every waiting stream (one is to close, or the server stops)."""
         with self._changed:
-            self._changed.wait_for(lambda: self.state.version != seen, timeout)
+            self._changed.notify_all()
+
+    def wait(self, seen: int, timeout: float, until: Callable[[], bool] = lambda: False) -> int:
+        """Block until the state is newer than ``seen``, ``until()`` holds or ``timeout``; return the version."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.state.version != seen or until(), timeout)
             return self.state.version
+
+    def _failed(self, started: float, problems: tuple[Problem, ...]) -> None:
+        self._publish(building=False, errors=problems, entries=(), warnings=(),
+                      finished=time.strftime("%H:%M:%S"), seconds=time.monotonic() - started)
 
     def rebuild(self) -> None:
         """Run the incremental build and publish pages, or the located errors."""
@@ -89,51 +176,95 @@ class Preview:
         started = time.monotonic()
         try:
             project = load_project(self.data_dir)
+            visible = project_view(project, project.levels.base)  # what the default build prints
+            titles = [(sponsor_output(slug, FULL), sponsor.name) for slug, sponsor in visible.sponsors.items()]
+            titles.append((book_output(FULL), project.book.title))
             with run_lock(self.out_dir, wait=True):
-                report = build(Options(data_dir=self.data_dir, out_dir=self.out_dir, jobs=self.jobs))
+                report = build(Options(data_dir=self.data_dir, out_dir=self.out_dir, jobs=self.jobs),
+                               progress=partial(self._printed, dict(titles)))
+                failed = {name: self._plain(error) for name, error in report.failed}
+                manifest = Manifest.load(self.out_dir)
+                # snapshots taken while this run still holds the folder: exactly what it wrote
+                entries = tuple(self._snapshot(manifest, name, title, report.pages.get(name, 0), failed.get(name, ""))
+                                for name, title in titles)
         except DataError as err:
-            self._publish(building=False, errors=tuple(err.problems), entries=(), warnings=(),
-                          finished=time.strftime("%H:%M:%S"), seconds=time.monotonic() - started)
+            self._failed(started, tuple(replace(p, message=self._plain(p.message)) for p in err.problems))
             return
-        except (BriefingError, OSError) as err:  # e.g. a render error, or a folder that went away
-            problem = Problem(shown(self.data_dir), str(err), 1, 1)
-            self._publish(building=False, errors=(problem,), entries=(), warnings=(),
-                          finished=time.strftime("%H:%M:%S"), seconds=time.monotonic() - started)
+        except Exception as err:  # noqa: BLE001 - a render error, a folder that went away: shown, watched on
+            text = f"{type(err).__name__}: {err}\n{traceback.format_exc()}" if self.debug else str(err)
+            self._failed(started, (Problem(shown(self.data_dir), self._plain(text)),))
             return
-        failed = dict(report.failed)
-        visible = project_view(project, project.levels.base)  # what the default build printed
-        titles = [(sponsor_output(slug, FULL), sponsor.name) for slug, sponsor in visible.sponsors.items()]
-        titles.append((book_output(FULL), project.book.title))
-        entries = tuple(self._entry(name, title, report.pages.get(name, 0), failed.get(name, ""))
-                        for name, title in titles)
-        self._publish(building=False, errors=(), entries=entries, warnings=tuple(report.warnings),
+        self._publish(building=False, errors=(), entries=entries,
+                      warnings=tuple(self._plain(w) for w in report.warnings),
                       finished=time.strftime("%H:%M:%S"), seconds=report.seconds)
+        self._prune({e.stamp for e in entries})
 
-    def _entry(self, name: str, title: str, pages: int, error: str) -> Entry:
-        path = self.out_dir / name
-        stamp = path.stat().st_mtime_ns if path.is_file() else 0
-        return Entry(name, title, pages, stamp, error)
+    def _printed(self, titles: dict[str, str], event: str, name: str, seconds: float | None = None) -> None:
+        """A sponsor PDF is written: show its new pages now, while the book is still being bound
+        (the editor saved that sponsor's file and waits for its pages, not for the book's)."""
+        listed = [e.name for e in self.state.entries]
+        if event != "done" or name not in titles or name not in listed or name == book_output(FULL):
+            return  # the first build, a new sponsor and the book are shown when the build ends
+        try:
+            data = _read_regular(self.out_dir / name)
+            entry = self._keep(name, titles[name], page_count(data), data)
+        except (OSError, BriefingError):
+            return  # the build's own end publishes it, or says what went wrong
+        self._publish(entries=tuple(entry if e.name == name else e for e in self.state.entries))
+
+    def _plain(self, message: str) -> str:
+        return plain_message(message, self.root, debug=self.debug)
+
+    def _snapshot(self, manifest: Manifest, name: str, title: str, pages: int, error: str) -> Entry:
+        if error:
+            return Entry(name, title, pages, "", error)
+        try:
+            data = _read_regular(self.out_dir / name)
+        except OSError:
+            return Entry(name, title, pages, "", "not found in the output folder as a file this build wrote")
+        recorded = manifest.outputs.get(name, {}).get("sha256")
+        if recorded and recorded != hashlib.sha256(data).hexdigest():
+            return Entry(name, title, pages, "", "the file differs from what the build recorded; save a file to "
+                                                 "build again")
+        return self._keep(name, title, pages, data)
+
+    def _keep(self, name: str, title: str, pages: int, data: bytes) -> Entry:
+        """The snapshot of a PDF this preview's build wrote, named by its content hash."""
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.snapshots / f"{digest}.pdf"
+        if not target.is_file():
+            write_atomic(target, data, stage="preview snapshot")
+        return Entry(name, title, pages, digest, "")
+
+    def _prune(self, keep: set[str]) -> None:
+        with contextlib.suppress(OSError):
+            for old in self.snapshots.glob("*.pdf"):
+                if old.stem not in keep:
+                    old.unlink()
 
     # --- page images ----------------------------------------------------------------------
 
     def image(self, name: str, page: int, width: int) -> bytes | None:
-        """PNG of one page of a PDF the page lists (never any other file), cached."""
+        """PNG of one page of a PDF the page lists (never any other file), from its snapshot, cached."""
         entry = next((e for e in self.state.entries if e.name == name and not e.error), None)
         if entry is None or not 0 <= page < entry.pages or width not in (THUMB_WIDTH, LARGE_WIDTH):
             return None
-        key = (name, entry.stamp, page, width)
+        key = (entry.stamp, page, width)
         with self._pdf_lock:
             if key not in self._images:
-                self._images[key] = _render_png(self.out_dir / name, page, width)
+                try:
+                    self._images[key] = _render_png(_read_regular(self.snapshots / f"{entry.stamp}.pdf"), page, width)
+                except Exception:  # noqa: BLE001 - a snapshot replaced by a newer build meanwhile
+                    return None
                 while len(self._images) > 400:  # a few MB at most
                     self._images.popitem(last=False)
             return self._images[key]
 
 
-def _render_png(path: Path, page: int, width: int) -> bytes:
+def _render_png(pdf_bytes: bytes, page: int, width: int) -> bytes:
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(path))
+    pdf = pdfium.PdfDocument(pdf_bytes)
     try:
         sheet = pdf[page]
         bitmap = sheet.render(scale=width / sheet.get_width())
@@ -251,17 +382,126 @@ def page(state: State, view: str | None = None) -> str:
 
 # --- HTTP -------------------------------------------------------------------------------
 
+_IMAGE = re.compile(r"/img/([^/]+)/([0-9]{1,5})-([0-9]{1,4})\.png", re.ASCII)
+_VIEW = re.compile(r"/view/([^/]+)", re.ASCII)
+
+
+class PreviewServer(HTTPServer):
+    """``http.server`` on a bounded pool: at most ``limits.connections`` open connections, each
+    with a deadline for its request; ``limits.streams`` live-update streams, the oldest closed."""
+
+    request_queue_size = 128  # the listen backlog: a burst of connections waits to be accepted, not dropped
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, family: int,
+                 limits: Limits, preview: Preview, stopping: threading.Event):
+        self.address_family = family
+        self.limits, self.preview, self.stopping = limits, preview, stopping
+        self.hosts: frozenset[str] = frozenset()
+        self._pool = ThreadPoolExecutor(max_workers=limits.connections, thread_name_prefix="http")
+        self._guard = threading.Lock()
+        self._open: dict[socket.socket, float] = {}  # connection -> when its request is due (inf: read)
+        self._streams: deque[threading.Event] = deque()
+        super().__init__(address, handler)
+
+    def server_bind(self) -> None:  # no reverse DNS lookup (HTTPServer's getfqdn) at start
+        self.socket.bind(self.server_address)
+        self.server_address = self.socket.getsockname()[:2]
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+    def allow(self, bound: str) -> None:
+        """The Host values answered: the loopback names and ``bound``, with the port."""
+        port = self.server_port
+        names = {*LOOPBACK_NAMES, f"[{bound}]" if ":" in bound else bound}
+        self.hosts = frozenset({f"{n.lower()}:{port}" for n in names} | ({n.lower() for n in names} if port == 80
+                                                                          else set()))
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._guard:
+            if len(self._open) >= self.limits.connections:
+                waiting = [(due, conn) for conn, due in self._open.items() if due != float("inf")]
+                if not waiting:  # every connection is being answered: this one waits for none
+                    self.shutdown_request(request)
+                    return
+                _, oldest = min(waiting, key=lambda pair: pair[0])
+                self._cut(oldest)
+            request.settimeout(self.limits.idle)
+            self._open[request] = time.monotonic() + self.limits.read
+        try:
+            self._pool.submit(self._work, request, client_address)
+        except RuntimeError:  # stopping: the pool takes no more
+            self.shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that went away is not news (the default prints a traceback)
+
+    def _work(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # noqa: BLE001 - a client that went away, timed out or was cut: nothing to say
+            pass
+        finally:
+            with self._guard:
+                self._open.pop(request, None)
+            self.shutdown_request(request)
+
+    def _cut(self, conn: socket.socket) -> None:
+        self._open[conn] = float("inf")  # cut once
+        with contextlib.suppress(OSError):
+            conn.shutdown(socket.SHUT_RDWR)  # its thread's read returns at once
+
+    def service_actions(self) -> None:
+        """Close connections whose request did not arrive in time (serve_forever calls this twice a second)."""
+        now = time.monotonic()
+        with self._guard:
+            for conn, due in list(self._open.items()):
+                if due < now:
+                    self._cut(conn)
+
+    def request_read(self, conn: socket.socket) -> None:
+        with self._guard:
+            if conn in self._open:
+                self._open[conn] = float("inf")
+
+    def stream_opened(self) -> threading.Event:
+        """A new live-update stream: the event its loop watches; the oldest streams over the cap are closed."""
+        closing = threading.Event()
+        with self._guard:
+            self._streams.append(closing)
+            while len(self._streams) > self.limits.streams:
+                self._streams.popleft().set()
+        self.preview.wake()
+        return closing
+
+    def stream_closed(self, closing: threading.Event) -> None:
+        with self._guard, contextlib.suppress(ValueError):
+            self._streams.remove(closing)
+
+    def close_all(self) -> None:
+        with self._guard:
+            for closing in self._streams:
+                closing.set()
+            for conn in list(self._open):
+                self._cut(conn)
+        self.preview.wake()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
 class Handler(BaseHTTPRequestHandler):
-    """Routes: / and /view/NAME (HTML), /img/NAME/PAGE-WIDTH.png, /events (SSE), /live.js."""
+    """Routes: / and /view/NAME (HTML), /img/NAME/PAGE-WIDTH.png, /events (SSE), /live.js; GET and HEAD."""
 
     server_version = "briefing-preview"
-    preview: Preview  # set on the subclass that start() makes
-    stopping: threading.Event
+    server: PreviewServer
+    head = False
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # the terminal shows builds, not every thumbnail request
 
-    def _send(self, status: int, body: bytes, kind: str, cache: str = "no-store") -> None:
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        self.server.request_read(self.connection)
+        return ok
+
+    def _send(self, status: int, body: bytes, kind: str = "text/plain; charset=utf-8", cache: str = "no-store") -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -269,52 +509,83 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'")
         self.end_headers()
-        self.wfile.write(body)
+        if not self.head:
+            self.wfile.write(body)
 
     def _html(self, view: str | None) -> None:
-        self._send(200, page(self.preview.state, view).encode(), "text/html; charset=utf-8")
+        self._send(200, page(self.server.preview.state, view).encode(), "text/html; charset=utf-8")
+
+    def _refused(self) -> bool:
+        """421 for a Host this server does not serve (DNS rebinding), 403 for a foreign Origin."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in self.server.hosts:
+            self._send(421, b"misdirected request: this preview answers only at the address it printed")
+            return True
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.strip().lower() not in {f"http://{h}" for h in self.server.hosts}:
+            self._send(403, b"forbidden: a page from another origin")
+            return True
+        return False
+
+    def do_HEAD(self) -> None:  # noqa: N802 (http.server's name)
+        self.head = True
+        self.do_GET()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        path = unquote(urlsplit(self.path).path)
+        if self._refused():
+            return
+        try:
+            self._route(urlsplit(self.path).path)
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+        except Exception:  # noqa: BLE001 - never a traceback, never a dropped connection
+            self._send(500, b"internal error")
+
+    def _route(self, path: str) -> None:
+        view = _VIEW.fullmatch(path)
+        image = _IMAGE.fullmatch(path)
         if path == "/":
             self._html(None)
-        elif path.startswith("/view/"):
-            self._html(path.removeprefix("/view/"))
+        elif view and "/" not in unquote(view.group(1)):
+            self._html(unquote(view.group(1)))
         elif path == "/live.js":
             self._send(200, _SCRIPT.encode(), "text/javascript; charset=utf-8")
         elif path == "/events":
             self._events()
-        elif path.startswith("/img/"):
-            self._image(path.removeprefix("/img/"))
+        elif image:
+            name, number, width = unquote(image.group(1)), int(image.group(2)), int(image.group(3))
+            png = self.server.preview.image(name, number - 1, width)
+            if png is None:
+                self._send(404, b"no such page")
+            else:  # the URL carries the PDF's content hash, so a cached image is never stale
+                self._send(200, png, "image/png", "max-age=3600")
         else:
-            self._send(404, b"not found", "text/plain; charset=utf-8")
-
-    def _image(self, rest: str) -> None:
-        name, _, leaf = rest.rpartition("/")
-        number, _, width = leaf.removesuffix(".png").partition("-")
-        png = None
-        if number.isdigit() and width.isdigit():
-            png = self.preview.image(name, int(number) - 1, int(width))
-        if png is None:
-            self._send(404, b"no such page", "text/plain; charset=utf-8")
-        else:  # the URL carries the PDF's mtime, so a cached image is never stale
-            self._send(200, png, "image/png", "max-age=3600")
+            self._send(404, b"not found")
 
     def _events(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
+        if self.head:
+            return
+        preview, stopping = self.server.preview, self.server.stopping
+        closing = self.server.stream_opened()
         seen = -1
         try:
             self.wfile.write(b"retry: 1000\n\n")
-            while not self.stopping.is_set():
-                version = self.preview.wait(seen, KEEPALIVE_SECONDS)
+            while not stopping.is_set() and not closing.is_set():
+                version = preview.wait(seen, KEEPALIVE_SECONDS, lambda: stopping.is_set() or closing.is_set())
+                if stopping.is_set() or closing.is_set():
+                    break
                 self.wfile.write(f"data: {version}\n\n".encode() if version != seen else b": idle\n\n")
                 self.wfile.flush()
                 seen = version
-        except (BrokenPipeError, ConnectionResetError):
-            return  # the tab was closed
+        except OSError:
+            pass  # the tab was closed, or it stopped reading
+        finally:
+            self.server.stream_closed(closing)
+            self.close_connection = True
 
 
 @dataclass
@@ -322,31 +593,41 @@ class Server:
     """A running preview: its address, and how to stop it."""
 
     url: str
-    httpd: ThreadingHTTPServer
+    httpd: PreviewServer
     stopping: threading.Event
     threads: list[threading.Thread] = field(default_factory=list)
 
     def stop(self) -> None:
+        """Stop listening, and stop a build in progress: its workers are killed, its lock released."""
         self.stopping.set()
+        ask_stop()
         self.httpd.shutdown()
+        self.httpd.close_all()
         self.httpd.server_close()
+        for thread in self.threads:
+            thread.join(timeout=15)  # a build in its binding step ends with the process instead
 
 
 def _watch(preview: Preview, stopping: threading.Event) -> None:
     # quicker to react than `briefing watch`: someone is looking at the page
-    follow(preview.data_dir, preview.out_dir, preview.rebuild, stop=stopping, debounce=200, step=50)
+    try:
+        follow(preview.data_dir, preview.out_dir, preview.rebuild, stop=stopping, debounce=200, step=50)
+    except KeyboardInterrupt:
+        return  # stopped (Server.stop) in the middle of a build
 
 
-def start(data_dir: Path, out_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
-          jobs: int = 0) -> Server:
-    """Listen at once (the page says "building" until the first build ends), build, then watch."""
-    preview = Preview(data_dir, out_dir, jobs)
+def start(preview: Preview, *, host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None) -> Server:
+    """Listen at once (the page says "building" until the first build ends), build, then watch.
+
+    ``host`` may be a name or an IPv4 or IPv6 address (``::1``)."""
     stopping = threading.Event()
-    bound = type("BoundHandler", (Handler,), {"preview": preview, "stopping": stopping})
-    httpd = ThreadingHTTPServer((host, port), bound)
-    httpd.daemon_threads = True  # open event streams never keep the process alive
-    shown_host = f"[{host}]" if ":" in host else host
-    server = Server(f"http://{shown_host}:{httpd.server_address[1]}/", httpd, stopping)
+    bare = host.strip("[]")
+    family = socket.getaddrinfo(bare, port, type=socket.SOCK_STREAM)[0][0]
+    httpd = PreviewServer((bare, port), Handler, family=family, limits=limits or Limits(), preview=preview,
+                          stopping=stopping)
+    httpd.allow(bare)
+    shown_host = f"[{bare}]" if ":" in bare else bare
+    server = Server(f"http://{shown_host}:{httpd.server_port}/", httpd, stopping)
     server.threads = [threading.Thread(target=httpd.serve_forever, daemon=True, name="http"),
                       threading.Thread(target=_watch, args=(preview, stopping), daemon=True, name="watch")]
     for thread in server.threads:

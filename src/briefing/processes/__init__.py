@@ -14,6 +14,9 @@ runs where and the measurements behind each boundary):
   whose methods run there (``spare.send(Binder.prebind, ...)``, ``spare.call(Binder.bind,
   job)``): books are bound in it.
 
+Every one of them dies with the run that started it, and a run stopped by SIGTERM or SIGINT
+kills and reaps them first (``lifetime``; docs/architecture.md, "How a run stops").
+
 Nothing outside this package keeps state per process. What lives as long as a process is an
 object: owned by its caller (a chapter's ``Hyphens``), or hosted by the spare process (the
 ``Binder`` and its merges started ahead). What remains at module level are pure memos
@@ -21,7 +24,9 @@ object: owned by its caller (a chapter's ``Hyphens``), or hosted by the spare pr
 """
 
 from briefing.processes.heap import uncollected
+from briefing.processes.lifetime import ask_stop, clear_stop, interrupt, stop_on_signals
 from briefing.processes.spare import Spare
 from briefing.processes.workers import Job, Outcome, run_jobs
 
-__all__ = ["Job", "Outcome", "Spare", "run_jobs", "uncollected"]
+__all__ = ["Job", "Outcome", "Spare", "ask_stop", "clear_stop", "interrupt", "run_jobs", "stop_on_signals",
+           "uncollected"]

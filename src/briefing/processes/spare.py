@@ -17,6 +17,7 @@ script without an ``if __name__ == "__main__"`` guard a second time.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import os
@@ -30,9 +31,11 @@ from types import TracebackType
 from typing import Any, BinaryIO, Generic, TypeVar
 
 from briefing.errors import BriefingError, RenderError
+from briefing.processes.lifetime import die_with_parent
 
 H = TypeVar("H")  # the hosted object's class
 T = TypeVar("T")
+_PARENT_ENV = "BRIEFING_SPARE_PARENT"
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # so the child imports this very copy
 
 
@@ -43,6 +46,7 @@ class Spare(Generic[H]):
     def __init__(self, host: type[H]) -> None:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [_PACKAGE_ROOT,
                                                                         os.environ.get("PYTHONPATH")])))
+        env[_PARENT_ENV] = str(os.getpid())  # it ends when this process does (lifetime.die_with_parent)
         self._process = subprocess.Popen([sys.executable, "-m", "briefing.processes", host.__module__,
                                           host.__qualname__], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._unread = 0  # answers to ``send`` not read yet
@@ -89,9 +93,21 @@ class Spare(Generic[H]):
     def __enter__(self) -> Spare[H]:
         return self
 
+    def kill(self) -> None:
+        """End it now, whatever it is doing (the run is being stopped)."""
+        self._process.kill()
+        self._process.wait()
+        for pipe in (self._process.stdin, self._process.stdout):
+            if pipe:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        self.close()
+        if error is None:
+            self.close()
+        else:  # stopped (SIGTERM, Ctrl-C) or failed: what it was writing is no longer wanted
+            self.kill()
 
 
 def _serve(hosted: object, calls: BinaryIO, answers: BinaryIO) -> None:
@@ -105,13 +121,15 @@ def _serve(hosted: object, calls: BinaryIO, answers: BinaryIO) -> None:
         except BriefingError as err:  # its message already says what to fix
             answer = (False, str(err))
         except Exception as err:  # noqa: BLE001 - every failure goes back to the build
-            answer = (False, f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=5)}")
+            answer = (False, f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=-8)}")
         pickle.dump(answer, answers)
         answers.flush()
 
 
 def host_main(module: str, qualname: str) -> None:
     """The spare process itself (``python -m briefing.processes MODULE CLASS``)."""
+    if os.environ.get(_PARENT_ENV, "").isdigit():
+        die_with_parent(int(os.environ[_PARENT_ENV]))
     host = functools.reduce(getattr, qualname.split("."), importlib.import_module(module))
     hosted = host()
     # the protocol owns stdout; anything printed by the work goes to stderr instead

@@ -3,6 +3,11 @@
 Each job runs in its own forked process, which ends when the job ends: a hung WeasyPrint
 layout can be killed, a crash takes down only its sponsor, and no process accumulates the
 pages of every sponsor. Fork (not spawn) lets workers inherit the imported libraries.
+
+A worker sends its outcome back through a pipe and keeps its temporary files in the call's
+scratch folder (``briefing-jobs-*``), removed on the way out however ``run_jobs`` ends; a worker
+dies with the run that forked it (``lifetime.die_with_parent``), and a run that ends early
+(SIGTERM, Ctrl-C, an error) kills and reaps its workers before it goes on.
 """
 
 from __future__ import annotations
@@ -11,14 +16,19 @@ import gc
 import multiprocessing
 import os
 import pickle
+import shutil
 import signal
 import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from multiprocessing.connection import Connection
 from typing import Any
+
+from briefing.processes.lifetime import check_stop, die_with_parent
+
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 @dataclass
@@ -37,21 +47,44 @@ class Outcome:
     seconds: float = 0.0
 
 
-def _child(job: Job, result_path: str) -> None:
+def _child(job: Job, answer: Connection, parent: int, scratch: str) -> None:
+    die_with_parent(parent)
+    tempfile.tempdir = scratch  # what the job leaves in a temporary folder goes when the run does
     # children die with the default SIGTERM action; the parent's handlers do not apply
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent around the fork
     try:
         payload = (True, job.func(*job.args))
     except BaseException as err:  # noqa: BLE001 - report every failure to the parent
         from briefing.errors import BriefingError
 
         message = str(err) if isinstance(err, BriefingError) else (
-            f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=5)}")
+            f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=-8)}")
         payload = (False, message)
-    with open(result_path, "wb") as handle:
-        pickle.dump(payload, handle)
+    try:
+        answer.send(payload)
+    except Exception as err:  # noqa: BLE001 - a result that cannot be pickled is a failure too
+        answer.send((False, f"its result could not be sent back: {type(err).__name__}: {err}"))
     os._exit(0)
+
+
+def _collect(name: str, process: Any, answers: Connection, elapsed: float, timeout: float) -> Outcome | None:
+    """The job's outcome once it has one (or is over its time, then killed); None while it runs."""
+    if answers.poll():  # its answer, or EOF: it ended without one
+        try:
+            ok, value = answers.recv()
+            outcome = Outcome(name, ok, value if ok else None, "" if ok else value, elapsed)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            process.join()
+            outcome = Outcome(name, False, error=f"worker died (exit code {process.exitcode})", seconds=elapsed)
+        process.join()
+        return outcome
+    if process.is_alive() and elapsed > timeout:
+        process.kill()
+        process.join()
+        return Outcome(name, False, error=f"timed out after {timeout:g} s and was stopped", seconds=elapsed)
+    return None
 
 
 def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
@@ -62,9 +95,11 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
     if workers <= 1 and len(pending) <= 1:
         workers = 1
     ctx = multiprocessing.get_context("fork")
-    running: dict[str, tuple[Any, str, float]] = {}
+    running: dict[str, tuple[Any, Connection, float]] = {}
     outcomes: list[Outcome] = []
-    tmpdir = tempfile.mkdtemp(prefix="briefing-jobs-")
+    # the workers' temporary files (WeasyPrint's font copies) in one folder, removed on the way out
+    # with whatever a killed worker left there
+    scratch = tempfile.mkdtemp(prefix="briefing-jobs-")
     # Objects the workers inherit (every imported library, the loaded project) are moved out of
     # the collector's sight before forking: a worker's full collections no longer walk them nor
     # write to their pages, which would copy those pages into each worker (Python's gc.freeze
@@ -74,31 +109,25 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
         while pending or running:
             while pending and len(running) < max(1, workers):
                 job = pending.pop(0)
-                result_path = os.path.join(tmpdir, f"{len(outcomes) + len(running)}.pickle")
-                process = ctx.Process(target=_child, args=(job, result_path), name=job.name)
-                process.start()
-                running[job.name] = (process, result_path, time.monotonic())
+                answers, answer = ctx.Pipe(duplex=False)
+                process = ctx.Process(target=_child, args=(job, answer, os.getpid(), scratch), name=job.name)
+                # a stop signal waits until the worker is in ``running``, where the clean-up finds it
+                signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+                try:
+                    process.start()
+                    running[job.name] = (process, answers, time.monotonic())
+                finally:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+                answer.close()  # the worker's end: EOF here once the worker is gone
                 if on_start:
                     on_start(job.name)
             time.sleep(0.01)
-            for name, (process, result_path, started) in list(running.items()):
-                elapsed = time.monotonic() - started
-                if process.is_alive() and elapsed > timeout:
-                    process.kill()
-                    process.join()
-                    outcome = Outcome(name, False, error=f"timed out after {timeout:g} s and was stopped",
-                                      seconds=elapsed)
-                elif process.is_alive():
+            check_stop()
+            for name, (process, answers, started) in list(running.items()):
+                outcome = _collect(name, process, answers, time.monotonic() - started, timeout)
+                if outcome is None:
                     continue
-                else:
-                    process.join()
-                    try:
-                        with open(result_path, "rb") as handle:
-                            ok, value = pickle.load(handle)
-                        outcome = Outcome(name, ok, value if ok else None, "" if ok else value, elapsed)
-                    except (OSError, EOFError, pickle.UnpicklingError):
-                        outcome = Outcome(name, False, error=f"worker died (exit code {process.exitcode})",
-                                          seconds=elapsed)
+                answers.close()
                 del running[name]
                 outcomes.append(outcome)
                 if on_done:
@@ -106,8 +135,9 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
     finally:
         gc.unfreeze()
         for process, _, _ in running.values():
-            process.kill()
-        for leftover in Path(tmpdir).glob("*"):
-            leftover.unlink()
-        os.rmdir(tmpdir)
+            process.kill()  # a run that ends early takes its workers with it, and waits for them
+        for process, answers, _ in running.values():
+            process.join()
+            answers.close()
+        shutil.rmtree(scratch, ignore_errors=True)
     return outcomes

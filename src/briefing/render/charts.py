@@ -9,6 +9,7 @@ Matplotlib is imported only when a chart is not in the cache.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import os
 import textwrap
@@ -47,9 +48,13 @@ def make_svg(spec: dict[str, Any], cache_dir: Path | None, fonts: Path | tuple[P
         os.environ.setdefault("MPLCONFIGDIR", str(cache_dir.parent / "matplotlib"))
     svg = _draw(spec, key, fonts if isinstance(fonts, tuple) else tuple(sorted(fonts.glob("*.[ot]tf"))))
     if cached:
+        from briefing.errors import OutputError
         from briefing.files import write_atomic
 
-        write_atomic(cached, svg.encode("utf-8"))
+        try:
+            write_atomic(cached, svg.encode("utf-8"))
+        except OutputError as err:  # a cache must never stop a build (a full disk, a file-size limit)
+            logging.getLogger(__name__).warning("warning: chart not cached: %s", err)
     return svg
 
 

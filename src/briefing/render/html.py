@@ -8,6 +8,7 @@ anchor ids come from ``anchors``, numbers from ``outline``, text filters from ``
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,7 +49,24 @@ def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
     except OSError:
         return None  # an unwritable cache only costs the compile
     # the name carries the template-text typography's version: its output is compiled in
-    return FileSystemBytecodeCache(str(folder), f"__jinja2_%s.t{TemplateTypography.VERSION}.cache")
+    return _SkippingCache(str(folder), f"__jinja2_%s.t{TemplateTypography.VERSION}.cache")
+
+
+class _SkippingCache(FileSystemBytecodeCache):
+    """A compiled template that cannot be written (full disk, file-size limit, read-only) is
+    left out, with one warning: a cache must never stop a build."""
+
+    warned = False
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as err:
+            if not self.warned:
+                self.warned = True
+                logging.getLogger(__name__).warning("warning: compiled templates not cached in %s (%s); "
+                                                    "the build goes on without", self.directory,
+                                                    err.strerror or err)
 
 
 def make_env(templates: Path | list[Path], compiled: Path | None = None) -> Environment:
