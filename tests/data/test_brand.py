@@ -126,6 +126,8 @@ def test_a_brand_colours_the_cover_the_rules_the_charts_and_the_book(tmp_path):
         assert _rgb(PRIMARY) in cover, f"{pdf.name}: the cover band is not in the brand's colour"
         assert _rgb(PRIMARY) in rules, f"{pdf.name}: the rules under the titles are not in the brand's colour"
         assert _rgb(NAVY) not in cover | rules, f"{pdf.name}: the default navy is still printed"
+        # the second colour (the edge under the cover's band, section openers) is the brand's accent
+        assert _rgb(ACCENT) in cover, f"{pdf.name}: the cover's edge is not in the brand's accent"
     doc = pypdfium2.PdfDocument(str(out / "briefing-book.pdf"))
     try:
         counts = {colour: n for n, colour in doc[0].render(scale=1).to_pil().convert("RGB").getcolors(1 << 24)}

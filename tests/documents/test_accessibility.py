@@ -97,7 +97,7 @@ def test_own_checks_can_fail(fiction):
 def test_sponsor_pdf_tree_carries_its_facts_and_people_read_with_roles(fiction):
     path = fiction / "output" / "acme-anvils.pdf"
     words = tree_words(path)
-    facts = ["Acme Anvils (fictional)", "Fictional heavy-goods supplier", "1 May 2019 to 2030",
+    facts = ["Acme Anvils (fictional)", "Fictional heavy-goods supplier", "joined 1 May 2019 · through 2030",
              "Acme Anvils is an invented company used to test the briefing tool.", "Anvils sold 1,000,000",
              "Deal value ~$1.2 billion", "A fictional shortage of anvils", "Acme makes anvils. Nothing here is real.",
              "Wile E. Example Chief Executive since 2019", "Road R. Sample Chair", "2001 10.5 Invented row",
@@ -150,7 +150,8 @@ def test_book_links_bookmarks_and_page_numbers_still_work(fiction):
         for name in NAMES:  # a sponsor's contents line opens its cover page
             assert normalise(name) in normalise(pages[contents[name]]), name
         leadership = contents["Acme Anvils (fictional): section 2, Leadership"]
-        assert leadership > contents[NAMES[0]] and "2 Leadership" in pages[leadership]
+        # the section opener sets its number on a line of its own, above the title
+        assert leadership > contents[NAMES[0]] and re.search(r"\b2\s+Leadership", pages[leadership])
         with pdf.open_outline() as outline:
             chapters = [(item.title, index[item.destination[0].objgen]) for item in outline.root[0].children]
     assert [title for title, _ in chapters][-3:] == NAMES

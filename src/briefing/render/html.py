@@ -198,7 +198,8 @@ def sponsor_toc(sponsor: Sponsor, anchors: ChapterAnchors, the_outline: Outline,
 def page_context(edition: Edition, accent: str, classification: str) -> dict[str, Any]:
     """What base.html needs, for every document."""
     return {"book": typeset_book(edition.book), "page_size": edition.page_size, "document": edition.document,
-            "accent": accent, "accent_soft": soften(accent), "classification": classification,
+            "accent": accent, "accent_soft": soften(accent), "second": edition.palette.secondary,
+            "classification": classification,
             "edition": format_date(edition.book.edition),
             "audience": edition.audience_label} | brand_context(edition)
 

@@ -224,6 +224,27 @@ def column_widths(table: Table) -> list[float]:
     return [round(100 * w / sum(widths), 2) for w in widths]
 
 
+def people_widths(people: Any) -> list[float]:
+    """Widths (% of the table) of a people block's name, role and notes columns, from their content
+    (issue 23: not equal thirds). Name and role take their longest line, up to about two lines of
+    a short phrase, and at least their longest word; the notes, the running text, take the rest and
+    never less than 40 %, so they keep a readable measure."""
+    def longest(texts: list[str], cap: int) -> float:
+        words = max((len(w) for t in texts for w in t.split()), default=4)
+        return max(min(max((len(t) for t in texts), default=4), cap), words) + 3
+
+    items = list(people.items)
+    name = longest([p.name for p in items] + [p.organisation or "" for p in items] + ["Name"], 22)
+    role = longest([p.role or "" for p in items] + [f"since {p.since}" if p.since else "" for p in items]
+                   + ["Role"], 24)
+    room = LINE_CHARS - name - role
+    if room < 0.4 * LINE_CHARS:  # long names and roles give way to the notes, in proportion
+        scale = 0.6 * LINE_CHARS / (name + role)
+        name, role, room = name * scale, role * scale, 0.4 * LINE_CHARS
+    total = name + role + room
+    return [round(100 * name / total, 2), round(100 * role / total, 2), round(100 * room / total, 2)]
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 sponsor``, ``2 sponsors``."""
     return f"{count} {word if count == 1 else many or word + 's'}"
@@ -233,4 +254,5 @@ def filters() -> dict[str, Any]:
     from briefing.data.model import format_date
 
     return {"md": markdown, "mdi": markdown_inline, "date": format_date, "money": format_money,
-            "column_aligns": column_aligns, "column_widths": column_widths, "plural": plural}
+            "column_aligns": column_aligns, "column_widths": column_widths, "plural": plural,
+            "people_widths": people_widths}
