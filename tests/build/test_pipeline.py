@@ -39,6 +39,7 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+@pytest.mark.slow  # a real build or a server: kept out of the two-minute default run
 def test_same_inputs_give_byte_identical_pdfs(fiction, tmp_path):
     out = tmp_path / "again"
     report = build(Options(data_dir=fiction / "data", out_dir=out, recipients="all"))
@@ -71,6 +72,7 @@ def test_unchanged_charts_are_not_drawn_again(project):
     assert report.rendered == ["acme-anvils"] and report.charts_drawn == 0
 
 
+@pytest.mark.slow  # a real build or a server: kept out of the two-minute default run
 def test_new_edition_gets_a_change_page_in_plain_words(project):
     data = project / "data"
     edit(data / "book.yaml", "edition: 2026-11-01", "edition: 2026-11-15")
@@ -132,6 +134,7 @@ def _lines(stream) -> list[dict]:
     return [json.loads(line) for line in stream.splitlines() if line.startswith("{")]
 
 
+@pytest.mark.slow  # a real build or a server: kept out of the two-minute default run
 def test_watch_rebuilds_after_a_save(project):
     out = project / "output"
     target = out / "globex-imaginary.pdf"

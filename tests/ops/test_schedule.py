@@ -7,9 +7,11 @@ import signal
 import subprocess
 import time
 
+import pytest
 from conftest import BRIEFING, KEYS
 
 
+@pytest.mark.slow  # a real build or a server: kept out of the two-minute default run
 def test_scheduler_runs_survives_a_failure_and_stops_on_sigterm(root):  # noqa: F811
     path = root / "data" / "sponsors" / "globex-imaginary.yaml"
     path.write_text(path.read_text().replace("name: Globex Imaginary", "name: Globex Imaginary\nbogus: field", 1))

@@ -176,6 +176,7 @@ def test_page_escapes_data_and_shows_errors_instead_of_pages():
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/live.js">']
 
 
+@pytest.mark.slow  # a real build or a server: kept out of the two-minute default run
 def test_a_saved_sponsor_is_shown_before_the_book_is_bound(tmp_path):
     """The editor waits for the sponsor they saved: its new pages are published (and the page
     told) as soon as its PDF is written, while the build still binds the book."""

@@ -21,6 +21,10 @@ import pikepdf
 import pytest
 from conftest import BRIEFING, FICTION, make_project
 
+# a real server over a real build for every test: all of them run in .ci/run, none in the
+# two-minute default run
+pytestmark = pytest.mark.slow
+
 A4_HEIGHT_900 = round(900 * 297 / 210)  # a 900 px wide A4 page
 
 
@@ -139,7 +143,6 @@ def test_head_answers_like_get_without_a_body(served):
 
 # 5: bounded connections, timeouts, live-update streams ----------------------------------------
 
-@pytest.mark.slow
 def test_idle_sockets_are_bounded_and_others_still_served(served):
     port, _, proc = served
     before = _threads(proc.pid)
@@ -154,7 +157,6 @@ def test_idle_sockets_are_bounded_and_others_still_served(served):
             sock.close()
 
 
-@pytest.mark.slow
 def test_live_update_streams_are_capped_oldest_closed_and_origin_checked(served):
     port, _, proc = served
     streams = []
@@ -176,7 +178,6 @@ def test_live_update_streams_are_capped_oldest_closed_and_origin_checked(served)
     assert _get(port, "/events", method="HEAD", headers={"Origin": f"http://127.0.0.1:{port}"})[0] == 200
 
 
-@pytest.mark.slow
 def test_slow_and_idle_clients_are_cut_after_their_timeouts(served):
     port, _, _ = served
     idle = socket.create_connection(("127.0.0.1", port), timeout=30)
@@ -219,7 +220,6 @@ def test_pages_come_from_the_builds_snapshot_not_a_file_being_written(served):
 
 # 7: a CLI build into the same output while serve is idle ------------------------------------
 
-@pytest.mark.slow
 def test_a_cli_build_elsewhere_does_not_mix_into_the_preview(served):
     port, root, _ = served
     done = subprocess.run([str(BRIEFING), "build", "--page-size", "Letter", "--no-book"], cwd=root,
@@ -246,7 +246,6 @@ def test_a_symlink_in_the_output_is_never_followed(served, tmp_path):
 
 # 8: a template error ---------------------------------------------------------------------
 
-@pytest.mark.slow
 def test_a_template_error_is_a_located_message_without_trace_or_paths(served):
     port, root, _ = served
     partial = root / "templates" / "partials" / "cover.html"
@@ -276,7 +275,6 @@ def _has_ipv6_loopback() -> bool:
         return False
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(not _has_ipv6_loopback(), reason="this machine has no IPv6 loopback")
 def test_binds_the_ipv6_loopback(tmp_path):
     root = make_project(tmp_path / "p6", FICTION / "data")

@@ -67,6 +67,7 @@ def _wait_for(builds: list[float], count: int, seconds: float) -> bool:
     return len(builds) >= count
 
 
+@pytest.mark.slow  # two real watchers and builds: kept out of the two-minute default run
 @pytest.mark.parametrize("command", [_watch_command, _serve_command], ids=["watch", "serve"])
 def test_a_save_beside_the_output_folder_rebuilds_and_one_inside_does_not(project, command, monkeypatch):
     out = project / "data" / "output"
