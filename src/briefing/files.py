@@ -16,7 +16,7 @@ import json
 import os
 import signal
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from briefing.errors import OutputError
@@ -45,6 +45,34 @@ def _still_held(path: Path) -> bool:
 def write_atomic(path: Path, data: bytes | Iterable[bytes], *, stage: str = "write") -> None:
     """Write ``data`` (bytes, or pieces of it) to a temporary file beside ``path``, fsync it, then
     rename over ``path``."""
+    _write_via_temporary(path, data, stage, os.replace)
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def write_new(path: Path, data: bytes, *, stage: str = "write") -> None:
+    """Like ``write_atomic``, but never replaces a file: if ``path`` exists (even if it appeared a
+    moment ago), OutputError says so and nothing is written."""
+
+    def link(tmp: str, target: Path) -> None:
+        os.link(tmp, target)  # fails if the name is taken: a rename would silently replace the file
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+    try:
+        _write_via_temporary(path, data, stage, link)
+    except FileExistsError:
+        raise OutputError(path, stage, "the file already exists; nothing was replaced") from None
+
+
+def _write_via_temporary(path: Path, data: bytes | Iterable[bytes], stage: str,
+                         place: Callable[[str, Path], None]) -> None:
+    """A temporary file beside ``path`` holding ``data``, fsynced, then ``place``d at ``path`` if
+    this run still holds the output folder's lock; no temporary file is left on any way out."""
     # without this, going over RLIMIT_FSIZE kills the process (SIGXFSZ) instead of raising EFBIG
     with contextlib.suppress(ValueError, OSError):  # ValueError: not the main thread
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -61,45 +89,11 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], *, stage: str = "wri
         if not _still_held(path):
             raise OutputError(path, stage, "the run that was writing it was stopped (it no longer holds the "
                                            "output folder's lock); nothing was changed")
-        os.replace(tmp, path)
+        place(tmp, path)
     except BaseException as err:  # an interrupted write leaves no temporary file either
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        if isinstance(err, OSError):
+        if isinstance(err, OSError) and not isinstance(err, FileExistsError):
             raise OutputError(path, stage, err) from None
         raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def write_new(path: Path, data: bytes, *, stage: str = "write") -> None:
-    """Like ``write_atomic``, but never replaces a file: if ``path`` exists (even if it appeared a
-    moment ago), OutputError says so and nothing is written."""
-    with contextlib.suppress(ValueError, OSError):
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        if not _still_held(path):
-            raise OutputError(path, stage, "the run that was writing it was stopped (it no longer holds the "
-                                           "output folder's lock); nothing was changed")
-        os.link(tmp, path)  # fails if the name is taken: a rename would silently replace the file
-    except FileExistsError:
-        raise OutputError(path, stage, "the file already exists; nothing was replaced") from None
-    except OSError as err:
-        raise OutputError(path, stage, err) from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
