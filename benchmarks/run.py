@@ -343,6 +343,9 @@ def editor_loop(work: Path, saves: int) -> dict[str, Any]:
     if root.exists():
         shutil.rmtree(root)
     shutil.copytree(REPO / "data", root / "data")
+    # the theme as files beside the data, as make_project does: the bare print reads its CSS there
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "assets", root / "assets")
     path = root / "data" / "sponsors" / "alibaba.yaml"
     original = path.read_text(encoding="utf-8")
     out = root / "output"
