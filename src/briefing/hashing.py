@@ -19,10 +19,17 @@ def digest(*parts: Any, length: int = 64) -> str:
     return hashlib.sha256(payload).hexdigest()[:length]
 
 
+def stream_sha256(path: Path) -> str:
+    """The file's hash, read in pieces (a 50 MB attachment is never held whole); OSError if it
+    cannot be read."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def file_sha256(path: Path) -> str | None:
     """The file's hash, or None when it cannot be read (then it never matches)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return stream_sha256(path)
     except OSError:
         return None
 

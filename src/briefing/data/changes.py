@@ -14,7 +14,6 @@ fails when a model field is neither compared nor exempt.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from briefing.data.audience import view_all
 from briefing.data.load import Project
 from briefing.data.model import Sponsor, format_date, format_money
 from briefing.files import write_atomic
+from briefing.hashing import digest
 
 SNAPSHOTS = ".snapshots"
 
@@ -81,8 +81,7 @@ VERSIONS = ".sent-versions"  # the data as each letter carried it, by content: w
 
 def version_id(sponsors: dict[str, Sponsor]) -> str:
     """A short content id of the data (every level's, before any view)."""
-    dumped = {slug: s.model_dump(mode="json", exclude_none=True) for slug, s in sponsors.items()}
-    return hashlib.sha256(json.dumps(dumped, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
+    return digest({slug: s.model_dump(mode="json", exclude_none=True) for slug, s in sponsors.items()}, length=20)
 
 
 def save_version(out: Path, sponsors: dict[str, Sponsor]) -> str:

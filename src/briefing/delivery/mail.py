@@ -46,6 +46,7 @@ from briefing.errors import (
     Transient,
 )
 from briefing.files import write_atomic
+from briefing.hashing import stream_sha256
 
 MAX_BYTES_DEFAULT = int(MAX_SEND_MB * 1024 * 1024)
 LOG_NAME = "send-log.sqlite"
@@ -171,11 +172,7 @@ class Attachment:
 
     @cached_property  # a letter's key asks for it several times; read each PDF once, in pieces
     def sha256(self) -> str:
-        found = hashlib.sha256()
-        with self.path.open("rb") as handle:
-            while block := handle.read(1 << 20):
-                found.update(block)
-        return found.hexdigest()
+        return stream_sha256(self.path)
 
 
 @dataclass

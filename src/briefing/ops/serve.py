@@ -218,11 +218,15 @@ class Preview:
     def _snapshot(self, manifest: Manifest, name: str, title: str, pages: int, error: str) -> Entry:
         if error:
             return Entry(name, title, pages, "", error)
+        recorded = manifest.outputs.get(name, {}).get("sha256")
+        if recorded and (self.snapshots / f"{recorded}.pdf").is_file():
+            # kept already (an unchanged output, or a sponsor shown as soon as it was written):
+            # not read and hashed again on every save
+            return Entry(name, title, pages, recorded, "")
         try:
             data = _read_regular(self.out_dir / name)
         except OSError:
             return Entry(name, title, pages, "", "not found in the output folder as a file this build wrote")
-        recorded = manifest.outputs.get(name, {}).get("sha256")
         if recorded and recorded != hashlib.sha256(data).hexdigest():
             return Entry(name, title, pages, "", "the file differs from what the build recorded; save a file to "
                                                  "build again")
