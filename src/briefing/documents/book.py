@@ -222,7 +222,17 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
         "prepared_for": typeset(prepared, hyphenate=False) if (prepared := _prepared_for(edition, request.recipient))
         else None}
     front_pages = 4 + bool(changed)
-    front = Front(Printed(b"", 0, {}, (0, 0)), titles, {anchor: 3 + i for i, (_, anchor) in enumerate(titles)})
+    found_at = {anchor: 3 + i for i, (_, anchor) in enumerate(titles)}
+    # where the book's front matter of the same chapters settled: an edition (the book for one
+    # reader, whose name changes only the cover) then settles in its first print, not its second
+    settled_path = edition.paths.cache / f"settled-{_settle_key(edition, request, layout, titles)}.json"
+    try:
+        seen = json.loads(settled_path.read_text())
+        front_pages, found_at = int(seen["pages"]), {a: int(seen["found_at"][a]) for _, a in titles}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    seed = (front_pages, found_at)
+    front = Front(Printed(b"", 0, {}, (0, 0)), titles, found_at)
     for _ in range(SETTLE_ROUNDS):
         html = render(edition.paths.templates, BOOK_TEMPLATE, compiled=edition.paths.template_cache, **context,
                       toc=contents(layout, front, edition, front_pages),
@@ -232,8 +242,18 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
         settled = printed.pages == front_pages and now == front.found_at
         front, front_pages = Front(printed, titles, now), printed.pages
         if settled:
+            if (front_pages, now) != seed:
+                write_atomic(settled_path, json.dumps({"pages": front_pages, "found_at": now}).encode())
             return front, front_pages
     raise RenderError("book front matter: page numbers did not settle")  # a template bug
+
+
+def _settle_key(edition: Edition, request: BookRequest, layout: Layout, titles: list[tuple[str, str]]) -> str:
+    """What the front matter's page numbers depend on, but the reader: the chapters and where
+    they land, the sections listed, the variant and page size (only a first guess: the loop in
+    ``_front_matter`` checks it)."""
+    return digest([(m.slug, m.key, m.pages) for m in request.metas], [c.start for c in layout.chapters], titles,
+                  edition.document.name, edition.page_size, edition.pdf_variant, length=24)
 
 
 def _descriptions(layout: Layout, front: Front) -> dict[str, str]:
