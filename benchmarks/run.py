@@ -466,17 +466,20 @@ def growth(work: Path, sizes: list[int], recipients: int, editions: int, edition
     page to the first's, and the peak RSS of the largest process (and which one it was).
 
     Then ``recipients`` readers in data/distribution.yaml, of whom ``editions`` receive a
-    personalised edition of a ``edition_sponsors``-sponsor book. An edition is the book for one
-    reader, so the book's size sets its cost: 10 sponsors (about 260 pages) is a small
-    federation's book, large enough that the merge and the page-number overlays show, small enough
-    that a sample of editions fits the section's budget. Each edition still prints its own front
-    matter (the cover names the reader), so 1,000 editions would take the better part of an hour
-    on 2 cores; the distribution holds all 1,000 (plan, manifest and the distribution's checks
-    run at that size) and ``editions`` of them, 50 by default, are built. Seconds per edition is
-    the ``--for all`` build less the same build without ``--for``, over ``editions``.
+    personalised edition of an ``edition_sponsors``-sponsor book. An edition is the book for one
+    reader, so the book's size sets its cost: 10 sponsors (133 pages) is a small federation's
+    book, long enough that the merge and the page-number overlays show (two overlay chunks),
+    short enough that a sample of editions fits the section's budget. Each edition still prints
+    its own front matter (the cover names the reader: docs/performance.md, "Growth"), about 2.4 s
+    an edition on the shared machine, so all 1,000 would take 40 minutes; the distribution holds
+    all 1,000 (the plan, the manifest and the distribution's checks run at that size) and
+    ``editions`` of them, 50 by default, receive the book. Seconds per edition is the
+    ``--for all`` build less the same build without ``--for`` (nothing stale), over ``editions``.
 
-    Defaults (N = 50, 200, 500; 1,000 recipients, 50 editions of 10 sponsors): about 14 minutes
-    on the 2-core machine (measured 7 December 2026, while other work ran on it).
+    Wall time of the defaults, estimated from the parts measured on 7 December 2026 (the machine
+    shared with other work, so every part ran 2–5× slower than on a quiet day): about 15 minutes
+    on a quiet 2-core machine, most of it the N = 500 build; N = 500 needs about 2 GB of memory
+    (the binding process, docs/performance.md "Growth").
     """
     result: dict[str, Any] = {"sizes": {}}
     base = None
@@ -493,7 +496,6 @@ def growth(work: Path, sizes: list[int], recipients: int, editions: int, edition
                                    "ratio_to_first": round(per_page / base, 3),
                                    "peak_rss_mb": round(rss, 1), "largest": max(peaks, key=peaks.get, default=""),
                                    "sampled_peaks_mb": peaks}
-        shutil.rmtree(out)  # a 500-sponsor output folder is about 1 GB
     root = make_project(work / "growth-editions", edition_sponsors)
     distribution(root, recipients, editions)
     out = root / "output"
@@ -543,7 +545,8 @@ def main() -> None:
     parser.add_argument("--sample", type=Path, help="WeasyPrint's report.html (default: ../shared/anchors/...)")
     parser.add_argument("--saves", type=int, default=5, help="saves timed in the editor's loop")
     parser.add_argument("--loop-only", action="store_true", help="measure the editor's loop alone and print it")
-    parser.add_argument("--growth-sizes", default="50,200,500", help="sponsor counts for the growth runs")
+    parser.add_argument("--growth-sizes", default="50,200,500",
+                        help="sponsor counts for the growth runs ('' with --growth-only: editions alone)")
     parser.add_argument("--recipients", type=int, default=1000, help="readers in the growth run's distribution")
     parser.add_argument("--editions", type=int, default=50, help="of them, how many receive an edition")
     parser.add_argument("--edition-sponsors", type=int, default=10, help="sponsors in the editions' book")
@@ -555,7 +558,7 @@ def main() -> None:
         return
     if args.growth_only:
         args.work.mkdir(parents=True, exist_ok=True)
-        measured = growth(args.work, [int(s) for s in args.growth_sizes.split(",")], args.recipients,
+        measured = growth(args.work, [int(s) for s in args.growth_sizes.split(",") if s], args.recipients,
                           args.editions, args.edition_sponsors)
         print(json.dumps(measured, indent=2))
         if args.results.is_file():
