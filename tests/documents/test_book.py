@@ -206,3 +206,23 @@ def test_an_edition_of_the_whole_book_prints_its_front_matter_once(fiction):
     fronts = _cached(fiction, "front")
     assert len([name for name, pages in fronts.items() if "Sam Madeup" in pages[0]]) == 1
     assert len([name for name, pages in fronts.items() if "Pat Fictional" in pages[0]]) >= 1
+
+
+@pytest.mark.slow  # a real build
+@pytest.mark.parametrize("garbage", [b"{not json", b'{"pages": 3, "found_at": ["a list"]}', b'{"pages": "x"}'])
+def test_a_damaged_settled_guess_only_costs_a_print(root, garbage):
+    # the remembered page numbers are a first guess: damaged, the front matter settles as it did
+    out = root / "output"
+    settled = sorted((out / ".cache").glob("settled-*.json"))
+    assert settled
+    for path in settled:
+        path.write_bytes(garbage)
+    front_prints = len(list((out / ".cache").glob("front-*.pdf")))
+    (out / "editions" / "sam-madeup.pdf").unlink()
+    report = build(Options(data_dir=root / "data", out_dir=out, recipients="all"))
+    assert report.ok, report.failed
+    assert report.rebuilt == ["editions/sam-madeup.pdf"]
+    assert len(list((out / ".cache").glob("front-*.pdf"))) == front_prints + 1  # the wrong guess, printed
+    texts = pdf_text(out / "editions" / "sam-madeup.pdf")
+    assert "Sam Madeup, Head of Make-Believe" in texts[0]
+    assert any(path.read_bytes() != garbage for path in settled)  # rewritten where it settled
