@@ -470,8 +470,8 @@ def growth(work: Path, sizes: list[int], recipients: int, editions: int, edition
     reader, so the book's size sets its cost: 10 sponsors (133 pages) is a small federation's
     book, long enough that the merge and the page-number overlays show (two overlay chunks),
     short enough that a sample of editions fits the section's budget. Each edition still prints
-    its own front matter (the cover names the reader: docs/performance.md, "Growth"), about 2.4 s
-    an edition on the shared machine, so all 1,000 would take 40 minutes; the distribution holds
+    its own front matter (the cover names the reader: docs/performance.md, "Growth"), 1.2–1.7 s
+    an edition on the shared machine, so all 1,000 would take 20–30 minutes; the distribution holds
     all 1,000 (the plan, the manifest and the distribution's checks run at that size) and
     ``editions`` of them, 50 by default, receive the book. Seconds per edition is the
     ``--for all`` build less the same build without ``--for`` (nothing stale), over ``editions``.
