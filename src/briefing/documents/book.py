@@ -23,7 +23,7 @@ from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path
 from briefing.errors import RenderError
 from briefing.files import write_atomic
 from briefing.hashing import digest
-from briefing.pdf.printer import Printed, PrintOptions, import_weasyprint, print_html
+from briefing.pdf.printer import Printed, PrintOptions, print_html, warm_weasyprint
 from briefing.pdf.structmerge import prepare
 from briefing.processes import Job, run_jobs
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
@@ -162,7 +162,7 @@ def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
         pass
     # printed in a worker process: WeasyPrint's heap would otherwise stay with this process,
     # which goes on to hold the whole book for the merge (docs/performance.md, "Front matter in a worker")
-    import_weasyprint()  # once here, inherited warm by the forked workers
+    warm_weasyprint()  # once here, inherited warm by the forked workers
 
     outcome, = run_jobs([Job("book front matter", _print_front, (html, svgs, edition, pdf_path, meta_path))],
                         workers=1, timeout=FRONT_TIMEOUT)

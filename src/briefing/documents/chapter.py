@@ -61,7 +61,8 @@ def chapter_html(project: Project, edition: Edition, slug: str, sponsor: Sponsor
 
 
 def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> ChapterMeta:
-    """Print one sponsor's chapter into the build folder and return its metadata."""
+    """Print one sponsor's chapter into the build folder and return its metadata; the chapter
+    counts as printed once ``keep_for_books`` has written that metadata too."""
     data_file = data_file_name(project, slug)
     sponsor = project.sponsors[slug]
     # the words this chapter hyphenates, remembered in the build folder for the next run
@@ -90,12 +91,20 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key),
                    charts_drawn=charts.drawn, findings=tuple(printed.findings))
     write_atomic(chapter_pdf(edition, slug), printed.pdf)
-    # prepared here, once, rather than in every book that contains the chapter; IDs get a prefix
-    # no other part of a book can have (merge gives unprepared parts "p<n>-")
-    write_atomic(chapter_book_pdf(edition, slug), prepare(printed.pdf, book_pages(meta, edition.document),
-                                                          prefix=f"c:{slug}:"))
-    write_atomic(chapter_meta_path(edition, slug), meta.to_json())
     return meta
+
+
+def keep_for_books(edition: Edition, meta: ChapterMeta) -> None:
+    """Prepare the printed chapter's book pages, then write its metadata, which marks the chapter
+    as printed for ``meta.key``: a chapter whose worker stopped before this is printed again.
+
+    Prepared here, once, rather than in every book that contains the chapter; IDs get a prefix
+    no other part of a book can have (merge gives unprepared parts "p<n>-"). Separate from
+    ``print_chapter`` so that the sponsor PDF, which an editor waits for, is written first."""
+    slug = meta.slug
+    pages = book_pages(meta, edition.document)
+    write_atomic(chapter_book_pdf(edition, slug), prepare(chapter_pdf(edition, slug), pages, prefix=f"c:{slug}:"))
+    write_atomic(chapter_meta_path(edition, slug), meta.to_json())
 
 
 TABLE_ROUNDS = 3

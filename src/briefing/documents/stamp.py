@@ -19,7 +19,7 @@ from briefing import __version__
 from briefing.errors import RenderError
 from briefing.files import write_atomic
 from briefing.hashing import digest
-from briefing.pdf.printer import PrintOptions, import_weasyprint, print_html
+from briefing.pdf.printer import PrintOptions, print_html, warm_weasyprint
 from briefing.render.edition import Paths
 from briefing.render.html import OVERLAY_TEMPLATE, render
 from briefing.theme import Theme
@@ -50,7 +50,7 @@ def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_vari
         chunks.append((chunk, paths.cache / f"overlay-{key}.pdf"))
     missing = [(chunk, path) for chunk, path in chunks if not path.is_file()]
     if len(missing) > 1:  # a long book: print the chunks in parallel worker processes
-        import_weasyprint()  # once here, inherited warm by the forked workers
+        warm_weasyprint()  # once here, inherited warm by the forked workers
 
         from briefing.processes import Job, run_jobs
 

@@ -367,7 +367,8 @@ def _kids(node: pikepdf.Object) -> Iterator[pikepdf.Object]:
 
 
 def _role(node: pikepdf.Object) -> str | None:
-    return str(node.S) if isinstance(node, Dictionary) and "/S" in node else None
+    role = node.get("/S") if isinstance(node, Dictionary) else None
+    return None if role is None else str(role)
 
 
 def _prune(elem: Dictionary, kept_pages: set, prefix: str, reached: set) -> bool:
@@ -650,7 +651,8 @@ def _gather_link(link: Dictionary, owners: dict[int, Dictionary]) -> None:
 
     visit(link)
     annots = [o.Obj for o in objrs if isinstance(o.get("/Obj"), Dictionary)]
-    keep = [o for o in objrs if not _covered(o.get("/Obj"), annots)]
+    covered = _covered(annots)
+    keep = [o for o in objrs if not (isinstance(o.get("/Obj"), Dictionary) and o.Obj.objgen in covered)]
     if len(keep) != len(objrs):
         _drop_annotations([o for o in objrs if o not in keep])
     link.K = Array([*_kids(link), *keep])
@@ -660,19 +662,19 @@ def _gather_link(link: Dictionary, owners: dict[int, Dictionary]) -> None:
             owners[int(annot.StructParent)] = link
 
 
-def _covered(annot: pikepdf.Object, others: list) -> bool:
-    """Does another annotation of the same link, to the same target, hold ``annot``'s rectangle?"""
-    if _rect(annot) is None:
-        return False
-    x0, y0, x1, y1 = _rect(annot)
-    for other in others:
-        if other.objgen == annot.objgen or _target(other) != _target(annot) or _rect(other) is None:
-            continue
-        a0, b0, a1, b1 = _rect(other)
-        bigger = (a1 - a0) * (b1 - b0) > (x1 - x0) * (y1 - y0) or other.objgen < annot.objgen
-        if bigger and a0 - 0.5 <= x0 and b0 - 0.5 <= y0 and x1 <= a1 + 0.5 and y1 <= b1 + 0.5:
-            return True
-    return False
+def _covered(annots: list[Dictionary]) -> set[tuple[int, int]]:
+    """The annotations of one link whose rectangle another one, to the same target, holds."""
+    facts = [(a.objgen, _target(a), rect) for a in annots if (rect := _rect(a)) is not None]
+    covered = set()
+    for key, target, (x0, y0, x1, y1) in facts:
+        for other, other_target, (a0, b0, a1, b1) in facts:
+            if other == key or other_target != target:
+                continue
+            bigger = (a1 - a0) * (b1 - b0) > (x1 - x0) * (y1 - y0) or other < key
+            if bigger and a0 - 0.5 <= x0 and b0 - 0.5 <= y0 and x1 <= a1 + 0.5 and y1 <= b1 + 0.5:
+                covered.add(key)
+                break
+    return covered
 
 
 def _rect(annot: pikepdf.Object) -> tuple[float, float, float, float] | None:
