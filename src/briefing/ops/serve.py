@@ -613,9 +613,11 @@ class Server:
 
 
 def _watch(preview: Preview, stopping: threading.Event) -> None:
-    # quicker to react than `briefing watch`: someone is looking at the page
+    # quicker to react than `briefing watch`: someone is looking at the page. A save (an editor's
+    # write and rename, or a rewrite in place) is over within a few milliseconds, so 20 ms of quiet
+    # ends the batch; the waiting is part of every save-to-page (docs/performance.md)
     try:
-        follow(preview.data_dir, preview.out_dir, preview.rebuild, stop=stopping, debounce=200, step=50)
+        follow(preview.data_dir, preview.out_dir, preview.rebuild, stop=stopping, debounce=200, step=20)
     except KeyboardInterrupt:
         return  # stopped (Server.stop) in the middle of a build
 
