@@ -137,16 +137,18 @@ def preflight(project: Project, slug: str, data_file: str,
         # cover, at a glance, contents and changes each stand alone: short by design when the data is
         # short (the at-a-glance page is its heading's page: a second page of it is a finding)
         skip = {0} | {by_name[a] for a in (anchors.at_a_glance, anchors.contents, anchors.changes) if a in by_name}
-        try:
-            located = load_file(project.files[slug], data_file)
-        except BriefingError:  # validated moments ago; without lines the findings still name the block
-            located = None
         found = inspect(document, skip, tuple(Theme(project.root).font_files()))
         glance = [i for i, page in enumerate(document.pages) if anchors.glance in page.anchors]
         if len(glance) > 1:
             found.append(Finding("", f"the at-a-glance page runs onto page {glance[-1] + 1}: shorten the summary, "
                                      f"key points or key figures"))
         found += chart_findings(overlaps or {}, project.sponsors[slug])
+        if not found:
+            return []
+        try:  # the file read again with positions, only to say where each finding is
+            located = load_file(project.files[slug], data_file)
+        except BriefingError:  # validated moments ago; without lines the findings still name the block
+            located = None
         return lines_for(found, data_file=data_file, sponsor=project.sponsors[slug], located=located)
 
     return check
