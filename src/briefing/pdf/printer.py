@@ -93,10 +93,13 @@ def warm_weasyprint() -> None:
 
     weasyprint = import_weasyprint()
     font = (default_root() / "assets" / "fonts" / "NotoSans-Regular.ttf").as_uri()
-    with _font_folder() as font_config:
-        document = weasyprint.HTML(string=_WARM_UP.replace("FONT", font)).render(font_config=font_config)
-        with _marked_parts():
-            document.write_pdf(pdf_variant=PDF_UA)
+    try:
+        with _font_folder() as font_config:
+            document = weasyprint.HTML(string=_WARM_UP.replace("FONT", font)).render(font_config=font_config)
+            with _marked_parts():
+                document.write_pdf(pdf_variant=PDF_UA)
+    except Exception:  # noqa: BLE001 - a full disk, a file-size limit: the prints that follow say what is wrong
+        return
 
 
 _WARM_SVG = ("%3Csvg xmlns='http://www.w3.org/2000/svg' width='9' height='9'%3E"
