@@ -6,6 +6,7 @@ Markdown in data goes through markdown-it with raw HTML, images and non-web link
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -245,6 +246,39 @@ def people_widths(people: Any) -> list[float]:
     return [round(100 * name / total, 2), round(100 * role / total, 2), round(100 * room / total, 2)]
 
 
+KEEP_ROWS = 6  # a table of this many rows or fewer is never broken across pages …
+KEEP_LINES = 18  # … unless it is taller than this many lines of table text (over a quarter of A4)
+
+
+def _lines(text: str, share: float) -> int:
+    """Lines a cell's text takes in a column of ``share`` % of the table (character counts)."""
+    chars = max(LINE_CHARS * share / 100 - 2, 4)
+    return max(1, math.ceil(len(plain(text)) / chars))
+
+
+def table_lines(block: Any) -> int:
+    """How tall a table (a ``Table`` or ``People``) prints, in lines of its text, estimated from
+    character counts as its column widths are: each row as tall as its tallest cell, plus about
+    a line of padding and rule, and the header row."""
+    if isinstance(block, Table):
+        widths = column_widths(block)
+        rows = [max(_lines(cell, w) for cell, w in zip(getattr(row, "cells", row), widths, strict=False))
+                for row in block.rows]
+    else:
+        name, role, notes = people_widths(block)
+        rows = [max(_lines(p.name, name) + bool(p.organisation), _lines(p.role, role) + bool(p.since),
+                    _lines(p.notes or "", notes)) for p in block.items]
+    return 2 + sum(lines + 1 for lines in rows)
+
+
+def keeps_whole(block: Any) -> bool:
+    """A short table is never broken across pages: six rows or fewer, and not taller than
+    ``KEEP_LINES``. A taller one may break (at least two rows on each page, ``_pagination.css``)
+    rather than leave a third of a page empty before it, or before the heading it follows."""
+    rows = block.rows if isinstance(block, Table) else block.items
+    return len(rows) <= KEEP_ROWS and table_lines(block) <= KEEP_LINES
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 sponsor``, ``2 sponsors``."""
     return f"{count} {word if count == 1 else many or word + 's'}"
@@ -255,4 +289,4 @@ def filters() -> dict[str, Any]:
 
     return {"md": markdown, "mdi": markdown_inline, "date": format_date, "money": format_money,
             "column_aligns": column_aligns, "column_widths": column_widths, "plural": plural,
-            "people_widths": people_widths}
+            "people_widths": people_widths, "keeps_whole": keeps_whole}
