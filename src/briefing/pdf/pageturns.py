@@ -7,8 +7,8 @@ need) and ``find_earlier_page_break`` (what follows must not start a page alone)
 wrapped: when the last line the page keeps ends in a hyphen (a soft-hyphen break, which draws
 the hyphenate character, or a compound's own hyphen) and the page keeps enough lines for
 ``orphans`` without it, that line goes to the next page too (two lines when the one before it
-ends in a hyphen as well). Where orphans forbid it, or three line ends in a row are
-hyphenated, the break stays as it was: a rare hyphen beats a hole. Applied once per process,
+ends in a hyphen as well); where orphans forbid it, the paragraph goes whole, as when orphans
+fail. Only where three line ends in a row are hyphenated does the break stay. Applied once per process,
 by ``pdf.printer.import_weasyprint``.
 """
 
@@ -36,11 +36,15 @@ def ends_hyphenated(line: Any, text_box: type) -> bool:
 
 def lines_to_keep(lines: list[Any], orphans: int, text_box: type) -> int:
     """How many of ``lines``, the lines a page keeps of a paragraph, it should keep so that its last
-    line does not end in a hyphen: all of them, or one or two fewer when orphans allow."""
-    keep = len(lines)
-    while keep > max(orphans, 1) and len(lines) - keep < MOST_MOVED and ends_hyphenated(lines[keep - 1], text_box):
-        keep -= 1
-    return keep if not ends_hyphenated(lines[keep - 1], text_box) else len(lines)
+    line does not end in a hyphen: all of them, one or two fewer, or none (the paragraph starts the
+    next page) when fewer would break ``orphans``; all of them again when three ends in a row are
+    hyphenated."""
+    for keep in range(len(lines), len(lines) - MOST_MOVED - 1, -1):
+        if keep < max(orphans, 1):
+            return 0
+        if not ends_hyphenated(lines[keep - 1], text_box):
+            return keep
+    return len(lines)
 
 
 def install(weasyprint_block: Any, weasyprint_boxes: Any) -> None:
@@ -56,8 +60,11 @@ def install(weasyprint_block: Any, weasyprint_boxes: Any) -> None:
     def _break_line(context: Any, box: Any, line: Any, new_children: list[Any], *args: Any) -> Any:
         abort, stop, resume_at = break_line(context, box, line, new_children, *args)
         if stop and not abort and new_children:
-            # the caller resumes after new_children[-1] (its resume_at): dropping a line moves it on
             keep = lines_to_keep(new_children, box.style["orphans"], text_box)
+            if keep == 0:
+                # as when orphans fail: the whole paragraph goes on (unless it starts the page)
+                return (True, False, resume_at) if not args[1] else (abort, stop, resume_at)
+            # the caller resumes after new_children[-1] (its resume_at): dropping a line moves it on
             block.remove_placeholders(context, new_children[keep:], *args[5:7])  # absolute, fixed boxes
             del new_children[keep:]
         return abort, stop, resume_at
@@ -67,11 +74,15 @@ def install(weasyprint_block: Any, weasyprint_boxes: Any) -> None:
         if result and children and isinstance(children[0], line_box):
             lines = result[0]
             keep = lines_to_keep(lines, children[0].style["orphans"], text_box)
+            if keep == 0:  # no break in this paragraph: look before it, as for orphans
+                return None
             if keep < len(lines):
                 block.remove_placeholders(context, lines[keep:], absolute_boxes, fixed_boxes)
                 result = lines[:keep], {0: lines[keep - 1].resume_at}
         return result
 
     _break_line.avoids_hyphen_at_page_end = True  # type: ignore[attr-defined]
+    _break_line.__wrapped__ = break_line  # type: ignore[attr-defined]
+    find_earlier_page_break.__wrapped__ = earlier_break  # type: ignore[attr-defined]
     block._break_line = _break_line  # noqa: SLF001
     block.find_earlier_page_break = find_earlier_page_break

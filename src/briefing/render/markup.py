@@ -275,8 +275,9 @@ def keeps_whole(block: Any) -> bool:
     """A short table is never broken across pages: six rows or fewer, and not taller than
     ``KEEP_LINES``. A taller one may break (at least two rows on each page, ``_pagination.css``)
     rather than leave a third of a page empty before it, or before the heading it follows."""
-    rows = block.rows if isinstance(block, Table) else block.items
-    return len(rows) <= KEEP_ROWS and table_lines(block) <= KEEP_LINES
+    rows = len(block.rows if isinstance(block, Table) else block.items)
+    # three rows or fewer cannot keep two on each page
+    return rows <= 3 or (rows <= KEEP_ROWS and table_lines(block) <= KEEP_LINES)
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
