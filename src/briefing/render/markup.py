@@ -28,7 +28,7 @@ SEVERITY_LABEL = {"critical": "Critical", "high": "High", "medium": "Medium", "l
 
 # --- typography: one filter for all data text ---------------------------------------------
 
-NBSP, SHY = "\u00a0", "\u00ad"
+NBSP, SHY, WJ = "\u00a0", "\u00ad", "\u2060"
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
 # "15-20", "2024-2025", "January-March": a range takes an en dash
@@ -41,6 +41,10 @@ _KEEP = [
     re.compile(r"(\d) (thousand|million|billion|trillion|percent|per cent)\b"),
     re.compile(r"\b([A-Z]{3}|US\$|[A-Z]{2}\$) (\d)"),                       # RMB 996.3
 ]
+# "E-Commerce", "e-sports", "AI-driven": a prefix of one or two letters never ends a line on its own.
+# A word joiner (U+2060, invisible, no glyph drawn) after the hyphen forbids the break there; the
+# hyphen stays the hyphen, so extraction and search still read "E-Commerce" (U+2011 would not)
+_SHORT_PREFIX = re.compile(r"(?<![\w\-\u2010.])([^\W\d_]{1,2})-(?=[^\W\d_])")
 # a quote opens after a space, a bracket, a dash or a slash, and after the markdown emphasis that
 # opens there too (`**"YOUR EPIC VIBE"**`): the text is typeset before markdown renders it
 _OPENING = re.compile(r'(^|[\s(\[{\u2013\u2014/])([*_]*)"')
@@ -63,12 +67,14 @@ def _soft_hyphens(text: str, hyphens: Hyphens) -> str:
 
 def typeset(text: str, *, hyphenate: bool = True, hyphens: Hyphens | None = None) -> str:
     """Book typography for a piece of data text: curly quotes and apostrophes, en dashes in
-    ranges, no-break spaces inside dates and amounts, and (optionally) soft hyphens, from
+    ranges, no-break spaces inside dates and amounts, no break after a short prefix ("E-Commerce"),
+    and (optionally) soft hyphens, from
     ``hyphens`` (by default Pyphen's, remembered nowhere)."""
     if not text:
         return text
     text = _quotes(text)
     text = _RANGE.sub("\\1\u2013\\2", text)
+    text = _SHORT_PREFIX.sub("\\1-" + WJ, text)
     for pattern in _KEEP:
         text = pattern.sub(lambda m: m.group(0).replace(" ", NBSP), text)
     return _soft_hyphens(text, hyphens or Hyphens()) if hyphenate else text
@@ -170,7 +176,7 @@ def typeset_book(book: Book) -> Book:
 
 def plain(text: str) -> str:
     """Typeset text back to plain text: for search, comparison and alt text."""
-    return text.replace(SHY, "").replace(NBSP, " ")
+    return text.replace(SHY, "").replace(NBSP, " ").replace(WJ, "")
 
 
 def markdown(text: str) -> Markup:
