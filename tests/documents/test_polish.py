@@ -134,3 +134,15 @@ def test_a_one_or_two_letter_prefix_never_ends_a_line_and_still_reads_as_typed()
     assert [flat for flat in read(words) if not all(word in flat for word in typed)]
     for flat in read(typeset(words)):
         assert all(word in flat for word in typed), flat
+
+
+@pytest.mark.slow
+def test_the_one_pager_says_its_classification_and_date_once(fiction):
+    """"Confidential · <date>" printed in both the one-pager's header and its footer."""
+    sheets = sorted((fiction / "output").glob("*-one-pager.pdf"))
+    sheets = [s for s in sheets if not s.name.startswith("briefing-book")]
+    assert len(sheets) == 3
+    for sheet in sheets:
+        text = subprocess.run(["pdftotext", str(sheet), "-"], capture_output=True, text=True, check=True).stdout
+        flat = " ".join(text.split()).lower()
+        assert flat.count("internal test") == 1 and flat.count("1 november 2026") == 1, (sheet.name, flat)
