@@ -146,3 +146,57 @@ def test_the_one_pager_says_its_classification_and_date_once(fiction):
         text = subprocess.run(["pdftotext", str(sheet), "-"], capture_output=True, text=True, check=True).stdout
         flat = " ".join(text.split()).lower()
         assert flat.count("internal test") == 1 and flat.count("1 november 2026") == 1, (sheet.name, flat)
+
+
+def _goal_chart(kind: str, targets: list[str] | None = None, values: dict | None = None):  # type: ignore[no-untyped-def]
+    from briefing.data.model import Block
+
+    chart = {"kind": kind, "title": "Pretend share to double", "unit": "% of pretend revenue", "period": "p",
+             "source": "Pretend memo", "as_of": "2025", "highlight": "Stated goal",
+             "series": [{"values": values or {"2019": 20, "2025": 30, "Stated goal": 60}}]}
+    return Block.model_validate({"chart": chart | ({"targets": targets} if targets is not None else {})})
+
+
+def _svg(block) -> str:  # type: ignore[no-untyped-def]
+    from briefing.data.model import Sponsor
+    from briefing.render.chart_specs import sponsor_charts
+    from briefing.render.charts import make_svg
+
+    sponsor = Sponsor.model_validate({"name": "Pretend Goals", "as_of": "2026-01",
+                                      "sections": [{"title": "S", "blocks": [block.model_dump(exclude_none=True)]}]})
+    spec = sponsor_charts(sponsor, "#2E6B4F")["sections[0].blocks[0]"]
+    return make_svg(spec, None, REPO / "assets" / "fonts")
+
+
+def _outlined(svg: str) -> int:
+    """Bars and points drawn as an outline in the accent: no fill, a stroke of the accent."""
+    import re
+
+    return len(re.findall(r"(?:fill:\s*none|fill-opacity:\s*0);\s*stroke:\s*#2e6b4f;\s*stroke-width:\s*1\.3\b",
+                          svg, flags=re.I))
+
+
+@pytest.mark.parametrize("kind", ["column", "bar", "line"])
+def test_a_goal_the_data_marks_is_drawn_in_outline_not_like_an_actual(kind):
+    """Alibaba's "Stated goal" (a target) was a solid bar like the 2017 actual."""
+    assert _outlined(_svg(_goal_chart(kind))) == 0  # the same chart without `targets`: the test can fail
+    assert _outlined(_svg(_goal_chart(kind, ["Stated goal"]))) >= 1
+
+
+def test_a_pair_to_a_goal_says_the_gap_not_a_change_and_the_label_must_exist():
+    from pydantic import ValidationError
+
+    from briefing.data.model import Sponsor
+    from briefing.render.chart_specs import chart_alt, sponsor_charts
+    from briefing.render.charts import difference
+
+    pair = _goal_chart("column", ["Stated goal"], {"2017 (deal signed)": 25, "Stated goal": 50})
+    sponsor = Sponsor.model_validate({"name": "Pretend Goals", "as_of": "2026-01",
+                                      "sections": [{"title": "S", "blocks": [pair.model_dump(exclude_none=True)]}]})
+    spec = sponsor_charts(sponsor, "#2E6B4F")["sections[0].blocks[0]"]
+    assert difference(spec) == "25 points to target"  # it said "up 25 points", a change that never happened
+    assert "Stated goal: 50 (a target, not an actual value)" in chart_alt(pair)
+    with pytest.raises(ValidationError, match="'Stated gaol' is not a label of this chart; did you mean 'Stated goal'"):
+        _goal_chart("column", ["Stated gaol"])
+    with pytest.raises(ValidationError, match="a donut shows shares of one whole"):
+        _goal_chart("donut", ["Stated goal"])

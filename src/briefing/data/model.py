@@ -402,6 +402,8 @@ class Chart(Strict):
     highlight: Line | None = Field(None, description="label drawn in the accent colour")
     approximate: Flag | list[Line] = Field(False, description="values that are estimates, printed with '~': "
                                            "`yes` for all, or a list of their labels")
+    targets: list[Line] = Field([], description="labels whose values are targets or goals, not actuals, as the "
+                                "source states them: drawn in outline and named so (bar, column, line)")
     alt: Text | None = Field(None, description="alt text; generated from the data when absent")
 
     @model_validator(mode="after")
@@ -442,6 +444,14 @@ class Chart(Strict):
             found += [(("series", i), "this chart has several series; give each a `name` for its legend")
                       for i, s in enumerate(self.series) if not s.name]
         labels_all = {x for s in self.series for x in s.values}
+        for k, target in enumerate(self.targets):
+            if target not in labels_all:
+                close = difflib.get_close_matches(target, sorted(labels_all), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"use one of {_names(sorted(labels_all))}"
+                found.append((("targets", k), f"'{target}' is not a label of this chart; {hint}"))
+        if self.targets and self.kind == "donut":
+            found.append((("targets",), "a donut shows shares of one whole, not targets; draw the target "
+                          "on a bar or column chart"))
         if self.highlight is not None and self.highlight not in labels_all:
             close = difflib.get_close_matches(self.highlight, sorted(labels_all), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"use one of {_names(sorted(labels_all))}"
