@@ -200,3 +200,28 @@ def test_a_pair_to_a_goal_says_the_gap_not_a_change_and_the_label_must_exist():
         _goal_chart("column", ["Stated gaol"])
     with pytest.raises(ValidationError, match="a donut shows shares of one whole"):
         _goal_chart("donut", ["Stated goal"])
+
+
+MM = 96 / 25.4  # CSS px (WeasyPrint's unit) per millimetre
+
+
+def test_an_exhibit_source_line_keeps_its_distance_from_the_page_footer():
+    """Exhibit 1's source line of alibaba.pdf sat just above the footer, in the same small grey type:
+    the two read as one line of furniture. However far down the page the exhibit falls, the space
+    under its source line is at least 3.5 mm more than the page's bottom margin."""
+    weasyprint = import_weasyprint()
+    exhibit = """<figure class="exhibit chart-exhibit chart-bar"><figcaption class="exhibit-title"><span
+      class="exhibit-num">Exhibit 1</span>Pretend broadcasters grew</figcaption><p class="exhibit-unit">broadcasters ·
+      2022 and 2024</p><div style="height: 30mm"></div><p class="exhibit-source">Source: Pretend memo</p></figure>"""
+    pages = "".join(f"<section class='chapter'><div style='break-before: page; height: {h}mm'></div>{exhibit}"
+                    f"<p>After the pretend exhibit.</p></section>" for h in range(150, 215, 2))
+    document = weasyprint.HTML(string=f"<html lang=en><link rel=stylesheet href=sponsor.css><body>{pages}",
+                               base_url=str(CSS) + "/").render()
+    gaps = []
+    for page in document.pages:
+        box = page._page_box
+        bottom = box.content_box_y() + box.height
+        sources = [b for b in box.descendants() if b.element_tag == "p" and "exhibit-source" in
+                   (b.element.get("class") or "") and type(b).__name__ == "BlockBox"]
+        gaps += [(bottom - (s.border_box_y() + s.border_height())) / MM for s in sources]
+    assert len(gaps) > 20 and min(gaps) >= 3.5, sorted(gaps)[:5]
