@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import random
 import subprocess
+from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, make_project
 
+from briefing.build.pipeline import Options, build
 from briefing.pdf.printer import import_weasyprint
 from briefing.render.markup import typeset
 
@@ -225,3 +227,46 @@ def test_an_exhibit_source_line_keeps_its_distance_from_the_page_footer():
                    (b.element.get("class") or "") and type(b).__name__ == "BlockBox"]
         gaps += [(bottom - (s.border_box_y() + s.border_height())) / MM for s in sources]
     assert len(gaps) > 20 and min(gaps) >= 3.5, sorted(gaps)[:5]
+
+
+# --- slow: a fictional sponsor printed whole (tests/fixtures/polish) -------------------------------
+
+POLISH = Path(__file__).parents[1] / "fixtures" / "polish" / "data"
+
+
+@pytest.fixture(scope="module")
+def polished(tmp_path_factory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("polish"), POLISH)
+    out = root / "output"
+    for variant in ("full", "one-pager"):
+        report = build(Options(data_dir=root / "data", out_dir=out, variant=variant))
+        assert report.ok, report.failed
+    return out
+
+
+def _flat(pdf: Path) -> str:
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return " ".join(done.stdout.split())
+
+
+@pytest.mark.slow
+def test_printed_compounds_read_e_commerce_in_the_overview_and_the_one_pager(polished):
+    """The book's overview (a narrow categories column) and the one-pager broke "E-/Commerce", which
+    pdftotext reads "ECommerce"."""
+    for name in ("briefing-book.pdf", "quill-imaginary-one-pager.pdf", "quill-imaginary.pdf"):
+        text = _flat(polished / name)
+        assert "ECommerce" not in text and "AIdriven" not in text, name
+        assert text.count("E-Commerce") >= 2, name
+
+
+@pytest.mark.slow
+def test_a_table_prints_the_source_its_data_gives_and_none_it_does_not(polished):
+    text = _flat(polished / "quill-imaginary.pdf")
+    shares = text.index("Pretend market shares, with an invented source")
+    regions = text.index("Pretend regions, with no source in the data")
+    chart = text.index("The pretend goal is to double")
+    assert "Source: Invented partnerships memo (pretend markets)" in text[shares:regions]
+    assert "Source:" not in text[regions:chart]  # nothing invented for the table without one
+    # and the goal: drawn in outline, and said so under the exhibit title
+    assert "outline: target, not actual" in text[chart:]
+    assert "20 points to target" in text[chart:]
