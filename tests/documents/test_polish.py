@@ -6,6 +6,7 @@ tables without their source line, empty space on the one-pager and the book cove
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 from pathlib import Path
 
@@ -172,8 +173,6 @@ def _svg(block) -> str:  # type: ignore[no-untyped-def]
 
 def _outlined(svg: str) -> int:
     """Bars and points drawn as an outline in the accent: no fill, a stroke of the accent."""
-    import re
-
     return len(re.findall(r"(?:fill:\s*none|fill-opacity:\s*0);\s*stroke:\s*#2e6b4f;\s*stroke-width:\s*1\.3\b",
                           svg, flags=re.I))
 
@@ -270,3 +269,18 @@ def test_a_table_prints_the_source_its_data_gives_and_none_it_does_not(polished)
     # and the goal: drawn in outline, and said so under the exhibit title
     assert "outline: target, not actual" in text[chart:]
     assert "20 points to target" in text[chart:]
+
+
+@pytest.mark.slow
+def test_the_one_pager_opens_with_who_the_sponsor_is_and_a_long_summary_still_fits(polished):
+    """The one-pager left a third of its page empty and never said who the sponsor is: it now opens
+    with the summary's first paragraph, at most seven lines (ended with "…"), on its one page."""
+    pdf = polished / "quill-imaginary-one-pager.pdf"
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+1$", pages, flags=re.M)
+    text = _flat(pdf)
+    assert "Quill Imaginary is the invented E-Commerce Pretend Platform Services partner" in text
+    assert "…" in text and "A second invented paragraph" not in text
+    lead = text[text.index("Quill Imaginary is the invented"):text.index("…")]
+    assert lead.count("Its pretend partnership covers") < 9  # the long paragraph was cut short
+    assert "A second invented paragraph" in _flat(polished / "quill-imaginary.pdf")
