@@ -284,3 +284,22 @@ def test_the_one_pager_opens_with_who_the_sponsor_is_and_a_long_summary_still_fi
     lead = text[text.index("Quill Imaginary is the invented"):text.index("…")]
     assert lead.count("Its pretend partnership covers") < 9  # the long paragraph was cut short
     assert "A second invented paragraph" in _flat(polished / "quill-imaginary.pdf")
+
+
+@pytest.mark.slow
+def test_a_book_of_one_sponsor_introduces_it_on_the_cover_above_the_foot(polished):
+    """The cover of a one-sponsor book printed a line of text under the band and left the lower
+    half of the page empty: a book of up to three sponsors introduces each (name, tier, categories,
+    deal line) in the lower half, just above the organisation's line at the foot."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(polished / "briefing-book.pdf")
+    page = document[0]
+    text, height = page.get_textpage(), page.get_size()[1]
+    cover = " ".join(text.get_text_range().split())
+    assert "Imaginary Worldwide Partner Pretend Clouds, E-Commerce Pretend Platform Services" in cover
+    found = text.search("since March 2021").get_next()
+    assert found is not None
+    deal_from_bottom = text.get_charbox(found[0])[1] / height
+    assert deal_from_bottom < 0.25, deal_from_bottom  # it sat at about half the page's height
+    document.close()
