@@ -224,7 +224,7 @@ def test_an_exhibit_source_line_keeps_its_distance_from_the_page_footer():
         bottom = box.content_box_y() + box.height
         sources = [b for b in box.descendants() if b.element_tag == "p" and "exhibit-source" in
                    (b.element.get("class") or "") and type(b).__name__ == "BlockBox"]
-        gaps += [(bottom - (s.border_box_y() + s.border_height())) / MM for s in sources]
+        gaps += [(bottom - (s.content_box_y() + s.height)) / MM for s in sources]  # under its text
     assert len(gaps) > 20 and min(gaps) >= 3.5, sorted(gaps)[:5]
 
 
