@@ -58,7 +58,10 @@ def _paragraphs(weasyprint, widths: list[int], follow: str = "") -> dict[int, li
     return found
 
 
-@pytest.mark.parametrize("follow", ["", "<p class=after>A closing line that must not start a page alone.</p>"])
+CLOSING = "<p class=after>A closing line that must not start a page alone.</p>"
+
+
+@pytest.mark.parametrize("follow", ["", pytest.param(CLOSING, marks=pytest.mark.slow, id="earlier-break")])
 def test_no_word_is_hyphenated_across_a_page_turn(follow):
     """ "restric- / tions" on two pages of alibaba.pdf. ``follow``: a block that avoids a break
     before it makes WeasyPrint look for an earlier break (``find_earlier_page_break``)."""
