@@ -112,15 +112,18 @@ p {{ font-family: Warm }} @page {{ @bottom-center {{ content: counter(page) }} }
 
 
 def _mend(weasyprint: Any) -> Any:
-    """WeasyPrint with the soft-hyphen fix of ``pdf.softhyphens`` in its inline layout (a module
-    without that layout, such as a stand-in in tests, is left as it is)."""
-    from briefing.pdf.softhyphens import install
+    """WeasyPrint with the soft-hyphen fix of ``pdf.softhyphens`` in its inline layout and no word
+    hyphenated across a page turn (``pdf.pageturns``, in its block layout); a module without that
+    layout, such as a stand-in in tests, is left as it is."""
+    from briefing.pdf import pageturns, softhyphens
 
     try:
-        from weasyprint.layout import inline
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout import block, inline
     except ImportError:
         return weasyprint
-    install(inline)
+    softhyphens.install(inline)
+    pageturns.install(block, boxes)
     return weasyprint
 
 
