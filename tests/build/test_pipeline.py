@@ -240,3 +240,14 @@ def test_the_sponsor_pdf_is_announced_before_its_book_pages_are_prepared(project
     assert report.ok, report.failed
     assert sorted(report.rebuilt) == ["briefing-book.pdf", "globex-imaginary.pdf"]
     assert "43" in " ".join(pdf_text(project / "output" / "briefing-book.pdf"))
+
+
+@pytest.mark.slow  # a real build or a server: kept out of the two-minute default run
+def test_a_stylesheet_edit_prints_the_book_front_matter_again(project):
+    """The front matter is kept by what it is printed from: its HTML and the theme, so that an
+    edited stylesheet is not answered with the front matter printed before the edit."""
+    css = project / "assets" / "css" / "book.css"
+    css.write_text(css.read_text() + '\nh1::after { content: " (restyled)" }\n')
+    report = build(Options(data_dir=project / "data", out_dir=project / "output"))
+    assert report.ok and "briefing-book.pdf" in report.rebuilt, report.failed
+    assert "(restyled)" in " ".join(pdf_text(project / "output" / "briefing-book.pdf")[:4])

@@ -22,7 +22,7 @@ from briefing.documents.meta import ChapterMeta, WatchEntry, book_pages
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path
 from briefing.errors import RenderError
 from briefing.files import write_atomic
-from briefing.hashing import digest
+from briefing.hashing import digest, theme_fingerprint
 from briefing.pdf.printer import Printed, PrintOptions, print_html, warm_weasyprint
 from briefing.pdf.structmerge import prepare
 from briefing.processes import Job, run_jobs
@@ -151,7 +151,9 @@ def overview_rows(sponsors: dict[str, Sponsor]) -> list[dict[str, str]]:
 
 def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
     """Front matter printed once per distinct HTML: an unchanged contents costs nothing."""
-    key = digest(html, sorted(svgs), edition.pdf_variant, "prepared", length=24)  # stored prepared: see _print_front
+    # the theme too: a stylesheet edit changes the pages, not the HTML; stored prepared: see _print_front
+    key = digest(html, sorted(svgs), edition.pdf_variant, theme_fingerprint(edition.paths.root), "prepared",
+                 length=24)
     pdf_path = edition.paths.cache / f"front-{key}.pdf"
     meta_path = pdf_path.with_suffix(".json")
     try:

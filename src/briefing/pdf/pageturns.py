@@ -14,6 +14,7 @@ by ``pdf.printer.import_weasyprint``.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 # a compound's own hyphen: U+002D, U+2010 (the hyphenate character WeasyPrint draws by default)
@@ -47,6 +48,15 @@ def lines_to_keep(lines: list[Any], orphans: int, text_box: type) -> int:
     return len(lines)
 
 
+_BREAK_LINE = ("context", "box", "line", "new_children", "needed", "page_is_empty", "index", "skip_stack",
+               "resume_at", "absolute_boxes", "fixed_boxes")  # WeasyPrint 70's, which the wrapper reads by position
+_EARLIER = ("context", "children", "absolute_boxes", "fixed_boxes")
+
+
+def _parameters(function: Any) -> tuple[str, ...]:
+    return tuple(inspect.signature(function).parameters)
+
+
 def install(weasyprint_block: Any, weasyprint_boxes: Any) -> None:
     """Wrap the two functions of WeasyPrint's block layout module that end a page between two
     lines of a paragraph: ``_break_line`` (the page is full) and ``find_earlier_page_break`` (what
@@ -54,6 +64,8 @@ def install(weasyprint_block: Any, weasyprint_boxes: Any) -> None:
     block = weasyprint_block
     if getattr(block._break_line, "avoids_hyphen_at_page_end", False):  # noqa: SLF001
         return
+    if _parameters(block._break_line) != _BREAK_LINE or _parameters(block.find_earlier_page_break) != _EARLIER:  # noqa: SLF001
+        return  # another WeasyPrint: its own page breaks, rather than a wrapper that misreads them
     text_box, line_box = weasyprint_boxes.TextBox, weasyprint_boxes.LineBox
     break_line, earlier_break = block._break_line, block.find_earlier_page_break  # noqa: SLF001
 
