@@ -26,11 +26,13 @@ def render_once(slug: str, data: Path, out: Path) -> int:
     from briefing.build.options import Options
     from briefing.build.pipeline import make_edition
     from briefing.data.load import load_project
-    from briefing.documents.chapter import print_chapter
+    from briefing.documents.chapter import keep_for_books, print_chapter
 
     project = load_project(data)
     opts = Options(data_dir=data, out_dir=out, slugs=[slug], book=False, force=True, jobs=1)
-    meta = print_chapter(project, make_edition(project, opts), slug, key="profile")
+    edition = make_edition(project, opts)
+    meta = print_chapter(project, edition, slug, key="profile")
+    keep_for_books(edition, meta)
     return meta.pages
 
 

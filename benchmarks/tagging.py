@@ -28,6 +28,7 @@ import tarfile
 import tempfile
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -80,6 +81,21 @@ def table(rows: list[dict]) -> str:
 
 
 NEWER_FIELDS = ("source",)  # sponsor fields added after the untagged commit, which would refuse them
+NEWER_BLOCK_FIELDS = {"chart": ("targets",), "table": ("source",)}  # and block fields, by block kind
+
+
+def _without_newer(value: Any, key: str = "") -> bool:
+    """Drop the block fields the untagged checkout predates, in place; True if any was there."""
+    dropped = False
+    if isinstance(value, dict):
+        for field in NEWER_BLOCK_FIELDS.get(key, ()):
+            dropped = value.pop(field, None) is not None or dropped
+        for k, v in value.items():
+            dropped = _without_newer(v, k) or dropped
+    elif isinstance(value, list):
+        for v in value:
+            dropped = _without_newer(v) or dropped
+    return dropped
 
 
 def _with_theme(project: Path, theme: Path, root: Path) -> Path:
@@ -90,7 +106,8 @@ def _with_theme(project: Path, theme: Path, root: Path) -> Path:
     shutil.copytree(project / "data", root / "data")
     for sponsor in sorted((root / "data" / "sponsors").glob("*.yaml")):
         data = yaml.safe_load(sponsor.read_text(encoding="utf-8"))
-        if any(field in data for field in NEWER_FIELDS):
+        dropped = _without_newer(data)
+        if any(field in data for field in NEWER_FIELDS) or dropped:
             for field in NEWER_FIELDS:
                 data.pop(field, None)
             sponsor.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -46,14 +47,22 @@ def theme_fingerprint(root: Path, templates: Iterable[str] | None = None) -> str
     chosen = None if templates is None else {f"templates/{name}" for name in templates}
     files = [(f.rel, f.path) for f in Theme(root).files()
              if chosen is None or not f.rel.startswith("templates/") or f.rel in chosen]
-    code = Path(__file__).parent
-    files += [(path.relative_to(code).as_posix(), path)
-              for path in sorted(p for p in code.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-              if path.relative_to(code).parts[:2] not in _THEME_FOLDERS]
+    files += _code_files()
     return _hash_files(tuple((rel, path, (info := path.stat()).st_size, info.st_mtime_ns) for rel, path in files))
 
 
-_THEME_FOLDERS = {("theme", folder) for folder in FOLDERS}  # counted above, through the project's view
+def _code_files() -> list[tuple[str, Path]]:
+    """The package's own files but its theme (counted above, through the project's view)."""
+    code = Path(__file__).parent
+    found = []
+    for current, dirs, names in os.walk(code):  # the theme's folders are links in a checkout: not followed
+        dirs[:] = [d for d in dirs if d != "__pycache__" and os.path.join(current, d) not in _THEME_FOLDERS]
+        rel = os.path.relpath(current, code).replace(os.sep, "/")
+        found += [(name if rel == "." else f"{rel}/{name}", Path(current, name)) for name in names]
+    return sorted(found)
+
+
+_THEME_FOLDERS = {os.path.join(Path(__file__).parent, "theme", folder) for folder in FOLDERS}
 
 
 def _hash_files(files: tuple[tuple[str, Path, int, int], ...]) -> str:

@@ -210,3 +210,44 @@ def test_full_disk_is_a_clear_error_and_keeps_old_outputs(project):
     assert result.returncode == 1
     assert "File too large" in result.stderr
     assert (out / "globex-imaginary.pdf").read_bytes() == good
+
+
+@pytest.mark.slow  # a real build or a server: kept out of the two-minute default run
+def test_the_sponsor_pdf_is_announced_before_its_book_pages_are_prepared(project, monkeypatch):
+    """The preview shows a saved sponsor's PDF as soon as it is written: its worker says so before
+    preparing the chapter's pages for the book. Here the worker cannot prepare them until the
+    build's progress has announced the sponsor PDF."""
+    from briefing.build import pipeline
+
+    announced = project / "announced"
+    real = pipeline.keep_for_books
+
+    def keep_after_the_announcement(edition, meta):  # runs in the forked worker
+        deadline = time.monotonic() + 20
+        while not announced.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the sponsor PDF was not announced while its worker ran")
+            time.sleep(0.02)
+        real(edition, meta)
+
+    def progress(event: str, name: str, seconds: float | None = None) -> None:
+        if event == "done" and name == "globex-imaginary.pdf":
+            announced.write_text("yes")
+
+    monkeypatch.setattr(pipeline, "keep_for_books", keep_after_the_announcement)
+    edit(project / "data" / "sponsors" / "globex-imaginary.yaml", 'value: "42"', 'value: "43"')
+    report = build(Options(data_dir=project / "data", out_dir=project / "output"), progress=progress)
+    assert report.ok, report.failed
+    assert sorted(report.rebuilt) == ["briefing-book.pdf", "globex-imaginary.pdf"]
+    assert "43" in " ".join(pdf_text(project / "output" / "briefing-book.pdf"))
+
+
+@pytest.mark.slow  # a real build or a server: kept out of the two-minute default run
+def test_a_stylesheet_edit_prints_the_book_front_matter_again(project):
+    """The front matter is kept by what it is printed from: its HTML and the theme, so that an
+    edited stylesheet is not answered with the front matter printed before the edit."""
+    css = project / "assets" / "css" / "book.css"
+    css.write_text(css.read_text() + '\nh1::after { content: " (restyled)" }\n')
+    report = build(Options(data_dir=project / "data", out_dir=project / "output"))
+    assert report.ok and "briefing-book.pdf" in report.rebuilt, report.failed
+    assert "(restyled)" in " ".join(pdf_text(project / "output" / "briefing-book.pdf")[:4])

@@ -77,7 +77,8 @@ def test_every_model_a_sponsor_holds_carries_audience_or_says_what_does():
 
 
 # list fields of plain text that are not printed as items a reader could be withheld from
-NOT_ITEMS = {(m.Block, "cite"): "source ids", (m.Chart, "approximate"): "names labels the chart prints"}
+NOT_ITEMS = {(m.Block, "cite"): "source ids", (m.Chart, "approximate"): "names labels the chart prints",
+             (m.Chart, "targets"): "names labels the chart prints"}
 
 
 def _flat(annotation: Any) -> list[Any]:

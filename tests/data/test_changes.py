@@ -35,7 +35,7 @@ COMPLETE: dict[str, Any] = {
             {"figures": [{"label": "Sand", "value": "7"}]},
             {"table": {"title": "Pits", "columns": [{"name": "Pit", "align": "left"}, {"name": "Depth (m)"}],
                        "rows": [["North", "10"], {"cells": ["South", "12"], "audience": "partner"}],
-                       "notes": ["Invented depths."]}},
+                       "notes": ["Invented depths."], "source": "Invented pit survey"}},
             {"people": {"title": "Board", "leadership": True, "items": [
                 {"name": "Pat Pretend", "role": "Chair", "organisation": "Quux", "since": "2020",
                  "notes": "Invented.", "audience": "partner"}]}},
@@ -43,6 +43,7 @@ COMPLETE: dict[str, Any] = {
                            "highlights": ["Invented highlight."], "audience": "partner"}]},
             {"chart": {"kind": "bar", "title": "Depth by pit", "unit": "m", "period": "2025", "source": "Invented",
                        "as_of": "2025-12", "highlight": "North", "alt": "Invented alt text.", "approximate": True,
+                       "targets": ["East"],
                        "series": [{"name": "Depth", "values": {"North": 10, "South": 12, "East": 9}}]}},
             {"quote": {"text": "We dig deeper than anyone pretends to.", "attribution": "Pat Pretend, Chair"},
              "cite": ["src-a"]},
@@ -57,7 +58,7 @@ REPLACE = {"as_of": "2026-06", "joined": "2020-04", "date": "2020-03-02", "throu
            "colour": "#663399", "severity": "critical", "kind": "column", "scale": "billion", "currency": "EUR",
            "approximate": False, "leadership": False, "align": "right", "amount": 6, "url": "https://example.org/b",
            "highlight": "South", "cite": ["src-z"], "cells": ["South", "13"], "id": "src-q", "usd_rate": 2,
-           "audience": "confidential"}
+           "audience": "confidential", "targets": ["South"]}
 SKIP = {(m.Brand, "logo"), (m.Attachment, "title"), (m.Attachment, "file"), (m.Attachment, "audience"),
         (m.Sponsor, "attachments")}  # need files
 

@@ -130,3 +130,35 @@ def test_weasyprint_import_leaves_the_collector_as_it_found_it():
                "import_weasyprint()\n"
                "print(gc.isenabled())\n")
     assert out.split() == ["False"]
+
+
+_PARSES = """
+import sys
+import cffi.cparser
+from briefing.pdf.printer import import_weasyprint, print_html, warm_weasyprint
+from pathlib import Path
+REPO = Path(sys.argv[1])
+import_weasyprint()
+if sys.argv[2] == "warm":
+    warm_weasyprint()
+parsed = []
+real = cffi.cparser.Parser._parse
+cffi.cparser.Parser._parse = lambda self, csource: parsed.append(csource) or real(self, csource)
+html = ('<html lang="en"><head><title>T</title><link rel="stylesheet" href="assets/css/sponsor.css"></head>'
+        '<body><h1>Invented</h1><p>Text <b>bold</b> <i>italic</i> <a href="#x" id="x">link</a></p>'
+        '<table><tr><th>A</th><td>1</td></tr></table></body></html>')
+print_html(html, base=REPO, roots=[REPO / "assets"], what="t")
+# WeasyPrint names an array's length in its type (hb_codepoint_t[N]): one parse per length, always
+print(len([c for c in parsed if "hb_codepoint_t[" not in c]))
+"""
+
+
+def test_a_warm_parent_has_parsed_the_c_declarations_a_print_needs():
+    """A worker forked after ``warm_weasyprint`` does not pay again for what a first print in a
+    process costs: cffi parsing the C declarations of Pango, HarfBuzz and fontconfig calls."""
+    code = f"import sys; sys.argv = ['x', {str(REPO)!r}, 'MODE']\n" + _PARSES
+    cold = int(_run(code.replace("MODE", "cold")))
+    warm = int(_run(code.replace("MODE", "warm")))
+    assert cold > 0, "a first print parses declarations: the test measures nothing otherwise"
+    assert warm == 0, f"{warm} declarations parsed again after the warm-up"
+

@@ -43,14 +43,14 @@ from briefing.data.load import Project, load_project
 from briefing.data.model import format_date
 from briefing.documents.assemble import Runner, in_this_process
 from briefing.documents.book import BookRequest, assemble_book, print_fronts_ahead, printed_parts
-from briefing.documents.chapter import print_chapter
+from briefing.documents.chapter import keep_for_books, print_chapter
 from briefing.documents.meta import ChapterMeta
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
 from briefing.documents.sponsor_pdf import finish_sponsor_pdf
 from briefing.errors import BriefingError
 from briefing.pdf.binding import Binder
-from briefing.pdf.printer import import_weasyprint
-from briefing.processes import Job, Outcome, Spare, run_jobs
+from briefing.pdf.printer import warm_weasyprint
+from briefing.processes import Job, Outcome, Spare, run_jobs, tell
 from briefing.render.edition import Edition, Paths
 from briefing.render.variants import variant_named
 
@@ -131,16 +131,24 @@ class ChapterResult:
 
 
 def _chapter_job(task: ChapterTask) -> ChapterResult:
+    """Print the chapter if asked, finish the sponsor PDF and ``tell`` the parent it is written,
+    then prepare the chapter's book pages: the preview shows the sponsor's new pages while its
+    worker still readies them for the book (docs/performance.md, "The editor's loop")."""
     meta = (print_chapter(task.project, task.edition, task.slug, task.key) if task.render
             else ChapterMeta.load(chapter_meta_path(task.edition, task.slug)))
     drawn = meta.charts_drawn if task.render else 0
-    if task.target is None:
-        return ChapterResult(task.render, drawn)
-    try:
-        written = finish_sponsor_pdf(task.project, task.edition, meta, task.edition.paths.out / task.target.name)
-    except BriefingError as err:  # the chapter is fine; only this output failed
-        return ChapterResult(task.render, drawn, error=str(err))
-    return ChapterResult(task.render, drawn, written.pages, warnings=tuple(written.warnings))
+    result = ChapterResult(task.render, drawn)
+    if task.target is not None:
+        try:
+            written = finish_sponsor_pdf(task.project, task.edition, meta, task.edition.paths.out / task.target.name)
+        except BriefingError as err:  # the chapter is fine; only this output failed
+            result = ChapterResult(task.render, drawn, error=str(err))
+        else:
+            result = ChapterResult(task.render, drawn, written.pages, warnings=tuple(written.warnings))
+            tell(result)
+    if task.render:
+        keep_for_books(task.edition, meta)
+    return result
 
 
 def chapter_fresh(edition: Edition, slug: str, key: str) -> bool:
@@ -170,6 +178,8 @@ class _Ledger:
         self.plan, self.edition, self.manifest, self.say = the_plan, edition, manifest, say
         self.report = report if report is not None else Report()
         self.failed_chapters: dict[str, str] = {}
+        self.told: set[str] = set()  # sponsor PDFs a worker said were written before it ended
+        self.started: dict[str, float] = {}  # chapter -> when its worker started
 
     def built(self, target: Target, pages: int, seconds: float, warnings: tuple[str, ...] | list[str] = ()) -> None:
         self.report.rebuilt.append(target.name)
@@ -183,6 +193,14 @@ class _Ledger:
         self.report.failed.append((target.name, error))
         self.say("fail", target.name, seconds)
 
+    def sponsor_written(self, slug: str, result: ChapterResult) -> None:
+        """A worker's news: the sponsor PDF is written, the chapter's book pages still to come."""
+        target = self.plan.sponsor_target(slug)
+        if target is not None and target.name not in self.told:
+            self.told.add(target.name)
+            self.built(target, result.pages, time.monotonic() - self.started.get(slug, time.monotonic()),
+                       result.warnings)
+
     def chapter_done(self, outcome: Outcome) -> None:
         result: ChapterResult | None = outcome.value
         if not outcome.ok or result is None:  # the chapter itself could not be printed
@@ -191,7 +209,7 @@ class _Ledger:
             self.report.rendered.append(outcome.name)
             self.report.charts_drawn += result.charts_drawn
         target = self.plan.sponsor_target(outcome.name)
-        if target is None:
+        if target is None or target.name in self.told:  # written and said so already
             return
         error = outcome.error if not outcome.ok or result is None else result.error
         if error:
@@ -200,15 +218,19 @@ class _Ledger:
             assert result is not None
             self.built(target, result.pages, outcome.seconds, result.warnings)
 
+    def chapter_started(self, slug: str) -> None:
+        self.started[slug] = time.monotonic()
+        self.say("start", slug)
+
 
 def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, timeout: float) -> None:
     if not tasks:
         return
-    import_weasyprint()  # once here, inherited warm by the forked workers
+    warm_weasyprint()  # once here, inherited warm by the forked workers
 
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     run_jobs([Job(t.slug, _chapter_job, (t,)) for t in tasks], workers=workers, timeout=timeout,
-             on_start=lambda name: ledger.say("start", name), on_done=ledger.chapter_done)
+             on_start=ledger.chapter_started, on_done=ledger.chapter_done, on_news=ledger.sponsor_written)
 
 
 # --- step 3: books and editions, from the printed chapters -------------------------------
@@ -312,11 +334,12 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
     return bool(the_plan.stale)
 
 
-def build(opts: Options, progress: ProgressFn | None = None) -> Report:
-    """Build what ``opts`` asks for, rebuilding only outputs whose inputs changed."""
+def build(opts: Options, progress: ProgressFn | None = None, project: Project | None = None) -> Report:
+    """Build what ``opts`` asks for, rebuilding only outputs whose inputs changed; ``project``:
+    ``opts.data_dir`` loaded already (the preview loads it for the titles it shows)."""
     started = time.monotonic()
     say = progress or Progress()
-    project = load_project(opts.data_dir, cache=opts.out_dir / ".cache" / "data")
+    project = project or load_project(opts.data_dir, cache=opts.out_dir / ".cache" / "data")
     check_slugs(project, opts)
     manifest = Manifest.load(opts.out_dir)
     _clear_leftovers(opts.out_dir)

@@ -246,17 +246,22 @@ def leaks(sponsor: Sponsor, located: Located, levels: Levels) -> list[Problem]:
     """A value withheld from a level but printed for the same level elsewhere, word for word: the
     `audience` mark hides nothing. Each such pair is refused, located at both places."""
     leaves = list(_leaves(sponsor, (), (levels.base if sponsor.audience is None else None,)))
+    # the lowest level that may read each leaf: its most restrictive mark
+    needs = [max((levels.rank(m) for m in marks if m is not None), default=-1) for _, marks, _, _ in leaves]
+    # what could be recognised elsewhere: a figure with a digit in it, or a sentence
+    telling = [(loc, text, need) for (loc, _, raw, is_value), need in zip(leaves, needs, strict=True)
+               if (text := raw.strip()) and (is_value and any(c.isdigit() for c in text) or len(text) >= _PROSE)]
     found: dict[tuple[Loc, Loc], str] = {}
-    for level in reversed(levels.order):
-        visible = [(loc, text) for loc, marks, text, _ in leaves if levels.allows(level, *marks)]
-        for loc, marks, text, is_value in leaves:
-            text = text.strip()
-            if levels.allows(level, *marks) or not text or not (is_value and any(c.isdigit() for c in text)
-                                                                 or len(text) >= _PROSE):
+    patterns: dict[str, re.Pattern[str]] = {}  # compiled once a sponsor: re's own cache holds 512
+    for rank, level in reversed(list(enumerate(levels.order))):
+        visible = [(loc, text) for (loc, _, text, _), need in zip(leaves, needs, strict=True) if need <= rank]
+        for loc, text, need in telling if visible else ():
+            if need <= rank:
                 continue
-            pattern = _pattern(text)
-            for where, shown in visible:
-                if (loc, where) not in found and pattern.search(shown):
+            # the text itself must be there for the pattern to match: the regex only where it is
+            for where, shown in [(w, s) for w, s in visible if text in s and (loc, w) not in found]:
+                pattern = patterns.get(text) or patterns.setdefault(text, _pattern(text))
+                if pattern.search(shown):
                     found[loc, where] = level
     problems = []
     for (loc, where), level in found.items():

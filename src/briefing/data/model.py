@@ -339,6 +339,8 @@ class Table(Strict):
     rows: list[Row] = Field(min_length=1, max_length=2000, description="each row a list of cells; a row may be "
                             "written {cells, audience} to carry its own audience")
     notes: list[Item] = Field([], description="Markdown, one item each" + ITEM_HELP)
+    source: Line | None = Field(None, description="where the table's figures come from, as the data knows it: "
+                                "printed under the table as a chart's source line (none printed without it)")
 
     @model_validator(mode="after")
     def _rows_match_columns(self) -> Table:
@@ -402,6 +404,8 @@ class Chart(Strict):
     highlight: Line | None = Field(None, description="label drawn in the accent colour")
     approximate: Flag | list[Line] = Field(False, description="values that are estimates, printed with '~': "
                                            "`yes` for all, or a list of their labels")
+    targets: list[Line] = Field([], description="labels whose values are targets or goals, not actuals, as the "
+                                "source states them: drawn in outline and named so (bar, column, line)")
     alt: Text | None = Field(None, description="alt text; generated from the data when absent")
 
     @model_validator(mode="after")
@@ -442,6 +446,14 @@ class Chart(Strict):
             found += [(("series", i), "this chart has several series; give each a `name` for its legend")
                       for i, s in enumerate(self.series) if not s.name]
         labels_all = {x for s in self.series for x in s.values}
+        for k, target in enumerate(self.targets):
+            if target not in labels_all:
+                close = difflib.get_close_matches(target, sorted(labels_all), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"use one of {_names(sorted(labels_all))}"
+                found.append((("targets", k), f"'{target}' is not a label of this chart; {hint}"))
+        if self.targets and self.kind == "donut":
+            found.append((("targets",), "a donut shows shares of one whole, not targets; draw the target "
+                          "on a bar or column chart"))
         if self.highlight is not None and self.highlight not in labels_all:
             close = difflib.get_close_matches(self.highlight, sorted(labels_all), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"use one of {_names(sorted(labels_all))}"
@@ -509,7 +521,8 @@ BLOCK_KINDS: dict[str, BlockKind] = {k.key: k for k in (
               no_hyphens=frozenset({"label", "value", "unit", "period", "change", "note", "source"}),
               verbatim=_NONE),
     BlockKind(key="table", model=Table, change_name="table", change_main=None, exhibit=True,
-              keep_whole=_NONE, no_hyphens=frozenset({"title", "columns", "name"}), verbatim=frozenset({"align"})),
+              keep_whole=_NONE, no_hyphens=frozenset({"title", "columns", "name", "source"}),
+              verbatim=frozenset({"align"})),
     BlockKind(key="people", model=People, change_name="people", change_main=None, exhibit=False,
               keep_whole=_NONE, no_hyphens=frozenset({"title", "name", "role", "organisation", "since"}),
               verbatim=_NONE),
@@ -519,7 +532,7 @@ BLOCK_KINDS: dict[str, BlockKind] = {k.key: k for k in (
               keep_whole=frozenset({"card"}),  # a chart of one or two bars prints as cards
               # `approximate` and `highlight` name labels: typeset as the labels are, or they never match
               no_hyphens=frozenset({"title", "unit", "period", "source", "highlight", "name", "values",
-                                    "approximate"}),
+                                    "approximate", "targets"}),
               verbatim=frozenset({"kind", "as_of"})),
     BlockKind(key="quote", model=Quote, change_name="Quote", change_main="text", exhibit=False,
               keep_whole=frozenset({"pull-quote"}), no_hyphens=frozenset({"attribution"}), verbatim=_NONE),

@@ -22,8 +22,8 @@ from briefing.documents.meta import ChapterMeta, WatchEntry, book_pages
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path
 from briefing.errors import BriefingError, RenderError
 from briefing.files import write_atomic
-from briefing.hashing import digest
-from briefing.pdf.printer import Printed, PrintOptions, import_weasyprint, print_html
+from briefing.hashing import digest, theme_fingerprint
+from briefing.pdf.printer import Printed, PrintOptions, print_html, warm_weasyprint
 from briefing.pdf.structmerge import prepare
 from briefing.processes import Job, run_jobs
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
@@ -151,7 +151,9 @@ def overview_rows(sponsors: dict[str, Sponsor]) -> list[dict[str, str]]:
 
 def _front_paths(html: str, svgs: dict[str, str], edition: Edition) -> tuple[Path, Path]:
     """Where the front matter printed from ``html`` is cached: the PDF and its page facts."""
-    key = digest(html, sorted(svgs), edition.pdf_variant, "prepared", length=24)  # stored prepared: see _print_front
+    # the theme too: a stylesheet edit changes the pages, not the HTML; stored prepared: see _print_front
+    key = digest(html, sorted(svgs), edition.pdf_variant, theme_fingerprint(edition.paths.root), "prepared",
+                 length=24)
     pdf_path = edition.paths.cache / f"front-{key}.pdf"
     return pdf_path, pdf_path.with_suffix(".json")
 
@@ -167,7 +169,7 @@ def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
         pass
     # printed in a worker process: WeasyPrint's heap would otherwise stay with this process,
     # which goes on to hold the whole book for the merge (docs/performance.md, "Front matter in a worker")
-    import_weasyprint()  # once here, inherited warm by the forked workers
+    warm_weasyprint()  # once here, inherited warm by the forked workers
 
     outcome, = run_jobs([Job("book front matter", _print_front, (html, svgs, edition, pdf_path, meta_path))],
                         workers=1, timeout=FRONT_TIMEOUT)
@@ -274,7 +276,7 @@ def print_fronts_ahead(project: Project, edition: Edition, requests: list[BookRe
             jobs[pdf_path] = Job(f"front matter ahead {len(jobs)}", _print_front,
                                  (html, draft.svgs, edition, pdf_path, meta_path))
     if len(jobs) > 1:
-        import_weasyprint()  # once here, inherited warm by the forked workers
+        warm_weasyprint()  # once here, inherited warm by the forked workers
         run_jobs(list(jobs.values()), workers=workers, timeout=FRONT_TIMEOUT)
 
 

@@ -61,7 +61,8 @@ def chapter_html(project: Project, edition: Edition, slug: str, sponsor: Sponsor
 
 
 def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> ChapterMeta:
-    """Print one sponsor's chapter into the build folder and return its metadata."""
+    """Print one sponsor's chapter into the build folder and return its metadata; the chapter
+    counts as printed once ``keep_for_books`` has written that metadata too."""
     data_file = data_file_name(project, slug)
     sponsor = project.sponsors[slug]
     # the words this chapter hyphenates, remembered in the build folder for the next run
@@ -90,12 +91,20 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
     meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key),
                    charts_drawn=charts.drawn, findings=tuple(printed.findings))
     write_atomic(chapter_pdf(edition, slug), printed.pdf)
-    # prepared here, once, rather than in every book that contains the chapter; IDs get a prefix
-    # no other part of a book can have (merge gives unprepared parts "p<n>-")
-    write_atomic(chapter_book_pdf(edition, slug), prepare(printed.pdf, book_pages(meta, edition.document),
-                                                          prefix=f"c:{slug}:"))
-    write_atomic(chapter_meta_path(edition, slug), meta.to_json())
     return meta
+
+
+def keep_for_books(edition: Edition, meta: ChapterMeta) -> None:
+    """Prepare the printed chapter's book pages, then write its metadata, which marks the chapter
+    as printed for ``meta.key``: a chapter whose worker stopped before this is printed again.
+
+    Prepared here, once, rather than in every book that contains the chapter; IDs get a prefix
+    no other part of a book can have (merge gives unprepared parts "p<n>-"). Separate from
+    ``print_chapter`` so that the sponsor PDF, which an editor waits for, is written first."""
+    slug = meta.slug
+    pages = book_pages(meta, edition.document)
+    write_atomic(chapter_book_pdf(edition, slug), prepare(chapter_pdf(edition, slug), pages, prefix=f"c:{slug}:"))
+    write_atomic(chapter_meta_path(edition, slug), meta.to_json())
 
 
 TABLE_ROUNDS = 3
@@ -128,16 +137,18 @@ def preflight(project: Project, slug: str, data_file: str,
         # cover, at a glance, contents and changes each stand alone: short by design when the data is
         # short (the at-a-glance page is its heading's page: a second page of it is a finding)
         skip = {0} | {by_name[a] for a in (anchors.at_a_glance, anchors.contents, anchors.changes) if a in by_name}
-        try:
-            located = load_file(project.files[slug], data_file)
-        except BriefingError:  # validated moments ago; without lines the findings still name the block
-            located = None
         found = inspect(document, skip, tuple(Theme(project.root).font_files()))
         glance = [i for i, page in enumerate(document.pages) if anchors.glance in page.anchors]
         if len(glance) > 1:
             found.append(Finding("", f"the at-a-glance page runs onto page {glance[-1] + 1}: shorten the summary, "
                                      f"key points or key figures"))
         found += chart_findings(overlaps or {}, project.sponsors[slug])
+        if not found:
+            return []
+        try:  # the file read again with positions, only to say where each finding is
+            located = load_file(project.files[slug], data_file)
+        except BriefingError:  # validated moments ago; without lines the findings still name the block
+            located = None
         return lines_for(found, data_file=data_file, sponsor=project.sponsors[slug], located=located)
 
     return check

@@ -19,7 +19,8 @@ def finish_sponsor_pdf(project: Project, edition: Edition, meta: ChapterMeta, ta
     sponsor = project.sponsors[slug]
     document = edition.document
     marks = chapter_marks(meta, {i: i for i in range(meta.pages)}) if document.lists_headings else []
-    parts = [Part(chapter_pdf(edition, slug), unnumbered={0})]  # a cover, or a lone one-pager
+    # a cover, or a lone one-pager, unnumbered; the page count from the metadata, not another read
+    parts = [Part(chapter_pdf(edition, slug), pages=list(range(meta.pages)), unnumbered={0})]
     offset = meta.pages
     for extra in (appended(project, slug) if document.appends_attachments else []):
         parts.append(Part(extra.path, title=f"Appendix: {extra.title}"))

@@ -22,7 +22,7 @@ from briefing import __version__
 from briefing.errors import RenderError
 from briefing.files import write_atomic
 from briefing.hashing import digest
-from briefing.pdf.printer import PrintOptions, import_weasyprint, print_html
+from briefing.pdf.printer import PrintOptions, print_html, warm_weasyprint
 from briefing.render.edition import Paths
 from briefing.render.html import OVERLAY_TEMPLATE, render
 from briefing.theme import Theme
@@ -71,7 +71,7 @@ def footer_file(footer: str, *, page_size: str, pdf_variant: str, paths: Paths) 
 def _print_missing(missing: list[tuple[list[str], Path]], footer: str, page_size: str, paths: Paths) -> None:
     """Print the overlay chunks not in the cache (in parallel workers if there are several)."""
     if len(missing) > 1:  # a long book: print the chunks in parallel worker processes
-        import_weasyprint()  # once here, inherited warm by the forked workers
+        warm_weasyprint()  # once here, inherited warm by the forked workers
 
         from briefing.processes import Job, run_jobs
 

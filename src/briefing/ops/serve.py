@@ -175,13 +175,13 @@ class Preview:
         self._publish(building=True)
         started = time.monotonic()
         try:
-            project = load_project(self.data_dir)
+            project = load_project(self.data_dir, cache=self.out_dir / ".cache" / "data")
             visible = project_view(project, project.levels.base)  # what the default build prints
             titles = [(sponsor_output(slug, FULL), sponsor.name) for slug, sponsor in visible.sponsors.items()]
             titles.append((book_output(FULL), project.book.title))
             with run_lock(self.out_dir, wait=True):
                 report = build(Options(data_dir=self.data_dir, out_dir=self.out_dir, jobs=self.jobs),
-                               progress=partial(self._printed, dict(titles)))
+                               progress=partial(self._printed, dict(titles)), project=project)
                 failed = {name: self._plain(error) for name, error in report.failed}
                 manifest = Manifest.load(self.out_dir)
                 # snapshots taken while this run still holds the folder: exactly what it wrote
@@ -613,9 +613,11 @@ class Server:
 
 
 def _watch(preview: Preview, stopping: threading.Event) -> None:
-    # quicker to react than `briefing watch`: someone is looking at the page
+    # quicker to react than `briefing watch`: someone is looking at the page. A save (an editor's
+    # write and rename, or a rewrite in place) is over within a few milliseconds, so 20 ms of quiet
+    # ends the batch; the waiting is part of every save-to-page (docs/performance.md)
     try:
-        follow(preview.data_dir, preview.out_dir, preview.rebuild, stop=stopping, debounce=200, step=50)
+        follow(preview.data_dir, preview.out_dir, preview.rebuild, stop=stopping, debounce=200, step=20)
     except KeyboardInterrupt:
         return  # stopped (Server.stop) in the middle of a build
 

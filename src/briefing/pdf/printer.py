@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import io
 import logging
 import re
@@ -78,16 +79,51 @@ def import_weasyprint() -> Any:
     return _mend(weasyprint)
 
 
+@functools.cache
+def warm_weasyprint() -> None:
+    """Import WeasyPrint and print a few lines with it, once per process: done before forking,
+    every worker inherits what a first print sets up.
+
+    The first print in a process pays for more than layout: cffi parses the C declaration of each
+    Pango, HarfBuzz and fontconfig call the first time it is made (pycparser), and WeasyPrint
+    fills its caches. The lines use what a chapter uses (a font face, bold and italic, a link, a
+    table, an SVG image), so a worker forked after them parses next to nothing again
+    (docs/performance.md, "A warm parent")."""
+    from briefing.theme import default_root
+
+    weasyprint = import_weasyprint()
+    font = (default_root() / "assets" / "fonts" / "NotoSans-Regular.ttf").as_uri()
+    try:
+        with _font_folder() as font_config:
+            document = weasyprint.HTML(string=_WARM_UP.replace("FONT", font)).render(font_config=font_config)
+            with _marked_parts():
+                document.write_pdf(pdf_variant=PDF_UA)
+    except Exception:  # noqa: BLE001 - a full disk, a file-size limit: the prints that follow say what is wrong
+        return
+
+
+_WARM_SVG = ("%3Csvg xmlns='http://www.w3.org/2000/svg' width='9' height='9'%3E"
+             "%3Ctext%20y='8'%3E1%3C/text%3E%3Cpath%20d='M0%200H9'/%3E%3C/svg%3E")
+_WARM_UP = f"""<html lang="en"><head><title>Warm</title><style>@font-face {{ font-family: Warm; src: url(FONT) }}
+p {{ font-family: Warm }} @page {{ @bottom-center {{ content: counter(page) }} }}</style></head>
+<body><h1>Warm</h1><p>Warm <b>up</b> <i>1</i> <a href="#w" id="w">link</a></p>
+<table><tr><th>A</th><td>1</td></tr></table><img alt="Warm" src="data:image/svg+xml,{_WARM_SVG}">
+</body></html>"""
+
+
 def _mend(weasyprint: Any) -> Any:
-    """WeasyPrint with the soft-hyphen fix of ``pdf.softhyphens`` in its inline layout (a module
-    without that layout, such as a stand-in in tests, is left as it is)."""
-    from briefing.pdf.softhyphens import install
+    """WeasyPrint with the soft-hyphen fix of ``pdf.softhyphens`` in its inline layout and no word
+    hyphenated across a page turn (``pdf.pageturns``, in its block layout); a module without that
+    layout, such as a stand-in in tests, is left as it is."""
+    from briefing.pdf import pageturns, softhyphens
 
     try:
-        from weasyprint.layout import inline
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout import block, inline
     except ImportError:
         return weasyprint
-    install(inline)
+    softhyphens.install(inline)
+    pageturns.install(block, boxes)
     return weasyprint
 
 

@@ -367,26 +367,30 @@ def _kids(node: pikepdf.Object) -> Iterator[pikepdf.Object]:
 
 
 def _role(node: pikepdf.Object) -> str | None:
-    return str(node.S) if isinstance(node, Dictionary) and "/S" in node else None
+    role = node.get("/S") if isinstance(node, Dictionary) else None
+    return None if role is None else str(role)
 
 
 def _prune(elem: Dictionary, kept_pages: set, prefix: str, reached: set) -> bool:
     """Drop the content of ``elem`` that lies on dropped pages; True if anything is left."""
-    page = elem.get("/Pg")
+    keys = elem.keys()  # one call: each ``in`` on a pikepdf dictionary is another, for every element
+    page = elem.Pg if "/Pg" in keys else None
     on_kept = page is None or page.objgen in kept_pages
-    kids = list(_kids(elem))
+    k = elem.K if "/K" in keys else None
+    kids = list(k) if isinstance(k, Array) else [] if k is None else [k]
     left = [kid for kid in kids if _keep_kid(kid, on_kept, kept_pages, prefix, reached)]
-    if len(left) != len(kids) or not isinstance(elem.get("/K"), Array):
+    if len(left) != len(kids) or not isinstance(k, Array):
         elem.K = Array(left)
     if not on_kept:
         del elem["/Pg"]  # it would drag the dropped page into the output
     # an empty span, paragraph or division (a decorative <span>, an empty <p>) is nothing for a
     # reader (outloud TAG-020); an empty table cell keeps its place in the grid
-    empty = _role(elem) in _DROPPED_EMPTY and "/Alt" not in elem and "/ActualText" not in elem
+    role = str(elem.S) if "/S" in keys else None
+    empty = role in _DROPPED_EMPTY and "/Alt" not in keys and "/ActualText" not in keys
     keep = bool(left) or (not kids and on_kept and not empty)
     if keep:
         reached.add(elem.objgen)
-        _rename_ids(elem, prefix)
+        _rename_ids(elem, prefix, keys, role)
     return keep
 
 
@@ -404,22 +408,24 @@ def _keep_kid(kid: pikepdf.Object, on_kept: bool, kept_pages: set, prefix: str, 
     return _prune(kid, kept_pages, prefix, reached)
 
 
-def _rename_ids(elem: Dictionary, prefix: str) -> None:
+def _rename_ids(elem: Dictionary, prefix: str, keys: set[str], role: str | None) -> None:
     """Prefix IDs and the /Headers that point at them: WeasyPrint's IDs repeat across files.
     Also where every kept element passes once: the printer's part mark goes, and text meant for
-    a screen reader loses the marks typesetting put into it."""
-    if SPLIT in elem:
+    a screen reader loses the marks typesetting put into it. ``keys`` and ``role``: the element's,
+    read once by the caller."""
+    if SPLIT in keys:
         del elem[SPLIT]
     for key in ("/Alt", "/ActualText", "/E"):
-        if key in elem and (text := str(elem[key])) != (clean := plain(text)):
+        if key in keys and (text := str(elem[key])) != (clean := plain(text)):
             elem[key] = String(clean)
-    if "/ID" in elem:
+    if "/ID" in keys:
         elem.ID = String(prefix + bytes(elem.ID).decode("latin-1"))
-    for attrs in _attribute_dicts(elem):
-        headers = attrs.get("/Headers")
-        if isinstance(headers, Array):
-            attrs.Headers = Array([String(prefix + bytes(h).decode("latin-1")) for h in headers])
-    if _role(elem) == "/TH":
+    if "/A" in keys:
+        for attrs in _attribute_dicts(elem):
+            headers = attrs.get("/Headers")
+            if isinstance(headers, Array):
+                attrs.Headers = Array([String(prefix + bytes(h).decode("latin-1")) for h in headers])
+    if role == "/TH":
         _add_scope(elem)
 
 
@@ -539,20 +545,29 @@ def _join_kids(elem: Dictionary, walk: _Walk, in_link: bool) -> None:
     if role == "/Link" and not in_link:
         walk.links.append(elem)
         in_link = True
-    if not isinstance(elem.get("/K"), Array):
+    k = elem.get("/K")
+    if not isinstance(k, Array):
         return
     own_mark = elem.get(SPLIT)
-    kids = list(elem.K)
+    own_mark = None if own_mark is None else int(own_mark)
+    kids = list(k)
     kept: list[pikepdf.Object] = []
+    elements: list[Dictionary] = []  # the kept kids that are elements, walked next
     groups: dict[int, Dictionary] = {}  # part mark -> the first header or footer group of that mark
     prev_mark = None
     for kid in kids:
-        mark = int(kid[SPLIT]) if isinstance(kid, Dictionary) and SPLIT in kid and "/S" in kid else None
-        if mark is None:
+        keys = kid.keys() if isinstance(kid, Dictionary) else ()  # one call, not one per key asked
+        if "/S" not in keys:
             kept.append(kid)
             prev_mark = None
             continue
-        kid_role = _role(kid)
+        if SPLIT not in keys:
+            kept.append(kid)
+            elements.append(kid)
+            prev_mark = None
+            continue
+        mark = int(kid[SPLIT])
+        kid_role = str(kid.S)
         if mark == own_mark and kid_role == role:
             kid.S = Name.NonStruct  # an anonymous box of the same element (text beside a block): no second Sect
         if kid_role in REPEATED:
@@ -562,12 +577,12 @@ def _join_kids(elem: Dictionary, walk: _Walk, in_link: bool) -> None:
             _absorb(kept[-1], kid, walk.replaced)
             continue
         kept.append(kid)
+        elements.append(kid)
         prev_mark = mark
     if len(kept) != len(kids):
         elem.K = Array(kept)
-    for kid in kept:
-        if isinstance(kid, Dictionary) and "/S" in kid:
-            _join_kids(kid, walk, in_link)
+    for kid in elements:
+        _join_kids(kid, walk, in_link)
 
 
 def _repeated(table: Dictionary, group: Dictionary, mark: int, groups: dict[int, Dictionary], walk: _Walk) -> bool:
@@ -650,7 +665,8 @@ def _gather_link(link: Dictionary, owners: dict[int, Dictionary]) -> None:
 
     visit(link)
     annots = [o.Obj for o in objrs if isinstance(o.get("/Obj"), Dictionary)]
-    keep = [o for o in objrs if not _covered(o.get("/Obj"), annots)]
+    covered = _covered(annots)
+    keep = [o for o in objrs if not (isinstance(o.get("/Obj"), Dictionary) and o.Obj.objgen in covered)]
     if len(keep) != len(objrs):
         _drop_annotations([o for o in objrs if o not in keep])
     link.K = Array([*_kids(link), *keep])
@@ -660,19 +676,19 @@ def _gather_link(link: Dictionary, owners: dict[int, Dictionary]) -> None:
             owners[int(annot.StructParent)] = link
 
 
-def _covered(annot: pikepdf.Object, others: list) -> bool:
-    """Does another annotation of the same link, to the same target, hold ``annot``'s rectangle?"""
-    if _rect(annot) is None:
-        return False
-    x0, y0, x1, y1 = _rect(annot)
-    for other in others:
-        if other.objgen == annot.objgen or _target(other) != _target(annot) or _rect(other) is None:
-            continue
-        a0, b0, a1, b1 = _rect(other)
-        bigger = (a1 - a0) * (b1 - b0) > (x1 - x0) * (y1 - y0) or other.objgen < annot.objgen
-        if bigger and a0 - 0.5 <= x0 and b0 - 0.5 <= y0 and x1 <= a1 + 0.5 and y1 <= b1 + 0.5:
-            return True
-    return False
+def _covered(annots: list[Dictionary]) -> set[tuple[int, int]]:
+    """The annotations of one link whose rectangle another one, to the same target, holds."""
+    facts = [(a.objgen, _target(a), rect) for a in annots if (rect := _rect(a)) is not None]
+    covered = set()
+    for key, target, (x0, y0, x1, y1) in facts:
+        for other, other_target, (a0, b0, a1, b1) in facts:
+            if other == key or other_target != target:
+                continue
+            bigger = (a1 - a0) * (b1 - b0) > (x1 - x0) * (y1 - y0) or other < key
+            if bigger and a0 - 0.5 <= x0 and b0 - 0.5 <= y0 and x1 <= a1 + 0.5 and y1 <= b1 + 0.5:
+                covered.add(key)
+                break
+    return covered
 
 
 def _rect(annot: pikepdf.Object) -> tuple[float, float, float, float] | None:

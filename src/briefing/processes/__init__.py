@@ -9,7 +9,8 @@ runs where and the measurements behind each boundary):
 - forked workers, one per job, ``run_jobs([Job(name, func, args), ...], workers=2,
   timeout=120)``: a chapter's print (and its sponsor PDF), the book's front matter, long books'
   page-number overlays. A worker ends when its job ends; a job over its timeout is killed;
-  each ``Outcome`` says what it returned or why it failed;
+  each ``Outcome`` says what it returned or why it failed, and a job may ``tell`` its parent
+  something before it ends (``on_news``);
 - the spare process, ``Spare(Binder)``: a fresh interpreter hosting one object, started early,
   whose methods run there (``spare.send(Binder.prebind, ...)``, ``spare.call(Binder.bind,
   job)``): books are bound in it.
@@ -26,7 +27,7 @@ object: owned by its caller (a chapter's ``Hyphens``), or hosted by the spare pr
 from briefing.processes.heap import uncollected
 from briefing.processes.lifetime import ask_stop, clear_stop, interrupt, stop_on_signals
 from briefing.processes.spare import Spare
-from briefing.processes.workers import Job, Outcome, run_jobs
+from briefing.processes.workers import Job, Outcome, run_jobs, tell
 
 __all__ = ["Job", "Outcome", "Spare", "ask_stop", "clear_stop", "interrupt", "run_jobs", "stop_on_signals",
-           "uncollected"]
+           "tell", "uncollected"]

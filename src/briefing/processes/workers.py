@@ -47,39 +47,56 @@ class Outcome:
     seconds: float = 0.0
 
 
+_answer: list[Connection] = []  # in a worker: its end of the pipe, for ``tell``
+
+
+def tell(news: Any) -> None:
+    """From inside a job: give the parent ``news`` now, before the job's result (run_jobs'
+    ``on_news``); the preview shows a sponsor's PDF while its worker still prepares the book's
+    pages. Outside a worker, nothing: the result says it all."""
+    if _answer:
+        _answer[0].send(("news", news))
+
+
 def _child(job: Job, answer: Connection, parent: int, scratch: str) -> None:
     die_with_parent(parent)
+    _answer[:] = [answer]
     tempfile.tempdir = scratch  # what the job leaves in a temporary folder goes when the run does
     # children die with the default SIGTERM action; the parent's handlers do not apply
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent around the fork
     try:
-        payload = (True, job.func(*job.args))
+        payload = ("ok", job.func(*job.args))
     except BaseException as err:  # noqa: BLE001 - report every failure to the parent
         from briefing.errors import BriefingError
 
         message = str(err) if isinstance(err, BriefingError) else (
             f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=-8)}")
-        payload = (False, message)
+        payload = ("failed", message)
     try:
         answer.send(payload)
     except Exception as err:  # noqa: BLE001 - a result that cannot be pickled is a failure too
-        answer.send((False, f"its result could not be sent back: {type(err).__name__}: {err}"))
+        answer.send(("failed", f"its result could not be sent back: {type(err).__name__}: {err}"))
     os._exit(0)
 
 
-def _collect(name: str, process: Any, answers: Connection, elapsed: float, timeout: float) -> Outcome | None:
+def _collect(name: str, process: Any, answers: Connection, elapsed: float, timeout: float,
+             on_news: Callable[[str, Any], None] | None) -> Outcome | None:
     """The job's outcome once it has one (or is over its time, then killed); None while it runs."""
-    if answers.poll():  # its answer, or EOF: it ended without one
+    while answers.poll():  # news, its answer, or EOF: it ended without one
         try:
-            ok, value = answers.recv()
-            outcome = Outcome(name, ok, value if ok else None, "" if ok else value, elapsed)
+            kind, value = answers.recv()
         except (OSError, EOFError, pickle.UnpicklingError):
             process.join()
-            outcome = Outcome(name, False, error=f"worker died (exit code {process.exitcode})", seconds=elapsed)
+            return Outcome(name, False, error=f"worker died (exit code {process.exitcode})", seconds=elapsed)
+        if kind == "news":
+            if on_news:
+                on_news(name, value)
+            continue
+        ok = kind == "ok"
         process.join()
-        return outcome
+        return Outcome(name, ok, value if ok else None, "" if ok else value, elapsed)
     if process.is_alive() and elapsed > timeout:
         process.kill()
         process.join()
@@ -89,8 +106,10 @@ def _collect(name: str, process: Any, answers: Connection, elapsed: float, timeo
 
 def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
              on_start: Callable[[str], None] | None = None,
-             on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Run ``jobs`` with at most ``workers`` at once; a job over ``timeout`` seconds is killed."""
+             on_done: Callable[[Outcome], None] | None = None,
+             on_news: Callable[[str, Any], None] | None = None) -> list[Outcome]:
+    """Run ``jobs`` with at most ``workers`` at once; a job over ``timeout`` seconds is killed.
+    ``on_news(name, news)`` hears what a job ``tell``s before it ends."""
     pending = list(jobs)
     if workers <= 1 and len(pending) <= 1:
         workers = 1
@@ -124,7 +143,7 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
             time.sleep(0.01)
             check_stop()
             for name, (process, answers, started) in list(running.items()):
-                outcome = _collect(name, process, answers, time.monotonic() - started, timeout)
+                outcome = _collect(name, process, answers, time.monotonic() - started, timeout, on_news)
                 if outcome is None:
                     continue
                 answers.close()

@@ -58,7 +58,8 @@ def chart_cards(block: Block) -> list[dict[str, str]]:
         for label, value in series.values.items():
             approx = c.approximate is True or (isinstance(c.approximate, list) and label in c.approximate)
             text = ("~" if approx else "") + _number(value) + ("%" if percent else "")
-            cards.append({"label": label, "value": text, "unit": None if percent else c.unit, "change": None,
+            named = label + (" (target)" if label in c.targets else "")
+            cards.append({"label": named, "value": text, "unit": None if percent else c.unit, "change": None,
                           "period": series.name if len(c.series) > 1 else None,
                           "note": None, "source": None})  # unit, period and source: one line under all
     return cards
@@ -76,7 +77,7 @@ def _chart(block: Block, colours: dict[str, Any]) -> Spec:
     assert c is not None
     return {"kind": "pair" if is_pair(block) else c.kind, "title": c.title, "unit": c.unit,
             "highlight": c.highlight,
-            "approximate": c.approximate,
+            "approximate": c.approximate, "targets": list(c.targets),
             "series": [{"name": s.name, "values": dict(s.values)} for s in c.series]} | colours
 
 
@@ -115,7 +116,8 @@ def chart_alt(block: Block) -> str:
     assert c is not None
     parts = []
     for s in c.series:
-        values = "; ".join(f"{k}: {v:g}" for k, v in s.values.items())
+        values = "; ".join(f"{k}: {v:g}{' (a target, not an actual value)' if k in c.targets else ''}"
+                           for k, v in s.values.items())
         parts.append(f"{s.name + ': ' if s.name else ''}{values}")
     alt = c.alt or f"{c.title}. {c.unit}, {c.period}. " + " | ".join(parts)
     shortened = shortened_labels(_chart(block, {}))  # drawn with "…" to stay inside the figure

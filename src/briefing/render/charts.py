@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from briefing.render.edition import Paths
 
 STYLE = Path(__file__).with_name("styles") / "print.mplstyle"
-STYLE_VERSION = "12"  # bump when drawing code changes, so cached SVGs are redrawn
+STYLE_VERSION = "13"  # bump when drawing code changes, so cached SVGs are redrawn
 WIDTH_IN = 6.6  # the text block of A4 and Letter less a little air
 TIMELINE_PT = 7.8  # printed at 98% across the text block: 7.6 pt, at least the 7.5 pt issue 23 asks
 OVERLAP = "briefing-overlap"  # the SVG comment that records two labels drawn over each other
@@ -113,6 +113,23 @@ def _approx(spec: dict[str, Any], label: str) -> str:
     """'~' before a value the data marks approximate: the whole chart (True) or some labels."""
     marked = spec.get("approximate") or False
     return "~" if marked is True or (isinstance(marked, list) and label in marked) else ""
+
+
+def _is_target(spec: dict[str, Any], label: str) -> bool:
+    """The data marks this value a target or goal, not an actual (``Chart.targets``)."""
+    return label in (spec.get("targets") or [])
+
+
+TARGET_EDGE = 1.3  # points: a target's bar is its outline alone (IBCS: plan in outline, actual solid)
+
+
+def _outline_targets(spec: dict[str, Any], bars: Any, labels: list[str]) -> None:
+    """Bars of targets drawn as an outline in the bar's own colour, so a goal never reads as an actual."""
+    for bar, label in zip(bars, labels, strict=True):
+        if _is_target(spec, label):
+            bar.set_edgecolor(bar.get_facecolor())
+            bar.set_fill(False)
+            bar.set_linewidth(TARGET_EDGE)
 
 
 def _top(spec: dict[str, Any], values: list[float]) -> float:
@@ -272,7 +289,7 @@ def _bar(fig, spec):
         vals = [s["values"].get(lab, 0.0) for lab in labels]
         ys = [i + (si - (len(series) - 1) / 2) * height for i in range(n)]
         colours = _colours(spec, labels) if len(series) == 1 else [_series_colour(spec, si)] * n
-        ax.barh(ys, vals, height=height * 0.92, color=colours, label=_legend(s))
+        _outline_targets(spec, ax.barh(ys, vals, height=height * 0.92, color=colours, label=_legend(s)), labels)
         for y, v, lab in zip(ys, vals, labels, strict=True):
             ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, y, _approx(spec, lab) + _fmt(v, d, spec["unit"]),
                     va="center", ha="left" if v >= 0 else "right", fontsize=7.5, color=_colour(spec, "ink"))
@@ -287,7 +304,8 @@ def _bar(fig, spec):
 
 def difference(spec: dict[str, Any]) -> str:
     """The change from the first value to the second, in words, as the pair chart prints it:
-    "up 32 (+145%)", "down about 2 points" (shares in %; "about" when either value is approximate)."""
+    "up 32 (+145%)", "down about 2 points" (shares in %; "about" when either value is approximate);
+    to a target (``Chart.targets``) the gap: "about 25 points to target"."""
     (first, a), (second, b) = list(spec["series"][0]["values"].items())
     about = "about " if _approx(spec, first) or _approx(spec, second) else ""
     change = b - a
@@ -295,7 +313,10 @@ def difference(spec: dict[str, Any]) -> str:
         return "unchanged"
     number = f"{abs(change):,.{_decimals([a, b])}f}"
     way = "up" if change > 0 else "down"
-    if spec["unit"].strip().startswith("%"):
+    points = spec["unit"].strip().startswith("%")
+    if _is_target(spec, second):  # the gap to a goal, not a change that happened
+        return f"{about}{number}{' point' if points else ''}{'s' if points and abs(change) != 1 else ''} to target"
+    if points:
         return f"{way} {about}{number} point{'s' if abs(change) != 1 else ''}"
     return f"{way} {about}{number}" + (f" ({change / a:+.0%})" if a else "")
 
@@ -311,7 +332,7 @@ def _pair(fig, spec):
     ax = fig.add_subplot()
     d = _decimals(vals)
     top = _top(spec, vals)
-    ax.barh([0, 1], vals, height=0.62, color=_colours(spec, labels))
+    _outline_targets(spec, ax.barh([0, 1], vals, height=0.62, color=_colours(spec, labels)), labels)
     for y, v, lab in zip([0, 1], vals, labels, strict=True):
         ax.text(v + top * 0.01 if v >= 0 else v - top * 0.01, y, _approx(spec, lab) + _fmt(v, d, spec["unit"]),
                 va="center", ha="left" if v >= 0 else "right", fontsize=8, color=_colour(spec, "ink"))
@@ -339,7 +360,7 @@ def _column(fig, spec):
         vals = [s["values"].get(lab, 0.0) for lab in labels]
         xs = [i + (si - (len(series) - 1) / 2) * width for i in range(n)]
         colours = _colours(spec, labels) if len(series) == 1 else [_series_colour(spec, si)] * n
-        ax.bar(xs, vals, width=width * 0.9, color=colours, label=_legend(s))
+        _outline_targets(spec, ax.bar(xs, vals, width=width * 0.9, color=colours, label=_legend(s)), labels)
         for x, v, lab in zip(xs, vals, labels, strict=True):
             ax.text(x, v + top * 0.02, _approx(spec, lab) + _fmt(v, d, spec["unit"]), ha="center", va="bottom",
                     fontsize=8, color=_colour(spec, "ink"))
@@ -361,7 +382,12 @@ def _line(fig, spec):
         labels = list(s["values"])
         vals = list(s["values"].values())
         colour = palette[si % len(palette)]
-        ax.plot(range(len(vals)), vals, color=colour, linewidth=1.6, marker="o", markersize=3)
+        ax.plot(range(len(vals)), vals, color=colour, linewidth=1.6, marker="o", markersize=3,
+                markevery=[i for i, lab in enumerate(labels) if not _is_target(spec, lab)])
+        targets = [i for i, lab in enumerate(labels) if _is_target(spec, lab)]
+        if targets:  # a target is a hollow point: the line leads to it, it is not reached
+            ax.plot(targets, [vals[i] for i in targets], linestyle="none", marker="o", markersize=4.5,
+                    markerfacecolor="none", markeredgecolor=colour, markeredgewidth=TARGET_EDGE)
         last = _approx(spec, labels[-1]) + _fmt(vals[-1], d, spec["unit"])
         name = _label(s.get("name") or "", *FIT["line-end"])
         ax.text(len(vals) - 1 + 0.08, vals[-1], f"{last}  {name}",

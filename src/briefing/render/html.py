@@ -22,13 +22,12 @@ from briefing.pdf.paper import PAGE_HEIGHT
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
 from briefing.render.edition import Edition
-from briefing.render.markup import SEVERITY_LABEL, TemplateTypography, filters, typeset_book
+from briefing.render.markup import KEEP_ROWS, SEVERITY_LABEL, TemplateTypography, filters, typeset_book
 from briefing.render.outline import Outline, outline
 from briefing.render.palette import readable_accent, soften
 from briefing.render.watchlist import WATCHED, risk_id, watch_list
 
 BOOK_TEMPLATE = "book.html"
-KEEP_ROWS = 6  # a table of this many rows or fewer is never broken across pages
 OVERLAY_TEMPLATE = "overlay.html"
 
 
@@ -85,7 +84,7 @@ def make_env(templates: Path | list[Path], compiled: Path | None = None) -> Envi
     )
     env.filters.update(filters())
     env.globals.update(PAGE_HEIGHT=PAGE_HEIGHT, BOOK=BOOK, book_link=book_link, SEVERITY=SEVERITY_LABEL,
-                       chart_alt=chart_alt, KEEP_ROWS=KEEP_ROWS,
+                       chart_alt=chart_alt, KEEP_ROWS=KEEP_ROWS,  # still named by projects' copied templates
                        is_small_chart=is_small_chart, chart_cards=chart_cards, risk_id=risk_id,
                        WATCHED=WATCHED)
     return env

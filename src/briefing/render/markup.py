@@ -6,6 +6,7 @@ Markdown in data goes through markdown-it with raw HTML, images and non-web link
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -27,7 +28,7 @@ SEVERITY_LABEL = {"critical": "Critical", "high": "High", "medium": "Medium", "l
 
 # --- typography: one filter for all data text ---------------------------------------------
 
-NBSP, SHY = "\u00a0", "\u00ad"
+NBSP, SHY, WJ = "\u00a0", "\u00ad", "\u2060"
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
 # "15-20", "2024-2025", "January-March": a range takes an en dash
@@ -40,6 +41,10 @@ _KEEP = [
     re.compile(r"(\d) (thousand|million|billion|trillion|percent|per cent)\b"),
     re.compile(r"\b([A-Z]{3}|US\$|[A-Z]{2}\$) (\d)"),                       # RMB 996.3
 ]
+# "E-Commerce", "e-sports", "AI-driven": a prefix of one or two letters never ends a line on its own.
+# A word joiner (U+2060, invisible, no glyph drawn) after the hyphen forbids the break there; the
+# hyphen stays the hyphen, so extraction and search still read "E-Commerce" (U+2011 would not)
+_SHORT_PREFIX = re.compile(r"(?<![\w\-\u2010.])([^\W\d_]{1,2})-(?=[^\W\d_])")
 # a quote opens after a space, a bracket, a dash or a slash, and after the markdown emphasis that
 # opens there too (`**"YOUR EPIC VIBE"**`): the text is typeset before markdown renders it
 _OPENING = re.compile(r'(^|[\s(\[{\u2013\u2014/])([*_]*)"')
@@ -62,12 +67,14 @@ def _soft_hyphens(text: str, hyphens: Hyphens) -> str:
 
 def typeset(text: str, *, hyphenate: bool = True, hyphens: Hyphens | None = None) -> str:
     """Book typography for a piece of data text: curly quotes and apostrophes, en dashes in
-    ranges, no-break spaces inside dates and amounts, and (optionally) soft hyphens, from
+    ranges, no-break spaces inside dates and amounts, no break after a short prefix ("E-Commerce"),
+    and (optionally) soft hyphens, from
     ``hyphens`` (by default Pyphen's, remembered nowhere)."""
     if not text:
         return text
     text = _quotes(text)
     text = _RANGE.sub("\\1\u2013\\2", text)
+    text = _SHORT_PREFIX.sub("\\1-" + WJ, text)
     for pattern in _KEEP:
         text = pattern.sub(lambda m: m.group(0).replace(" ", NBSP), text)
     return _soft_hyphens(text, hyphens or Hyphens()) if hyphenate else text
@@ -169,7 +176,7 @@ def typeset_book(book: Book) -> Book:
 
 def plain(text: str) -> str:
     """Typeset text back to plain text: for search, comparison and alt text."""
-    return text.replace(SHY, "").replace(NBSP, " ")
+    return text.replace(SHY, "").replace(NBSP, " ").replace(WJ, "")
 
 
 def markdown(text: str) -> Markup:
@@ -245,6 +252,40 @@ def people_widths(people: Any) -> list[float]:
     return [round(100 * name / total, 2), round(100 * role / total, 2), round(100 * room / total, 2)]
 
 
+KEEP_ROWS = 6  # a table of this many rows or fewer is never broken across pages …
+KEEP_LINES = 18  # … unless it is taller than this many lines of table text (over a quarter of A4)
+
+
+def _lines(text: str, share: float) -> int:
+    """Lines a cell's text takes in a column of ``share`` % of the table (character counts)."""
+    chars = max(LINE_CHARS * share / 100 - 2, 4)
+    return max(1, math.ceil(len(plain(text)) / chars))
+
+
+def table_lines(block: Any) -> int:
+    """How tall a table (a ``Table`` or ``People``) prints, in lines of its text, estimated from
+    character counts as its column widths are: each row as tall as its tallest cell, plus about
+    a line of padding and rule, and the header row."""
+    if isinstance(block, Table):
+        widths = column_widths(block)
+        rows = [max(_lines(cell, w) for cell, w in zip(getattr(row, "cells", row), widths, strict=False))
+                for row in block.rows]
+    else:
+        name, role, notes = people_widths(block)
+        rows = [max(_lines(p.name, name) + bool(p.organisation), _lines(p.role, role) + bool(p.since),
+                    _lines(p.notes or "", notes)) for p in block.items]
+    return 2 + sum(lines + 1 for lines in rows)
+
+
+def keeps_whole(block: Any) -> bool:
+    """A short table is never broken across pages: six rows or fewer, and not taller than
+    ``KEEP_LINES``. A taller one may break (at least two rows on each page, ``_pagination.css``)
+    rather than leave a third of a page empty before it, or before the heading it follows."""
+    rows = len(block.rows if isinstance(block, Table) else block.items)
+    # three rows or fewer cannot keep two on each page
+    return rows <= 3 or (rows <= KEEP_ROWS and table_lines(block) <= KEEP_LINES)
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 sponsor``, ``2 sponsors``."""
     return f"{count} {word if count == 1 else many or word + 's'}"
@@ -255,4 +296,4 @@ def filters() -> dict[str, Any]:
 
     return {"md": markdown, "mdi": markdown_inline, "date": format_date, "money": format_money,
             "column_aligns": column_aligns, "column_widths": column_widths, "plural": plural,
-            "people_widths": people_widths}
+            "people_widths": people_widths, "keeps_whole": keeps_whole}

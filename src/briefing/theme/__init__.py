@@ -9,6 +9,7 @@ symbolic links to them, so an editable install and a wheel find the theme the sa
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -120,9 +121,15 @@ class Theme:
 
 
 def _walk(root: Path, folders: Iterable[str]) -> Iterator[tuple[str, Path]]:
+    """Every file under ``root``'s ``folders`` (symlinked folders followed, as the theme's are in a
+    checkout), as (relative name, path), sorted; with os.walk, as a build walks the theme several
+    times and pathlib's rglob made most of a warm no-op build's fingerprinting."""
+    found = []
     for folder in folders:
-        base = root / folder
-        if base.is_dir():
-            for path in sorted(base.rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts:
-                    yield path.relative_to(root).as_posix(), path
+        for current, dirs, names in os.walk(root / folder, followlinks=True):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            rel = os.path.relpath(current, root).replace(os.sep, "/")
+            found += [(f"{rel}/{name}", os.path.join(current, name)) for name in names
+                      if os.path.isfile(os.path.join(current, name))]
+    for rel, path in sorted(found):
+        yield rel, Path(path)
