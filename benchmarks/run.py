@@ -389,6 +389,151 @@ def write_file(path: Path, text: str) -> None:
         handle.write(text)
 
 
+# --- growth: hundreds of sponsors, a thousand recipients ----------------------------------------
+
+class Tree:
+    """Peak RSS per kind of process in a build's tree, sampled from /proc every 0.1 s, to say which
+    process is the largest (wait4's ru_maxrss gives the peak of the largest, not which it was)."""
+
+    def __init__(self, root: int):
+        import threading
+
+        self.root, self.peaks, self._stop = root, {}, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _kind(self, pid: int, cmdline: str) -> str:
+        if pid == self.root:
+            return "build process"
+        return "binding process" if "briefing.processes" in cmdline else "forked worker"
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            parents: dict[int, int] = {}
+            rss: dict[int, float] = {}
+            lines: dict[int, str] = {}
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    lines[int(entry.name)] = (entry / "cmdline").read_bytes().decode(errors="replace")
+                except OSError:
+                    continue
+                parents[int(entry.name)] = int(stat[1])
+                rss[int(entry.name)] = int(stat[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+            for pid in rss:
+                up = pid
+                while up not in (self.root, 0, 1) and up in parents:
+                    up = parents[up]
+                if up == self.root:
+                    kind = self._kind(pid, lines[pid])
+                    self.peaks[kind] = max(self.peaks.get(kind, 0.0), round(rss[pid], 1))
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self._thread.join()
+        return self.peaks
+
+
+def run_sampled(cmd: list[str]) -> tuple[float, float, dict[str, float]]:
+    """As ``run``, and the sampled peak of each kind of process in the tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    tree = Tree(process.pid)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    peaks = tree.stop()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{process.stderr.read().decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, peaks
+
+
+def distribution(root: Path, recipients: int, editions: int) -> None:
+    """``recipients`` obviously fictional readers at example.org; the first ``editions`` of them
+    receive the book (a personalised edition each), the others only sponsor PDFs by email."""
+    lines = ["recipients:"]
+    for i in range(1, recipients + 1):
+        lines += [f"  - name: Fictional Reader {i:04d}", f"    email: reader-{i:04d}@example.org",
+                  "    title: Benchmark Recipient (fictional)", "    sponsors: all",
+                  f"    receives: [{'book' if i <= editions else 'sponsors'}]"]
+    (root / "data" / "distribution.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def growth(work: Path, sizes: list[int], recipients: int, editions: int, edition_sponsors: int) -> dict[str, Any]:
+    """Full builds (sponsor PDFs and book, ``--jobs 2``, from an empty output folder, charts drawn
+    too, once each) at each N of ``sizes``: seconds per page, the ratio of each N's seconds per
+    page to the first's, and the peak RSS of the largest process (and which one it was).
+
+    Then ``recipients`` readers in data/distribution.yaml, of whom ``editions`` receive a
+    personalised edition of an ``edition_sponsors``-sponsor book. An edition is the book for one
+    reader, so the book's size sets its cost: 10 sponsors (133 pages) is a small federation's
+    book, long enough that the merge and the page-number overlays show (two overlay chunks),
+    short enough that a sample of editions fits the section's budget. Each edition still prints
+    its own front matter (the cover names the reader: docs/performance.md, "Growth"), 1.2–1.7 s
+    an edition on the shared machine, so all 1,000 would take 20–30 minutes; the distribution holds
+    all 1,000 (the plan, the manifest and the distribution's checks run at that size) and
+    ``editions`` of them, 50 by default, receive the book. Seconds per edition is the
+    ``--for all`` build less the same build without ``--for`` (nothing stale), over ``editions``.
+
+    Wall time of the defaults, estimated from the parts measured on 7 December 2026 (the machine
+    shared with other work, so every part ran 2–5× slower than on a quiet day): about 15 minutes
+    on a quiet 2-core machine, most of it the N = 500 build; N = 500 needs about 2 GB of memory
+    (the binding process, docs/performance.md "Growth").
+    """
+    result: dict[str, Any] = {"sizes": {}}
+    base = None
+    for n in sizes:
+        root = make_project(work / f"growth-n{n}", n)
+        out = root / "output"
+        seconds, rss, peaks = run_sampled(briefing(root, out, "--force", "--jobs", "2"))
+        manifest = json.loads((out / ".manifest.json").read_text())
+        pages = sum(e["pages"] for e in manifest["outputs"].values())
+        per_page = seconds / pages
+        base = base or per_page
+        result["sizes"][str(n)] = {"seconds": round(seconds, 3), "pages": pages,
+                                   "seconds_per_page": round(per_page, 4),
+                                   "ratio_to_first": round(per_page / base, 3),
+                                   "peak_rss_mb": round(rss, 1), "largest": max(peaks, key=peaks.get, default=""),
+                                   "sampled_peaks_mb": peaks}
+    root = make_project(work / "growth-editions", edition_sponsors)
+    distribution(root, recipients, editions)
+    out = root / "output"
+    subprocess.run(briefing(root, out, "--jobs", "2"), check=True)  # sponsor PDFs and the book
+    plain, plain_rss, _ = run_sampled(briefing(root, out, "--jobs", "2"))  # nothing stale: the floor
+    seconds, rss, peaks = run_sampled(briefing(root, out, "--jobs", "2", "--for", "all"))
+    built = len(list((out / "editions").glob("*.pdf")))
+    if built != editions:
+        raise SystemExit(f"growth: {built} editions written, {editions} expected")
+    result["editions"] = {"recipients": recipients, "editions": editions, "book_sponsors": edition_sponsors,
+                          "edition_pages": pdf_pages(next((out / "editions").glob("*.pdf"))),
+                          "seconds": round(seconds, 3), "without_editions": round(plain, 3),
+                          "seconds_per_edition": round((seconds - plain) / editions, 3),
+                          "peak_rss_mb": round(rss, 1), "largest": max(peaks, key=peaks.get, default=""),
+                          "sampled_peaks_mb": peaks}
+    return result
+
+
+def growth_rows(g: dict[str, Any], shown: set[str]) -> list[Row]:
+    """Rows of the growth run; a size the scale rows show already (``shown``) gets no memory row."""
+    rows: list[Row] = []
+    sizes = g.get("sizes", {})
+    if sizes:
+        first, last = next(iter(sizes)), list(sizes)[-1]
+        e = sizes[last]
+        rows.append((f"seconds per page, N={last} vs N={first}",
+                     f"{e['ratio_to_first']}× ({e['seconds_per_page']} s vs {sizes[first]['seconds_per_page']} s)",
+                     "≤ 1.15×", e["ratio_to_first"] <= 1.15))
+        for n, e in ((n, e) for n, e in sizes.items() if n not in shown):
+            rows.append((f"peak RSS of the largest process, N={n}", f"{e['peak_rss_mb']} MB ({e['largest']})",
+                         "≤ 250 MB", e["peak_rss_mb"] <= 250))
+    if ed := g.get("editions"):
+        rows.append((f"seconds per personalised edition, {ed['recipients']:,} recipients",
+                     f"{ed['seconds_per_edition']} s ({ed['editions']} editions of {ed['edition_pages']} pages)",
+                     "reported", None))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1,10,50", help="sponsor counts for the scale runs")
@@ -400,9 +545,27 @@ def main() -> None:
     parser.add_argument("--sample", type=Path, help="WeasyPrint's report.html (default: ../shared/anchors/...)")
     parser.add_argument("--saves", type=int, default=5, help="saves timed in the editor's loop")
     parser.add_argument("--loop-only", action="store_true", help="measure the editor's loop alone and print it")
+    parser.add_argument("--growth-sizes", default="50,200,500",
+                        help="sponsor counts for the growth runs ('' with --growth-only: editions alone)")
+    parser.add_argument("--recipients", type=int, default=1000, help="readers in the growth run's distribution")
+    parser.add_argument("--editions", type=int, default=50, help="of them, how many receive an edition")
+    parser.add_argument("--edition-sponsors", type=int, default=10, help="sponsors in the editions' book")
+    parser.add_argument("--growth-only", action="store_true",
+                        help="measure growth alone and merge it into an existing --results file")
     args = parser.parse_args()
     if args.loop_only:
         print(json.dumps(editor_loop(args.work, args.saves), indent=2))
+        return
+    if args.growth_only:
+        args.work.mkdir(parents=True, exist_ok=True)
+        measured = growth(args.work, [int(s) for s in args.growth_sizes.split(",") if s], args.recipients,
+                          args.editions, args.edition_sponsors)
+        print(json.dumps(measured, indent=2))
+        if args.results.is_file():
+            results = json.loads(args.results.read_text())
+            results["growth"] = measured
+            args.results.write_text(json.dumps(results, indent=2) + "\n")
+            print(table(results))
         return
     sizes = [1] if args.quick else [int(s) for s in args.sizes.split(",")]
     job_counts = (2,) if args.quick else (1, 2)
@@ -411,7 +574,7 @@ def main() -> None:
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                            "platform": platform.platform()},
                                "sizes": sizes, "anchor": {}, "editor_loop": {}, "overhead": {}, "scale": {},
-                               "incremental": {}, "peer": {}}
+                               "incremental": {}, "peer": {}, "growth": {}}
     work.mkdir(parents=True, exist_ok=True)
     partial = args.results.with_suffix(".partial.json")  # a failure late in a long run keeps the rest
 
@@ -500,6 +663,13 @@ def main() -> None:
     else:
         results["peer"] = {"skipped": "no chromium on this machine (apt-get install chromium)"}
 
+    checkpoint()
+    if args.quick:  # the smoke test: two small sizes and a few editions, so the section cannot rot
+        results["growth"] = growth(work, [1, 2], recipients=5, editions=2, edition_sponsors=1)
+    else:
+        results["growth"] = growth(work, [int(s) for s in args.growth_sizes.split(",")], args.recipients,
+                                   args.editions, args.edition_sponsors)
+
     args.results.write_text(json.dumps(results, indent=2) + "\n")
     partial.unlink(missing_ok=True)
     print(table(results))
@@ -562,6 +732,7 @@ def table(r: dict[str, Any]) -> str:
                      peer["refresh_ratio"] <= 0.25))
     else:
         rows.append(("peer (Chromium)", "skipped", peer["skipped"], None))
+    rows += growth_rows(r.get("growth") or {}, set(r["scale"]))
     lines = ["| measure | result | target | met |", "| --- | --- | --- | --- |"]
     for name, value, target, ok in rows:
         lines.append(f"| {name} | {value} | {target} | {'' if ok is None else ('yes' if ok else 'no')} |")

@@ -26,6 +26,12 @@ def test_benchmark_quick_run_writes_results(tmp_path):
     assert set(data) >= {"anchor", "overhead", "scale", "incremental", "peer"}
     assert data["scale"]["1"]["jobs2"]["pages"] > 10
     assert "| measure | result | target | met |" in done.stdout
+    # growth: two sizes built and compared per page, and two readers' editions among five recipients
+    growth = data["growth"]
+    assert set(growth["sizes"]) == {"1", "2"} and growth["sizes"]["2"]["pages"] > growth["sizes"]["1"]["pages"]
+    assert growth["sizes"]["1"]["ratio_to_first"] == 1.0 and growth["sizes"]["2"]["largest"]
+    assert growth["editions"]["editions"] == 2 and growth["editions"]["recipients"] == 5
+    assert "seconds per personalised edition, 5 recipients" in done.stdout
     assert done.stdout.index("report sample") < done.stdout.index("overhead, warm")  # sample ratio first
     if sample is None:  # a clone without ../shared: the table says so instead of inventing a ratio
         assert "report sample not found" in data["anchor"]["skipped"]

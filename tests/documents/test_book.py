@@ -179,3 +179,50 @@ def test_a_book_of_one_sponsor_is_still_a_book(fiction, tmp_path):
     # one sponsor's front matter is short: contents, overview and watch list share one page
     assert "Overview" in texts[1] and "1 sponsor in this book" in texts[1] and "Watch list" in texts[1]
     assert "Globex widget recall" in texts[1]
+
+
+def _cached(fiction, prefix):
+    """The cached PDFs a build printed for its documents (front matter, page-number overlays), as text."""
+    return {path.name: pdf_text(path) for path in sorted((fiction / "output" / ".cache").glob(f"{prefix}-*.pdf"))}
+
+
+def test_editions_share_the_books_page_numbers_and_print_only_their_footer(fiction):
+    # an edition is the book for one reader: its "Page X of Y" stamps are the book's (printed once
+    # for every document of that length), and the reader's footer is printed once, on one page
+    overlays = _cached(fiction, "overlay")
+    footers = {name: pages for name, pages in overlays.items() if any("Prepared for" in p for p in pages)}
+    assert sorted(" ".join(pages).strip() for pages in footers.values()) == [
+        "Prepared for Pat Fictional, Chief Pretend Officer", "Prepared for Sam Madeup, Head of Make-Believe"]
+    assert all(len(pages) == 1 for pages in footers.values())
+    assert not any("Page" in " ".join(pages) for pages in footers.values())
+    everyone = len(PdfReader(str(fiction / "output" / "editions" / "sam-madeup.pdf")).pages)
+    numbers = [pages for pages in overlays.values() if any(f"of {everyone}" in p for p in pages)]
+    assert len(numbers) == 1  # the book and Sam's edition (same length) share one set of numbers
+
+
+def test_an_edition_of_the_whole_book_prints_its_front_matter_once(fiction):
+    # the contents of an edition with the book's sponsors has the book's page numbers: it settles
+    # in the first print instead of printing a guess first
+    fronts = _cached(fiction, "front")
+    assert len([name for name, pages in fronts.items() if "Sam Madeup" in pages[0]]) == 1
+    assert len([name for name, pages in fronts.items() if "Pat Fictional" in pages[0]]) >= 1
+
+
+@pytest.mark.slow  # a real build
+@pytest.mark.parametrize("garbage", [b"{not json", b'{"pages": 3, "found_at": ["a list"]}', b'{"pages": "x"}'])
+def test_a_damaged_settled_guess_only_costs_a_print(root, garbage):
+    # the remembered page numbers are a first guess: damaged, the front matter settles as it did
+    out = root / "output"
+    settled = sorted((out / ".cache").glob("settled-*.json"))
+    assert settled
+    for path in settled:
+        path.write_bytes(garbage)
+    front_prints = len(list((out / ".cache").glob("front-*.pdf")))
+    (out / "editions" / "sam-madeup.pdf").unlink()
+    report = build(Options(data_dir=root / "data", out_dir=out, recipients="all"))
+    assert report.ok, report.failed
+    assert report.rebuilt == ["editions/sam-madeup.pdf"]
+    assert len(list((out / ".cache").glob("front-*.pdf"))) == front_prints + 1  # the wrong guess, printed
+    texts = pdf_text(out / "editions" / "sam-madeup.pdf")
+    assert "Sam Madeup, Head of Make-Believe" in texts[0]
+    assert any(path.read_bytes() != garbage for path in settled)  # rewritten where it settled

@@ -42,7 +42,7 @@ from briefing.data.levels import clearance
 from briefing.data.load import Project, load_project
 from briefing.data.model import format_date
 from briefing.documents.assemble import Runner, in_this_process
-from briefing.documents.book import BookRequest, assemble_book, printed_parts
+from briefing.documents.book import BookRequest, assemble_book, print_fronts_ahead, printed_parts
 from briefing.documents.chapter import keep_for_books, print_chapter
 from briefing.documents.meta import ChapterMeta
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
@@ -248,24 +248,51 @@ def start_binding(project: Project, edition: Edition, books: list[Target], repri
         binding.send(Binder.prebind, edition.paths.out / book.name, parts, edition.pdf_variant)
 
 
-def assemble_books(project: Project, edition: Edition, ledger: _Ledger, binding: Spare[Binder] | None) -> None:
+AHEAD = 2  # books whose front matter is printed at once, per worker: enough to keep every core busy
+
+
+def assemble_books(project: Project, edition: Edition, ledger: _Ledger, binding: Spare[Binder] | None,
+                   workers: int = 1) -> None:
     runner: Runner = partial(binding.call, Binder.bind) if binding else in_this_process
-    for target in (t for t in ledger.plan.stale if t.kind == BOOK):
-        broken = [s for s in target.slugs if s in ledger.failed_chapters]
-        if broken:
-            ledger.failed(target, "not built because " + "; ".join(
-                f"{s} failed: {ledger.failed_chapters[s]}" for s in broken))
-            continue
-        ledger.say("start", target.name)
-        started = time.monotonic()
-        try:
-            metas = [ChapterMeta.load(chapter_meta_path(edition, s)) for s in target.slugs]
-            written = assemble_book(project, edition, BookRequest(target.slugs, metas, target.recipient),
-                                    edition.paths.out / target.name, runner)
-        except BriefingError as err:
-            ledger.failed(target, str(err), time.monotonic() - started)
-            continue
-        ledger.built(target, written.pages, time.monotonic() - started, written.warnings)
+    stale = [t for t in ledger.plan.stale if t.kind == BOOK]
+    # the book first: where its front matter settles is the first guess of every edition's
+    for target in (t for t in stale if t.recipient is None):
+        _assemble(project, edition, ledger, runner, target)
+    editions = [t for t in stale if t.recipient is not None]
+    batch = max(2, AHEAD * workers)
+    for at in range(0, len(editions), batch):
+        books = editions[at:at + batch]
+        if len(books) > 1:  # personalised editions: their front matter printed on every core first
+            _fronts_ahead(project, edition, ledger, books, workers)
+        for target in books:
+            _assemble(project, edition, ledger, runner, target)
+
+
+def _fronts_ahead(project: Project, edition: Edition, ledger: _Ledger, books: list[Target], workers: int) -> None:
+    try:
+        requests = [BookRequest(t.slugs, [ChapterMeta.load(chapter_meta_path(edition, s)) for s in t.slugs],
+                                t.recipient) for t in books if not any(s in ledger.failed_chapters for s in t.slugs)]
+    except (OSError, ValueError, TypeError, KeyError):
+        return  # each book's own step says what is wrong
+    print_fronts_ahead(project, edition, requests, workers)
+
+
+def _assemble(project: Project, edition: Edition, ledger: _Ledger, runner: Runner, target: Target) -> None:
+    broken = [s for s in target.slugs if s in ledger.failed_chapters]
+    if broken:
+        ledger.failed(target, "not built because " + "; ".join(
+            f"{s} failed: {ledger.failed_chapters[s]}" for s in broken))
+        return
+    ledger.say("start", target.name)
+    started = time.monotonic()
+    try:
+        metas = [ChapterMeta.load(chapter_meta_path(edition, s)) for s in target.slugs]
+        written = assemble_book(project, edition, BookRequest(target.slugs, metas, target.recipient),
+                                edition.paths.out / target.name, runner)
+    except BriefingError as err:
+        ledger.failed(target, str(err), time.monotonic() - started)
+        return
+    ledger.built(target, written.pages, time.monotonic() - started, written.warnings)
 
 
 # --- the pipeline -------------------------------------------------------------------------
@@ -297,7 +324,7 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
         if binding is not None:
             start_binding(view, edition, books, {t.slug for t in tasks if t.render}, binding)
         print_chapters(tasks, ledger, jobs=opts.jobs, timeout=opts.timeout)
-        assemble_books(view, edition, ledger, binding)
+        assemble_books(view, edition, ledger, binding, opts.jobs or os.cpu_count() or 1)
     report.findings += stored_findings(view, edition)
     fresh = {t.name for t in the_plan.stale}
     reused = [t.name for t in the_plan.targets if t.name not in fresh]

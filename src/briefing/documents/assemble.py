@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.data.load import Project
-from briefing.documents.stamp import overlay_files
+from briefing.documents.stamp import footer_file, overlay_files
 from briefing.errors import EncryptedPdf, RenderError, UnreadablePdf
 from briefing.pdf import variants
 from briefing.pdf.binding import Assembly, Binder, BindJob, Bound, Info, Mark, Part
@@ -74,9 +74,13 @@ def assemble(doc: Assembly, edition: Edition, target: Path, runner: Runner = in_
     project and WeasyPrint.
     """
     numbered = _numbering(doc.parts)
-    overlays = overlay_files(numbered, footer=doc.footer, page_size=edition.page_size,
+    # the numbers without the footer: shared by every document of this length (the book and its
+    # personalised editions); a reader's footer is one page of its own
+    overlays = overlay_files(numbered, footer="", page_size=edition.page_size,
                              pdf_variant=edition.pdf_variant, paths=edition.paths)
-    bound = runner(BindJob(doc, numbered, overlays, edition.pdf_variant, target))
+    footer = footer_file(doc.footer, page_size=edition.page_size, pdf_variant=edition.pdf_variant,
+                         paths=edition.paths) if doc.footer else None
+    bound = runner(BindJob(doc, numbered, overlays, edition.pdf_variant, target, footer))
     return Written(bound.pages, _warnings(bound.problems, edition, target))
 
 

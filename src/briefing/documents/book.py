@@ -20,7 +20,7 @@ from briefing.documents.attachments import appended
 from briefing.documents.marks import chapter_marks, link_descriptions
 from briefing.documents.meta import ChapterMeta, WatchEntry, book_pages
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path
-from briefing.errors import RenderError
+from briefing.errors import BriefingError, RenderError
 from briefing.files import write_atomic
 from briefing.hashing import digest, theme_fingerprint
 from briefing.pdf.printer import Printed, PrintOptions, print_html, warm_weasyprint
@@ -149,13 +149,18 @@ def overview_rows(sponsors: dict[str, Sponsor]) -> list[dict[str, str]]:
     return rows
 
 
-def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
-    """Front matter printed once per distinct HTML: an unchanged contents costs nothing."""
+def _front_paths(html: str, svgs: dict[str, str], edition: Edition) -> tuple[Path, Path]:
+    """Where the front matter printed from ``html`` is cached: the PDF and its page facts."""
     # the theme too: a stylesheet edit changes the pages, not the HTML; stored prepared: see _print_front
     key = digest(html, sorted(svgs), edition.pdf_variant, theme_fingerprint(edition.paths.root), "prepared",
                  length=24)
     pdf_path = edition.paths.cache / f"front-{key}.pdf"
-    meta_path = pdf_path.with_suffix(".json")
+    return pdf_path, pdf_path.with_suffix(".json")
+
+
+def _print_cached(html: str, svgs: dict[str, str], edition: Edition) -> Printed:
+    """Front matter printed once per distinct HTML: an unchanged contents costs nothing."""
+    pdf_path, meta_path = _front_paths(html, svgs, edition)
     try:
         meta = json.loads(meta_path.read_text())
         return Printed(pdf=pdf_path.read_bytes(), pages=meta["pages"], anchors=meta["anchors"],
@@ -207,8 +212,19 @@ def _prepared_for(edition: Edition, recipient: Recipient | None) -> str | None:
     return f"{recipient.name}, {recipient.title}" if recipient.title else recipient.name
 
 
-def _front_matter(project: Project, edition: Edition, request: BookRequest, layout: Layout) -> tuple[Front, int]:
-    """Print the front matter until its page numbers settle; return it and its page count."""
+@dataclass(frozen=True)
+class _Draft:
+    """A book's front matter before its page numbers are known: what every print of it shares."""
+
+    layout: Layout
+    titles: list[tuple[str, str]]  # (title, anchor) of overview, watch list, changes
+    context: dict[str, Any]
+    svgs: dict[str, str]
+    seed: tuple[int, dict[str, int]]  # first guess: its page count, where its sections start
+    settled_path: Path  # where the guess is remembered once the numbers settle
+
+
+def _draft(project: Project, edition: Edition, request: BookRequest, layout: Layout) -> _Draft:
     changed = _changed(project, edition, request)
     titles = [("Overview", BOOK.overview), ("Watch list", BOOK.watch)]
     if changed:
@@ -224,18 +240,71 @@ def _front_matter(project: Project, edition: Edition, request: BookRequest, layo
         "prepared_for": typeset(prepared, hyphenate=False) if (prepared := _prepared_for(edition, request.recipient))
         else None}
     front_pages = 4 + bool(changed)
-    front = Front(Printed(b"", 0, {}, (0, 0)), titles, {anchor: 3 + i for i, (_, anchor) in enumerate(titles)})
+    found_at = {anchor: 3 + i for i, (_, anchor) in enumerate(titles)}
+    # where the book's front matter of the same chapters settled: an edition (the book for one
+    # reader, whose name changes only the cover) then settles in its first print, not its second
+    settled_path = edition.paths.cache / f"settled-{_settle_key(edition, request, layout, titles)}.json"
+    try:
+        seen = json.loads(settled_path.read_text())
+        front_pages, found_at = int(seen["pages"]), {a: int(seen["found_at"][a]) for _, a in titles}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return _Draft(layout, titles, context, charts.svgs, (front_pages, found_at), settled_path)
+
+
+def _front_html(draft: _Draft, edition: Edition, found_at: dict[str, int], front_pages: int) -> str:
+    front = Front(Printed(b"", 0, {}, (0, 0)), draft.titles, found_at)
+    return render(edition.paths.templates, BOOK_TEMPLATE, compiled=edition.paths.template_cache, **draft.context,
+                  toc=contents(draft.layout, front, edition, front_pages),
+                  watch=watch_page(draft.layout, front_pages, sections=edition.document.has_sections))
+
+
+def print_fronts_ahead(project: Project, edition: Edition, requests: list[BookRequest], workers: int) -> None:
+    """The first print of several books' front matter (personalised editions), ``workers`` at a
+    time, into the cache ``_front_matter`` reads: assembling books one after another would
+    otherwise print them one after another, on one core. Anything that fails here is left to
+    that book's own step, which prints again and says what went wrong."""
+    jobs: dict[Path, Job] = {}
+    for request in requests:
+        try:
+            draft = _draft(project, edition, request, lay_out(project, edition, request.metas))
+        except BriefingError:
+            continue
+        html = _front_html(draft, edition, draft.seed[1], draft.seed[0])
+        pdf_path, meta_path = _front_paths(html, draft.svgs, edition)
+        if not meta_path.is_file():
+            jobs[pdf_path] = Job(f"front matter ahead {len(jobs)}", _print_front,
+                                 (html, draft.svgs, edition, pdf_path, meta_path))
+    if len(jobs) > 1:
+        warm_weasyprint()  # once here, inherited warm by the forked workers
+        run_jobs(list(jobs.values()), workers=workers, timeout=FRONT_TIMEOUT)
+
+
+def _front_matter(project: Project, edition: Edition, request: BookRequest, layout: Layout) -> tuple[Front, int]:
+    """Print the front matter until its page numbers settle; return it and its page count."""
+    draft = _draft(project, edition, request, layout)
+    titles = draft.titles
+    front_pages, found_at = draft.seed
+    front = Front(Printed(b"", 0, {}, (0, 0)), titles, found_at)
     for _ in range(SETTLE_ROUNDS):
-        html = render(edition.paths.templates, BOOK_TEMPLATE, compiled=edition.paths.template_cache, **context,
-                      toc=contents(layout, front, edition, front_pages),
-                      watch=watch_page(layout, front_pages, sections=edition.document.has_sections))
-        printed = _print_cached(html, charts.svgs, edition)
+        html = _front_html(draft, edition, front.found_at, front_pages)
+        printed = _print_cached(html, draft.svgs, edition)
         now = {anchor: printed.anchors[anchor] + 1 for _, anchor in titles}
         settled = printed.pages == front_pages and now == front.found_at
         front, front_pages = Front(printed, titles, now), printed.pages
         if settled:
+            if (front_pages, now) != draft.seed:
+                write_atomic(draft.settled_path, json.dumps({"pages": front_pages, "found_at": now}).encode())
             return front, front_pages
     raise RenderError("book front matter: page numbers did not settle")  # a template bug
+
+
+def _settle_key(edition: Edition, request: BookRequest, layout: Layout, titles: list[tuple[str, str]]) -> str:
+    """What the front matter's page numbers depend on, but the reader: the chapters and where
+    they land, the sections listed, the variant and page size (only a first guess: the loop in
+    ``_front_matter`` checks it)."""
+    return digest([(m.slug, m.key, m.pages) for m in request.metas], [c.start for c in layout.chapters], titles,
+                  edition.document.name, edition.page_size, edition.pdf_variant, length=24)
 
 
 def _descriptions(layout: Layout, front: Front) -> dict[str, str]:

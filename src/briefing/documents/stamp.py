@@ -1,9 +1,12 @@
-"""Page-number stamps: blank pages carrying only "Page X of Y" and the footer line.
+"""Page-number stamps: blank pages carrying only "Page X of Y", or only the footer line.
 
 Chapters are printed once and reused by every document that holds them, so their page
 numbers cannot be printed with them. Each final document gets a small overlay document,
 printed by WeasyPrint with the same page margins (``assets/css/overlay.css``), whose pages
-``binding`` draws over the real ones.
+``binding`` draws over the real ones. The numbers of a document depend only on its length,
+so the book and every personalised edition of the same length share them; a reader's footer
+("Prepared for …") is one page of its own, printed once and drawn on every numbered page
+(docs/performance.md, "Growth").
 
 The overlay is printed untagged and drawn inside ``/Artifact <</Type /Pagination>>``: "Page X
 of Y" is not part of the reading order, and a form carrying marked content of its own inside
@@ -49,6 +52,24 @@ def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_vari
         key = digest(chunk, footer, page_size, pdf_variant, "untagged", __version__, css.decode(), length=24)
         chunks.append((chunk, paths.cache / f"overlay-{key}.pdf"))
     missing = [(chunk, path) for chunk, path in chunks if not path.is_file()]
+    _print_missing(missing, footer, page_size, paths)
+    return [path for _, path in chunks]
+
+
+def footer_file(footer: str, *, page_size: str, pdf_variant: str, paths: Paths) -> Path:
+    """One overlay page carrying only ``footer``, for every numbered page of a document (cached
+    by its content)."""
+    css = paths.theme.find("assets/css/overlay.css").read_bytes()
+    # a label of one space: the page is "numbered" (the footer shows) with no number on it
+    key = digest(["footer"], footer, page_size, pdf_variant, "untagged", __version__, css.decode(), length=24)
+    path = paths.cache / f"overlay-{key}.pdf"
+    if not path.is_file():
+        _print_overlay([" "], footer, page_size, paths.root, path)
+    return path
+
+
+def _print_missing(missing: list[tuple[list[str], Path]], footer: str, page_size: str, paths: Paths) -> None:
+    """Print the overlay chunks not in the cache (in parallel workers if there are several)."""
     if len(missing) > 1:  # a long book: print the chunks in parallel worker processes
         warm_weasyprint()  # once here, inherited warm by the forked workers
 
@@ -62,7 +83,6 @@ def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_vari
     elif missing:
         chunk, path = missing[0]
         _print_overlay(chunk, footer, page_size, paths.root, path)
-    return [path for _, path in chunks]
 
 
 def _print_overlay(labels: list[str], footer: str, page_size: str, root: Path, target: Path) -> None:

@@ -77,6 +77,7 @@ class BindJob:
     overlays: list[Path]  # overlay PDFs, one page per output page
     pdf_variant: str
     target: Path
+    footer: Path | None = None  # one overlay page drawn on every numbered page (an edition's reader)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class Binder:
         doc = job.doc
         keep: list[pikepdf.Pdf] = []
         overlays = overlay_pages(job.overlays, keep)
+        footer = overlay_pages([job.footer], keep)[0] if job.footer else None
         try:
             merger, order, ahead = self._merger_for(job)
             merged = merger.finish(title=doc.info.title, lang=doc.info.language, order=order)
@@ -118,9 +120,12 @@ class Binder:
         buf = io.BytesIO()
         try:
             out = merged.pdf
+            form = out.copy_foreign(footer.as_form_xobject()) if footer else None  # one, for every page
             for i, page in enumerate(out.pages):
                 if job.numbered[i]:
                     stamp(out, page, overlays[i], i + 1)
+                    if form is not None:
+                        add_artifact_overlay(out, page, form, "BriefingFooter")
             link_scheme_to_dests(out, LINK_SCHEME, doc.descriptions)
             with out.open_outline() as outline:
                 outline.root.extend(_outline_items(doc.marks))
