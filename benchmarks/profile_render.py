@@ -31,9 +31,7 @@ def render_once(slug: str, data: Path, out: Path) -> int:
     project = load_project(data)
     opts = Options(data_dir=data, out_dir=out, slugs=[slug], book=False, force=True, jobs=1)
     edition = make_edition(project, opts)
-    meta = print_chapter(project, edition, slug, key="profile")
-    keep_for_books(edition, meta)
-    return meta.pages
+    return keep_for_books(edition, print_chapter(project, edition, slug, key="profile")).pages
 
 
 def whole_build(slug: str, data: Path, out: Path) -> None:

@@ -222,13 +222,13 @@ def test_the_sponsor_pdf_is_announced_before_its_book_pages_are_prepared(project
     announced = project / "announced"
     real = pipeline.keep_for_books
 
-    def keep_after_the_announcement(edition, meta):  # runs in the forked worker
+    def keep_after_the_announcement(edition, chapter):  # runs in the forked worker
         deadline = time.monotonic() + 20
         while not announced.exists():
             if time.monotonic() > deadline:
                 raise RuntimeError("the sponsor PDF was not announced while its worker ran")
             time.sleep(0.02)
-        real(edition, meta)
+        return real(edition, chapter)
 
     def progress(event: str, name: str, seconds: float | None = None) -> None:
         if event == "done" and name == "globex-imaginary.pdf":

@@ -132,22 +132,24 @@ class ChapterResult:
 
 def _chapter_job(task: ChapterTask) -> ChapterResult:
     """Print the chapter if asked, finish the sponsor PDF and ``tell`` the parent it is written,
-    then prepare the chapter's book pages: the preview shows the sponsor's new pages while its
-    worker still readies them for the book (docs/performance.md, "The editor's loop")."""
-    meta = (print_chapter(task.project, task.edition, task.slug, task.key) if task.render
-            else ChapterMeta.load(chapter_meta_path(task.edition, task.slug)))
-    drawn = meta.charts_drawn if task.render else 0
+    then keep the chapter for the books (its preflight, its book pages): the preview shows the
+    sponsor's new pages while its worker still does the rest (docs/performance.md, "The
+    editor's loop")."""
+    chapter = print_chapter(task.project, task.edition, task.slug, task.key) if task.render else None
+    meta = chapter.meta if chapter else ChapterMeta.load(chapter_meta_path(task.edition, task.slug))
+    drawn = meta.charts_drawn if chapter else 0
     result = ChapterResult(task.render, drawn)
     if task.target is not None:
         try:
-            written = finish_sponsor_pdf(task.project, task.edition, meta, task.edition.paths.out / task.target.name)
+            written = finish_sponsor_pdf(task.project, task.edition, meta, task.edition.paths.out / task.target.name,
+                                         chapter.pdf if chapter else None)
         except BriefingError as err:  # the chapter is fine; only this output failed
             result = ChapterResult(task.render, drawn, error=str(err))
         else:
             result = ChapterResult(task.render, drawn, written.pages, warnings=tuple(written.warnings))
             tell(result)
-    if task.render:
-        keep_for_books(task.edition, meta)
+    if chapter:
+        keep_for_books(task.edition, chapter)
     return result
 
 

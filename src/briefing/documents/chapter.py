@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from briefing.data.load import Project
@@ -60,17 +60,28 @@ def chapter_html(project: Project, edition: Edition, slug: str, sponsor: Sponsor
     return html, charts
 
 
-def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> ChapterMeta:
-    """Print one sponsor's chapter into the build folder and return its metadata; the chapter
-    counts as printed once ``keep_for_books`` has written that metadata too."""
+@dataclass(frozen=True)
+class PrintedChapter:
+    """A chapter just printed, not yet in the build folder: its metadata (without the preflight's
+    findings), its PDF, and its preflight, run by ``keep_for_books``."""
+
+    meta: ChapterMeta
+    pdf: bytes
+    preflight: Callable[[], list[str]]
+
+
+def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> PrintedChapter:
+    """Print one sponsor's chapter; ``keep_for_books`` puts it in the build folder. What an editor
+    waits for, the sponsor PDF, needs only the pages, so the rest waits until it is written."""
     data_file = data_file_name(project, slug)
     sponsor = project.sponsors[slug]
     # the words this chapter hyphenates, remembered in the build folder for the next run
     printed_sponsor = typeset_sponsor(sponsor, Hyphens(edition.paths.cache))
     html, charts = chapter_html(project, edition, slug, printed_sponsor)
+    laid_out: list[Any] = []  # the last print's pages, for the preflight
     options = PrintOptions(pdf_variant=edition.pdf_variant,
                            locate=lambda char: where_in(sponsor.model_dump(), char),
-                           inspect=preflight(project, slug, data_file, charts.overlaps))
+                           inspect=lambda document: laid_out.append(document) or [])
     printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
                          what=data_file, options=options, overlays=edition.paths.overlays)
     # a long table that broke across pages is printed again in parts, the later ones under
@@ -88,23 +99,25 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Ch
                              what=data_file, options=options, overlays=edition.paths.overlays)
     if edition.document.one_page_blocks:
         _check_one_page(printed, ChapterAnchors(slug), data_file, edition.document.one_page_blocks)
-    meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key),
-                   charts_drawn=charts.drawn, findings=tuple(printed.findings))
-    write_atomic(chapter_pdf(edition, slug), printed.pdf)
-    return meta
+    meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key), charts_drawn=charts.drawn)
+    check = preflight(project, slug, data_file, charts.overlaps)
+    return PrintedChapter(meta, printed.pdf, lambda: check(laid_out[-1]))
 
 
-def keep_for_books(edition: Edition, meta: ChapterMeta) -> None:
-    """Prepare the printed chapter's book pages, then write its metadata, which marks the chapter
-    as printed for ``meta.key``: a chapter whose worker stopped before this is printed again.
+def keep_for_books(edition: Edition, chapter: PrintedChapter) -> ChapterMeta:
+    """Write the printed chapter and its book pages to the build folder, run its preflight, and
+    write its metadata last: it marks the chapter as printed for its key, so a chapter whose
+    worker stopped before this is printed again. Return that metadata.
 
-    Prepared here, once, rather than in every book that contains the chapter; IDs get a prefix
-    no other part of a book can have (merge gives unprepared parts "p<n>-"). Separate from
-    ``print_chapter`` so that the sponsor PDF, which an editor waits for, is written first."""
+    The book pages are prepared here, once, rather than in every book that contains the chapter;
+    IDs get a prefix no other part of a book can have (merge gives unprepared parts "p<n>-")."""
+    meta = replace(chapter.meta, findings=tuple(chapter.preflight()))
     slug = meta.slug
+    write_atomic(chapter_pdf(edition, slug), chapter.pdf)
     pages = book_pages(meta, edition.document)
-    write_atomic(chapter_book_pdf(edition, slug), prepare(chapter_pdf(edition, slug), pages, prefix=f"c:{slug}:"))
+    write_atomic(chapter_book_pdf(edition, slug), prepare(chapter.pdf, pages, prefix=f"c:{slug}:"))
     write_atomic(chapter_meta_path(edition, slug), meta.to_json())
+    return meta
 
 
 TABLE_ROUNDS = 3

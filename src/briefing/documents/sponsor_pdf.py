@@ -13,14 +13,16 @@ from briefing.documents.outputs import chapter_pdf
 from briefing.render.edition import Edition
 
 
-def finish_sponsor_pdf(project: Project, edition: Edition, meta: ChapterMeta, target: Path) -> Written:
-    """Write ``target``; return its page count and warnings (an untagged attachment)."""
+def finish_sponsor_pdf(project: Project, edition: Edition, meta: ChapterMeta, target: Path,
+                       chapter: bytes | None = None) -> Written:
+    """Write ``target``; return its page count and warnings (an untagged attachment). ``chapter``:
+    the chapter just printed, when it is not in the build folder yet."""
     slug = meta.slug
     sponsor = project.sponsors[slug]
     document = edition.document
     marks = chapter_marks(meta, {i: i for i in range(meta.pages)}) if document.lists_headings else []
     # a cover, or a lone one-pager, unnumbered; the page count from the metadata, not another read
-    parts = [Part(chapter_pdf(edition, slug), pages=list(range(meta.pages)), unnumbered={0})]
+    parts = [Part(chapter or chapter_pdf(edition, slug), pages=list(range(meta.pages)), unnumbered={0})]
     offset = meta.pages
     for extra in (appended(project, slug) if document.appends_attachments else []):
         parts.append(Part(extra.path, title=f"Appendix: {extra.title}"))
