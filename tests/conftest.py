@@ -43,6 +43,17 @@ def make_project(root: Path, data: Path) -> Path:
     return root
 
 
+def print_both_variants(root: Path, data: Path, *, strict: bool = False) -> Path:
+    """A throw-away project of ``data`` at ``root``, printed in full and as one-pagers (with
+    ``strict``: no preflight finding either); its output folder."""
+    make_project(root, data)
+    out = root / "output"
+    for variant in ("full", "one-pager"):
+        report = build(Options(data_dir=root / "data", out_dir=out, variant=variant, strict=strict))
+        assert report.ok and not (strict and report.findings), (report.failed, report.findings)
+    return out
+
+
 @pytest.fixture(scope="session")
 def shipped(tmp_path_factory) -> Path:
     """The shipped data built as a user would: sponsor PDFs, book and every edition."""

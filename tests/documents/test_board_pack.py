@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import make_project
+from conftest import make_project, print_both_variants
 
 from briefing.build.pipeline import Options, build
 from briefing.documents.preflight import inspect
@@ -94,12 +94,7 @@ BOARDPACK = Path(__file__).parents[1] / "fixtures" / "boardpack" / "data"
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory) -> Path:
-    root = make_project(tmp_path_factory.mktemp("boardpack"), BOARDPACK)
-    out = root / "output"
-    for variant in ("full", "one-pager"):
-        report = build(Options(data_dir=root / "data", out_dir=out, variant=variant, strict=True))
-        assert report.ok and not report.findings, (report.failed, report.findings)
-    return out
+    return print_both_variants(tmp_path_factory.mktemp("boardpack"), BOARDPACK, strict=True)
 
 
 def _pages(pdf: Path) -> list[str]:

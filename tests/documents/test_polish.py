@@ -11,9 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_project
+from conftest import REPO, print_both_variants
 
-from briefing.build.pipeline import Options, build
 from briefing.pdf.printer import import_weasyprint
 from briefing.render.markup import typeset
 
@@ -238,12 +237,7 @@ POLISH = Path(__file__).parents[1] / "fixtures" / "polish" / "data"
 
 @pytest.fixture(scope="module")
 def polished(tmp_path_factory) -> Path:
-    root = make_project(tmp_path_factory.mktemp("polish"), POLISH)
-    out = root / "output"
-    for variant in ("full", "one-pager"):
-        report = build(Options(data_dir=root / "data", out_dir=out, variant=variant))
-        assert report.ok, report.failed
-    return out
+    return print_both_variants(tmp_path_factory.mktemp("polish"), POLISH)
 
 
 def _flat(pdf: Path) -> str:
