@@ -43,14 +43,9 @@ def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_vari
     chunks whose numbers moved are printed again.
     """
     labels = labels_for(numbered)
-    css = paths.theme.find("assets/css/overlay.css").read_bytes()
-    chunks = []
-    for start in range(0, len(labels), CHUNK):
-        chunk = labels[start:start + CHUNK]
-        # the overlay is always printed untagged; the variant is in the key all the same, so a
-        # cached overlay never serves a document of another conformance level
-        key = digest(chunk, footer, page_size, pdf_variant, "untagged", __version__, css.decode(), length=24)
-        chunks.append((chunk, paths.cache / f"overlay-{key}.pdf"))
+    css = _overlay_css(paths)
+    chunks = [(chunk, _cached(chunk, footer, page_size, pdf_variant, paths, css))
+              for chunk in (labels[start:start + CHUNK] for start in range(0, len(labels), CHUNK))]
     missing = [(chunk, path) for chunk, path in chunks if not path.is_file()]
     _print_missing(missing, footer, page_size, paths)
     return [path for _, path in chunks]
@@ -59,13 +54,23 @@ def overlay_files(numbered: list[bool], *, footer: str, page_size: str, pdf_vari
 def footer_file(footer: str, *, page_size: str, pdf_variant: str, paths: Paths) -> Path:
     """One overlay page carrying only ``footer``, for every numbered page of a document (cached
     by its content)."""
-    css = paths.theme.find("assets/css/overlay.css").read_bytes()
     # a label of one space: the page is "numbered" (the footer shows) with no number on it
-    key = digest(["footer"], footer, page_size, pdf_variant, "untagged", __version__, css.decode(), length=24)
-    path = paths.cache / f"overlay-{key}.pdf"
+    path = _cached([" "], footer, page_size, pdf_variant, paths, _overlay_css(paths))
     if not path.is_file():
         _print_overlay([" "], footer, page_size, paths.root, path)
     return path
+
+
+def _overlay_css(paths: Paths) -> str:
+    return paths.theme.find("assets/css/overlay.css").read_text(encoding="utf-8")
+
+
+def _cached(labels: list[str], footer: str, page_size: str, pdf_variant: str, paths: Paths, css: str) -> Path:
+    """Where the overlay of ``labels`` is kept, named by everything it is printed from. It is
+    always printed untagged; the variant is in the key all the same, so a cached overlay never
+    serves a document of another conformance level."""
+    key = digest(labels, footer, page_size, pdf_variant, "untagged", __version__, css, length=24)
+    return paths.cache / f"overlay-{key}.pdf"
 
 
 def _print_missing(missing: list[tuple[list[str], Path]], footer: str, page_size: str, paths: Paths) -> None:
