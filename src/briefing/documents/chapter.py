@@ -77,29 +77,27 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Pr
     sponsor = project.sponsors[slug]
     # the words this chapter hyphenates, remembered in the build folder for the next run
     printed_sponsor = typeset_sponsor(sponsor, Hyphens(edition.paths.cache))
-    html, charts = chapter_html(project, edition, slug, printed_sponsor)
     laid_out: list[Any] = []  # the last print's pages, for the preflight
     options = PrintOptions(pdf_variant=edition.pdf_variant,
                            locate=lambda char: where_in(sponsor.model_dump(), char),
                            inspect=lambda document: laid_out.append(document) or [])
-    printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
-                         what=data_file, options=options, overlays=edition.paths.overlays)
-    # a long table that broke across pages is printed again in parts, the later ones under
-    # "Exhibit N (continued)"; a part that breaks again is split again (rarely more than once)
-    breaks: dict[int, list[int]] = {}
-    for _ in range(TABLE_ROUNDS):
-        found = {exhibit: new for exhibit, rows in table_breaks(printed.anchors, ChapterAnchors(slug)).items()
-                 if (new := set(rows) - set(breaks.get(exhibit, [])))}
-        if not found:
-            break
-        for exhibit, rows in found.items():
-            breaks[exhibit] = sorted(set(breaks.get(exhibit, [])) | rows)
+
+    def print_with(breaks: dict[int, list[int]]) -> tuple[Printed, Drawn]:
         html, charts = chapter_html(project, edition, slug, printed_sponsor, breaks)
-        printed = print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
-                             what=data_file, options=options, overlays=edition.paths.overlays)
+        return print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
+                          what=data_file, options=options, overlays=edition.paths.overlays), charts
+
+    # a long table that broke across pages is printed in parts, the later ones under "Exhibit N
+    # (continued)". Where the last print of this chapter cut its tables is tried first: a
+    # chapter printed again unchanged, or changed elsewhere, is printed once instead of twice.
+    last_key, remembered = _remembered_breaks(edition, slug)
+    printed, charts, breaks = _print_in_parts(print_with, remembered, ChapterAnchors(slug))
+    if remembered and last_key != key and not cuts_hold(laid_out[-1], ChapterAnchors(slug), breaks):
+        printed, charts, breaks = _print_in_parts(print_with, {}, ChapterAnchors(slug))
     if edition.document.one_page_blocks:
         _check_one_page(printed, ChapterAnchors(slug), data_file, edition.document.one_page_blocks)
-    meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key), charts_drawn=charts.drawn)
+    meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key), charts_drawn=charts.drawn,
+                   table_breaks=breaks)
     check = preflight(project, slug, data_file, charts.overlaps)
     return PrintedChapter(meta, printed.pdf, lambda: check(laid_out[-1]))
 
@@ -121,6 +119,66 @@ def keep_for_books(edition: Edition, chapter: PrintedChapter) -> ChapterMeta:
 
 
 TABLE_ROUNDS = 3
+
+
+def _print_in_parts(print_with: Callable[[dict[int, list[int]]], tuple[Printed, Drawn]],
+                    start: dict[int, list[int]], ids: ChapterAnchors) -> tuple[Printed, Drawn, dict[int, list[int]]]:
+    """Print from the table cuts ``start``; a part that breaks again is split where it broke and
+    printed again (rarely more than once). Return the last print and its cuts."""
+    breaks = {exhibit: list(rows) for exhibit, rows in start.items()}
+    printed, charts = print_with(breaks)
+    for _ in range(TABLE_ROUNDS):
+        found = {exhibit: new for exhibit, rows in table_breaks(printed.anchors, ids).items()
+                 if (new := set(rows) - set(breaks.get(exhibit, [])))}
+        if not found:
+            break
+        for exhibit, rows in found.items():
+            breaks[exhibit] = sorted(set(breaks.get(exhibit, [])) | rows)
+        printed, charts = print_with(breaks)
+    return printed, charts, breaks
+
+
+def _remembered_breaks(edition: Edition, slug: str) -> tuple[str, dict[int, list[int]]]:
+    """The key and table cuts of this chapter's last print in this build folder (none: ``("", {})``)."""
+    try:
+        meta = ChapterMeta.load(chapter_meta_path(edition, slug))
+    except (OSError, ValueError, TypeError, KeyError):
+        return "", {}
+    return meta.key, meta.table_breaks
+
+
+def cuts_hold(document: Any, ids: ChapterAnchors, breaks: dict[int, list[int]]) -> bool:
+    """True if each cut of ``breaks`` is one the table could not avoid in this laid-out
+    ``document``: every part has two rows or more, and the row after a cut (with the last row, which
+    never begins a page alone) does not fit in what is left of the page before it. Cuts remembered
+    from another version of the chapter are kept only then, so the pages are those a print from
+    no cuts gives."""
+    rows: dict[str, list[tuple[float, Any]]] = {}  # a row's anchor -> (its page's content bottom, box) per page
+    for page in document.pages:
+        page_box = page._page_box  # noqa: SLF001 - WeasyPrint's laid-out boxes are only reachable here
+        bottom = page_box.content_box_y() + page_box.height
+        for box in page_box.descendants():
+            element = getattr(box, "element", None)
+            if getattr(box, "element_tag", None) == "tr" and element is not None and element.get("id"):
+                rows.setdefault(element.get("id"), []).append((bottom, box))
+    for exhibit, cuts in breaks.items():
+        count = sum(1 for anchor in rows if (found := ids.row_of(anchor)) and found[0] == exhibit)
+        bounds = [0, *cuts, count]
+        if any(end - begin < 2 for begin, end in zip(bounds, bounds[1:], strict=False)):
+            return False
+        for cut in cuts:
+            before, after = rows.get(ids.row(exhibit, cut - 1)), rows.get(ids.row(exhibit, cut))
+            if not before or not after:
+                return False
+            bottom, last = before[-1]
+            need = sum(rows[ids.row(exhibit, row)][0][1].margin_height()
+                       for row in ([cut, cut + 1] if cut + 2 == count else [cut]))
+            if bottom - (last.position_y + last.margin_height()) >= need - FIT_SLACK:
+                return False
+    return True
+
+
+FIT_SLACK = 1.0  # CSS px: a row this close to fitting might have fitted; print from no cuts to know
 
 
 def table_breaks(anchors: dict[str, int], chapter: ChapterAnchors) -> dict[int, list[int]]:

@@ -7,7 +7,7 @@ book and by the sponsor PDF. Pages are 0-based indexes into the chapter.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,9 @@ class ChapterMeta:
     watch: tuple[WatchEntry, ...] = ()
     charts_drawn: int = 0
     findings: tuple[str, ...] = ()  # preflight: FILE:LINE: sponsor › section: problem
+    # exhibit -> the rows its long table was printed in parts at (``chapter.table_breaks``): the
+    # next print of this chapter starts from them
+    table_breaks: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def ids(self) -> ChapterAnchors:
@@ -77,6 +80,7 @@ class ChapterMeta:
         data["sections"] = tuple(_section(s) for s in data["sections"])
         data["watch"] = tuple(WatchEntry(**w) for w in data["watch"])
         data["findings"] = tuple(data.get("findings", ()))
+        data["table_breaks"] = {int(k): [int(r) for r in v] for k, v in data.get("table_breaks", {}).items()}
         return cls(**data)
 
 
