@@ -1,9 +1,10 @@
-"""A long table printed in parts ("Exhibit N (continued)"): where the last print cut it is tried
-first, and kept only where a print from no cuts would cut it too (documents/chapter.py)."""
+"""A long table printed in parts ("Exhibit N (continued)"): each part fills its page, and where
+the last print cut it is tried first, mended like any guess (documents/chapter.py, mend_cuts)."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from pathlib import Path
 
@@ -90,3 +91,16 @@ def test_cuts_an_edit_above_the_table_moved_are_those_a_first_print_makes(projec
     assert fresh.meta.table_breaks != first.meta.table_breaks  # the edit did move the cut
     assert edited.meta.table_breaks == fresh.meta.table_breaks
     assert _text(edited.pdf) == _text(fresh.pdf)
+
+
+@pytest.mark.slow
+def test_a_table_of_four_pages_fills_each_page_before_it_continues(project, tmp_path, monkeypatch):
+    note = "An invented figure for an imaginary region of the fictional market."
+    last = f'                - [Pretend region 28, "38", "{note}"]\n'
+    more = "".join(f'                - [Pretend region {i}, "{i}", "{note}"]\n' for i in range(29, 101))
+    _edit(project, last, last + more)
+    printed, _ = _print(project, tmp_path / "out", monkeypatch)
+    held = [n for page in _text(printed.pdf).split("\f") if (n := len(re.findall(r"Pretend region \d+ ", page)))]
+    # every break of the first print cut at once gave parts of two or three rows on pages of their own
+    assert sum(held) == 100 and len(held) == 4, held
+    assert min(held[:-1]) > 20, held

@@ -77,23 +77,21 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Pr
     sponsor = project.sponsors[slug]
     # the words this chapter hyphenates, remembered in the build folder for the next run
     printed_sponsor = typeset_sponsor(sponsor, Hyphens(edition.paths.cache))
-    laid_out: list[Any] = []  # the last print's pages, for the preflight
+    laid_out: list[Any] = []  # the last print's pages, for its table cuts and the preflight
     options = PrintOptions(pdf_variant=edition.pdf_variant,
                            locate=lambda char: where_in(sponsor.model_dump(), char),
-                           inspect=lambda document: laid_out.append(document) or [])
+                           inspect=lambda document: laid_out.clear() or laid_out.append(document) or [])
 
     def print_with(breaks: dict[int, list[int]]) -> tuple[Printed, Drawn]:
         html, charts = chapter_html(project, edition, slug, printed_sponsor, breaks)
         return print_html(html, base=edition.paths.root, roots=edition.paths.readable, charts=charts.svgs,
                           what=data_file, options=options, overlays=edition.paths.overlays), charts
 
-    # a long table that broke across pages is printed in parts, the later ones under "Exhibit N
-    # (continued)". Where the last print of this chapter cut its tables is tried first: a
-    # chapter printed again unchanged, or changed elsewhere, is printed once instead of twice.
-    last_key, remembered = _remembered_breaks(edition, slug)
-    printed, charts, breaks = _print_in_parts(print_with, remembered, ChapterAnchors(slug))
-    if remembered and last_key != key and not cuts_hold(laid_out[-1], ChapterAnchors(slug), breaks):
-        printed, charts, breaks = _print_in_parts(print_with, {}, ChapterAnchors(slug))
+    # a long table that breaks across pages is printed in parts, the later ones under "Exhibit N
+    # (continued)". The cuts of this chapter's last print are tried first: a chapter printed
+    # again unchanged, or changed where its tables do not move, is printed once, not twice.
+    printed, charts, breaks = _print_in_parts(print_with, _remembered_breaks(edition, slug),
+                                              ChapterAnchors(slug), laid_out)
     if edition.document.one_page_blocks:
         _check_one_page(printed, ChapterAnchors(slug), data_file, edition.document.one_page_blocks)
     meta = replace(_meta(printed_sponsor, edition, printed, ChapterAnchors(slug), key), charts_drawn=charts.drawn,
@@ -118,82 +116,100 @@ def keep_for_books(edition: Edition, chapter: PrintedChapter) -> ChapterMeta:
     return meta
 
 
-TABLE_ROUNDS = 3
-
-
 def _print_in_parts(print_with: Callable[[dict[int, list[int]]], tuple[Printed, Drawn]],
-                    start: dict[int, list[int]], ids: ChapterAnchors) -> tuple[Printed, Drawn, dict[int, list[int]]]:
-    """Print from the table cuts ``start``; a part that breaks again is split where it broke and
-    printed again (rarely more than once). Return the last print and its cuts."""
+                    start: dict[int, list[int]], ids: ChapterAnchors,
+                    laid_out: list[Any]) -> tuple[Printed, Drawn, dict[int, list[int]]]:
+    """Print from the table cuts ``start`` and mend them until the pages need no other (each
+    round mends each table where its parts first go wrong: ``mend_cuts``). Return the last print
+    and its cuts: the same for any ``start``, so a remembered guess never changes the pages."""
     breaks = {exhibit: list(rows) for exhibit, rows in start.items()}
     printed, charts = print_with(breaks)
     for _ in range(TABLE_ROUNDS):
-        found = {exhibit: new for exhibit, rows in table_breaks(printed.anchors, ids).items()
-                 if (new := set(rows) - set(breaks.get(exhibit, [])))}
-        if not found:
+        mended = mend_cuts(laid_out[-1], ids, breaks)
+        if mended == breaks:
             break
-        for exhibit, rows in found.items():
-            breaks[exhibit] = sorted(set(breaks.get(exhibit, [])) | rows)
+        breaks = mended
         printed, charts = print_with(breaks)
     return printed, charts, breaks
 
 
-def _remembered_breaks(edition: Edition, slug: str) -> tuple[str, dict[int, list[int]]]:
-    """The key and table cuts of this chapter's last print in this build folder (none: ``("", {})``)."""
+def _remembered_breaks(edition: Edition, slug: str) -> dict[int, list[int]]:
+    """The table cuts of this chapter's last print in this build folder (none: ``{}``)."""
     try:
-        meta = ChapterMeta.load(chapter_meta_path(edition, slug))
+        return ChapterMeta.load(chapter_meta_path(edition, slug)).table_breaks
     except (OSError, ValueError, TypeError, KeyError):
-        return "", {}
-    return meta.key, meta.table_breaks
+        return {}
 
 
-def cuts_hold(document: Any, ids: ChapterAnchors, breaks: dict[int, list[int]]) -> bool:
-    """True if each cut of ``breaks`` is one the table could not avoid in this laid-out
-    ``document``: every part has two rows or more, and the row after a cut (with the last row, which
-    never begins a page alone) does not fit in what is left of the page before it. Cuts remembered
-    from another version of the chapter are kept only then, so the pages are those a print from
-    no cuts gives."""
-    rows: dict[str, list[tuple[float, Any]]] = {}  # a row's anchor -> (its page's content bottom, box) per page
-    for page in document.pages:
+TABLE_ROUNDS = 8  # prints after the first; a table of n pages printed from no cuts takes about n
+FIT_SLACK = 1.0  # CSS px: a row this close to fitting might have fitted (the cut is taken out to know)
+
+
+@dataclass(frozen=True)
+class _Row:
+    page: int  # the page it starts on
+    top: float
+    height: float  # its margin box, on the page it starts on
+    room: float  # what is left of the page it ends on, below it
+
+
+def mend_cuts(document: Any, ids: ChapterAnchors, breaks: dict[int, list[int]]) -> dict[int, list[int]]:
+    """The cuts of each long table in the laid-out ``document`` (printed with ``breaks``), mended
+    where its parts first go wrong, in reading order:
+
+    - a cut that need not be there is taken out: a part of fewer than two rows on either side of
+      it, or a row after it that fits in what is left of the page before it (with the table's last
+      row, which never begins a page alone);
+    - a part that breaks across a page is cut where it broke, and the rest of the table is cut as
+      often as that page held rows: a guess the next round mends.
+
+    Unchanged cuts mean the pages are final. Cuts of a table that is no longer long are dropped."""
+    rows: dict[int, dict[int, _Row]] = {}
+    for index, page in enumerate(document.pages):
         page_box = page._page_box  # noqa: SLF001 - WeasyPrint's laid-out boxes are only reachable here
         bottom = page_box.content_box_y() + page_box.height
         for box in page_box.descendants():
             element = getattr(box, "element", None)
-            if getattr(box, "element_tag", None) == "tr" and element is not None and element.get("id"):
-                rows.setdefault(element.get("id"), []).append((bottom, box))
-    for exhibit, cuts in breaks.items():
-        count = sum(1 for anchor in rows if (found := ids.row_of(anchor)) and found[0] == exhibit)
-        bounds = [0, *cuts, count]
-        if any(end - begin < 2 for begin, end in zip(bounds, bounds[1:], strict=False)):
-            return False
-        for cut in cuts:
-            before, after = rows.get(ids.row(exhibit, cut - 1)), rows.get(ids.row(exhibit, cut))
-            if not before or not after:
-                return False
-            bottom, last = before[-1]
-            need = sum(rows[ids.row(exhibit, row)][0][1].margin_height()
-                       for row in ([cut, cut + 1] if cut + 2 == count else [cut]))
-            if bottom - (last.position_y + last.margin_height()) >= need - FIT_SLACK:
-                return False
-    return True
-
-
-FIT_SLACK = 1.0  # CSS px: a row this close to fitting might have fitted; print from no cuts to know
-
-
-def table_breaks(anchors: dict[str, int], chapter: ChapterAnchors) -> dict[int, list[int]]:
-    """Exhibit -> the rows of a long table that begin a new page, from where each row's anchor landed."""
-    pages: dict[int, dict[int, int]] = {}
-    for anchor, page in anchors.items():
-        if (found := chapter.row_of(anchor)) is not None:
-            pages.setdefault(found[0], {})[found[1]] = page
-    breaks = {}
-    for exhibit, rows in pages.items():
-        ordered = sorted(rows.items())
-        cuts = [row for (_, before), (row, page) in zip(ordered, ordered[1:], strict=False) if page != before]
+            if getattr(box, "element_tag", None) != "tr" or element is None:
+                continue
+            found = ids.row_of(element.get("id") or "")
+            if found is None:
+                continue
+            exhibit, row = found
+            room = bottom - box.position_y - box.margin_height()
+            known = rows.setdefault(exhibit, {}).get(row)
+            rows[exhibit][row] = (_Row(index, box.position_y, box.margin_height(), room) if known is None
+                                  else replace(known, room=room))  # a row torn across pages ends on the last
+    mended = {}
+    for exhibit, table in rows.items():
+        count = len(table)
+        cuts = _mend_table(table, count, [c for c in breaks.get(exhibit, []) if 0 < c < count])
         if cuts:
-            breaks[exhibit] = cuts
-    return breaks
+            mended[exhibit] = cuts
+    return mended
+
+
+def _mend_table(table: dict[int, _Row], count: int, cuts: list[int]) -> list[int]:
+    bounds = [0, *cuts, count]
+    for k in range(len(bounds) - 1):
+        begin, end = bounds[k], bounds[k + 1]
+        if k and not _needed(table, count, bounds[k - 1], begin, end):
+            return cuts[:k - 1] + cuts[k:]
+        broke = next((row for row in range(begin + 1, end) if table[row].page != table[begin].page), None)
+        if broke is not None:
+            guesses = []
+            if k:  # a continued part's first page: as many rows as each later page holds
+                step = broke - begin
+                guesses = list(range(broke + step, count - 1, step)) if step >= 2 else []
+            return [*cuts[:k], broke, *guesses]
+    return cuts
+
+
+def _needed(table: dict[int, _Row], count: int, before: int, cut: int, end: int) -> bool:
+    if cut - before < 2 or end - cut < 2:
+        return False
+    follows = [cut, cut + 1] if cut + 2 == count else [cut]
+    return table[cut - 1].room < sum(table[row].height for row in follows) - FIT_SLACK
 
 
 def preflight(project: Project, slug: str, data_file: str,
