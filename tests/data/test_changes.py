@@ -194,3 +194,30 @@ def test_an_item_compares_as_its_plain_value_whichever_form_it_is_written_in():
     data["sections"][0]["blocks"][4]["table"]["rows"][0]["cells"] = ["North", "11"]
     assert describe(before, m.Sponsor.model_validate(data)) == [
         "Tier: Pretend Partner → Pretend Founding Partner", "North: 10 → 11"]
+
+
+def test_a_snapshot_is_written_again_only_when_its_sponsor_file_changed(tmp_path):
+    from conftest import FICTION, make_project
+
+    from briefing.data.changes import SOURCES, load_snapshot, save_snapshot
+    from briefing.data.load import load_project
+
+    root = make_project(tmp_path / "project", FICTION / "data")
+    out = tmp_path / "out"
+    project = load_project(root / "data")
+    save_snapshot(out, "2026-11", project.sponsors, project.files)
+    folder = out / ".snapshots" / "2026-11"
+    written = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json")}
+    assert set(written) == {f"{slug}.json" for slug in project.sponsors} and (folder / SOURCES).is_file()
+
+    save_snapshot(out, "2026-11", project.sponsors, project.files)  # nothing new: nothing written
+    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json")} == written
+
+    slug, path = next(iter(project.files.items()))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(project.sponsors[slug].name, "Renamed Pretend Co", 1), encoding="utf-8")
+    changed = load_project(root / "data")
+    save_snapshot(out, "2026-11", changed.sponsors, changed.files)
+    assert load_snapshot(out, "2026-11")[slug].name == "Renamed Pretend Co"
+    again = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json")}
+    assert [name for name in written if again[name] != written[name]] == [f"{slug}.json"]

@@ -353,7 +353,7 @@ def build(opts: Options, progress: ProgressFn | None = None, project: Project | 
     if any(stale):
         manifest.save(opts.out_dir, project.book.edition)
     if report.ok:
-        save_snapshot(opts.out_dir, project.book.edition, project.sponsors)
+        save_snapshot(opts.out_dir, project.book.edition, project.sponsors, project.files)
     report.seconds = time.monotonic() - started
     return report
 

@@ -187,16 +187,17 @@ def walk_audience(item: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, BaseMod
                     yield from walk_audience(v, (*loc, name, i))
 
 
-def _marks(sponsor: Sponsor) -> list[tuple[tuple[str | int, ...], str | None]]:
-    """Every `audience` a sponsor file sets, with its field path."""
+def audience_marks(sponsor: Sponsor) -> list[tuple[tuple[str | int, ...], str | None]]:
+    """Every `audience` field of a sponsor, with its field path (None where the file sets none)."""
     return [((*loc, "audience"), getattr(item, "audience", None)) for loc, item in walk_audience(sponsor)
             if "audience" in type(item).model_fields]
 
 
-def unknown_levels(sponsor: Sponsor, located: Located, levels: Levels) -> list[Problem]:
-    """A level book.yaml does not define would silently hide (or show) an item: refuse it, located."""
+def unknown_levels(marks: list[tuple[Loc, str | None]], located: Located, levels: Levels) -> list[Problem]:
+    """A level book.yaml does not define would silently hide (or show) an item: refuse it, located.
+    ``marks``: the sponsor's ``audience_marks``."""
     problems = []
-    for loc, level in _marks(sponsor):
+    for loc, level in marks:
         if level is not None and level not in levels.order:
             line, col = located.where(loc)
             problems.append(Problem(located.file, f"unknown audience level '{level}'; use one of "
@@ -294,7 +295,7 @@ def uses_levels(project: Project) -> bool:
     everyone = project.distribution.recipients if project.distribution else []
     if any(r.clearance for r in everyone):
         return True
-    return any(level for s in project.sponsors.values() for _, level in _marks(s))
+    return any(level for s in project.sponsors.values() for _, level in audience_marks(s))
 
 
 def label(level: str) -> str:

@@ -21,12 +21,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from briefing import __version__
 from briefing.data import model as m
 from briefing.data.audience import view_all
 from briefing.data.load import Project
 from briefing.data.model import Sponsor, format_date, format_money
 from briefing.files import write_atomic
-from briefing.hashing import digest
+from briefing.hashing import digest, file_sha256
 
 SNAPSHOTS = ".snapshots"
 
@@ -66,14 +67,31 @@ def snapshot_dir(out: Path) -> Path:
     return out / SNAPSHOTS
 
 
-def save_snapshot(out: Path, edition: str, sponsors: dict[str, Sponsor]) -> None:
+SOURCES = "sources.sha256"  # what each snapshot was made from (not *.json: those are the snapshots)
+
+
+def save_snapshot(out: Path, edition: str, sponsors: dict[str, Sponsor], files: dict[str, Path] | None = None) -> None:
+    """Keep the data as this edition printed it. A sponsor whose file (``files``), read by this
+    version of briefing, made its snapshot already is not written out again: a build with nothing
+    new writes nothing (docs/performance.md, "No-op build")."""
     folder = snapshot_dir(out) / edition
+    try:
+        made = json.loads((folder / SOURCES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        made = {}
+    sources = {}
     for slug, sponsor in sponsors.items():
+        target = folder / f"{slug}.json"
+        source = (files or {}).get(slug)
+        sources[slug] = f"{__version__} {file_sha256(source)}" if source else None
+        if sources[slug] and made.get(slug) == sources[slug] and target.is_file():
+            continue
         dumped = sponsor.model_dump(mode="json", exclude_none=True)
         data = json.dumps(dumped, sort_keys=True, ensure_ascii=False, indent=0)
-        target = folder / f"{slug}.json"
         if not target.is_file() or target.read_text(encoding="utf-8") != data:
             write_atomic(target, data.encode("utf-8"))
+    if sources != made:
+        write_atomic(folder / SOURCES, json.dumps(sources, sort_keys=True).encode("utf-8"))
 
 
 VERSIONS = ".sent-versions"  # the data as each letter carried it, by content: what a correction is measured from

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from briefing.data.audience import leaks, unknown_clearances, unknown_levels
+from briefing.data.audience import audience_marks, leaks, unknown_clearances, unknown_levels
 from briefing.data.brand import brand_glyphs, check_brand, usable_fonts
 from briefing.data.cache import Reader
 from briefing.data.glyphcheck import missing_glyphs
@@ -363,8 +363,10 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
             continue
         problems += _check_files(slug, sponsor, name, root, data_dir, located)
         if book:
-            unknown = unknown_levels(sponsor, located, Levels.of(book))
-            problems += unknown or leaks(sponsor, located, Levels.of(book))
+            marks = audience_marks(sponsor)
+            unknown = unknown_levels(marks, located, Levels.of(book))
+            # a file that sets no level withholds nothing, so nothing in it can leak
+            problems += unknown or (leaks(sponsor, located, Levels.of(book)) if any(m for _, m in marks) else [])
         sponsors[slug] = sponsor
         files[slug] = path
         warnings += _sponsor_warnings(sponsor, located, book.stale_after_days if book else 180, today)
