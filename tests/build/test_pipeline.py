@@ -66,6 +66,30 @@ def test_one_changed_sponsor_rebuilds_only_what_contains_it(project):
     assert set(manifest["outputs"]) >= {"acme-anvils.pdf", "globex-imaginary.pdf", "briefing-book.pdf"}
 
 
+@pytest.mark.slow  # a real build or a server: kept out of the two-minute default run
+def test_a_build_without_a_book_leaves_the_book_pages_to_the_next_book(project, tmp_path):
+    """A build that binds no book prepares no book pages (and drops those of the chapter's earlier
+    print); the next book build prepares them from the chapter it kept, without printing it again,
+    and binds the same book as a build from nothing."""
+    out = project / "output"
+    [chapter] = [p for p in (out / ".build").rglob("globex-imaginary.pdf") if "/full/" in p.as_posix()]
+    book_pages = chapter.with_name("globex-imaginary.book.pdf")
+    assert book_pages.is_file()  # a normal build keeps them
+    edit(project / "data" / "sponsors" / "globex-imaginary.yaml", 'value: "42"', 'value: "43"')
+    report = build(Options(data_dir=project / "data", out_dir=out, slugs=["globex-imaginary"], book=False))
+    assert report.ok and report.rendered == ["globex-imaginary"], report.failed
+    assert chapter.is_file() and not book_pages.exists()
+    printed = chapter.read_bytes()
+
+    report = build(Options(data_dir=project / "data", out_dir=out))
+    assert report.ok and report.rendered == [] and "briefing-book.pdf" in report.rebuilt, report.failed
+    assert chapter.read_bytes() == printed and book_pages.is_file()
+    assert "43" in " ".join(pdf_text(out / "briefing-book.pdf"))
+    fresh = build(Options(data_dir=project / "data", out_dir=tmp_path / "fresh", book=True))
+    assert fresh.ok, fresh.failed
+    assert (out / "briefing-book.pdf").read_bytes() == (tmp_path / "fresh" / "briefing-book.pdf").read_bytes()
+
+
 def test_unchanged_charts_are_not_drawn_again(project):
     report = build(Options(data_dir=project / "data", out_dir=project / "output", slugs=["acme-anvils"],
                            book=False, force=True))
@@ -222,13 +246,13 @@ def test_the_sponsor_pdf_is_announced_before_its_book_pages_are_prepared(project
     announced = project / "announced"
     real = pipeline.keep_for_books
 
-    def keep_after_the_announcement(edition, chapter):  # runs in the forked worker
+    def keep_after_the_announcement(edition, chapter, **kwargs):  # runs in the forked worker
         deadline = time.monotonic() + 20
         while not announced.exists():
             if time.monotonic() > deadline:
                 raise RuntimeError("the sponsor PDF was not announced while its worker ran")
             time.sleep(0.02)
-        return real(edition, chapter)
+        return real(edition, chapter, **kwargs)
 
     def progress(event: str, name: str, seconds: float | None = None) -> None:
         if event == "done" and name == "globex-imaginary.pdf":

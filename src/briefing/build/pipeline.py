@@ -43,7 +43,7 @@ from briefing.data.load import Project, load_project
 from briefing.data.model import format_date
 from briefing.documents.assemble import Runner, in_this_process
 from briefing.documents.book import BookRequest, assemble_book, print_fronts_ahead, printed_parts
-from briefing.documents.chapter import keep_for_books, print_chapter
+from briefing.documents.chapter import keep_book_pages, keep_for_books, print_chapter
 from briefing.documents.meta import ChapterMeta
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
 from briefing.documents.sponsor_pdf import finish_sponsor_pdf
@@ -117,8 +117,9 @@ class ChapterTask:
     edition: Edition
     slug: str
     key: str
-    render: bool  # False: the chapter on disk is current, only the sponsor PDF is wanted
+    render: bool  # False: the chapter on disk is current, only the sponsor PDF or book pages are wanted
     target: Target | None  # the sponsor PDF to finish, if it is stale
+    book_pages: bool = True  # write the chapter's book pages: a stale book takes it, and they are not on disk
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,9 @@ class ChapterResult:
 
 def _chapter_job(task: ChapterTask) -> ChapterResult:
     """Print the chapter if asked, finish the sponsor PDF and ``tell`` the parent it is written,
-    then keep the chapter for the books (its preflight, its book pages): the preview shows the
-    sponsor's new pages while its worker still does the rest (docs/performance.md, "The
-    editor's loop")."""
+    then keep the chapter for the books (its preflight, its book pages if a book wants them): the
+    preview shows the sponsor's new pages while its worker still does the rest
+    (docs/performance.md, "The editor's loop")."""
     chapter = print_chapter(task.project, task.edition, task.slug, task.key) if task.render else None
     meta = chapter.meta if chapter else ChapterMeta.load(chapter_meta_path(task.edition, task.slug))
     drawn = meta.charts_drawn if chapter else 0
@@ -149,26 +150,33 @@ def _chapter_job(task: ChapterTask) -> ChapterResult:
             result = ChapterResult(task.render, drawn, written.pages, warnings=tuple(written.warnings))
             tell(result)
     if chapter:
-        keep_for_books(task.edition, chapter)
+        keep_for_books(task.edition, chapter, books=task.book_pages)
+    elif task.book_pages:  # printed by a build that bound no book
+        keep_book_pages(task.edition, meta)
     return result
 
 
 def chapter_fresh(edition: Edition, slug: str, key: str) -> bool:
+    """The chapter on disk was printed for ``key``; its book pages may still be to come
+    (``chapter.keep_book_pages``)."""
     try:
         meta = ChapterMeta.load(chapter_meta_path(edition, slug))
     except (OSError, ValueError, TypeError, KeyError):
         return False
-    return meta.key == key and chapter_pdf(edition, slug).is_file() and chapter_book_pdf(edition, slug).is_file()
+    return meta.key == key and chapter_pdf(edition, slug).is_file()
 
 
 def chapter_tasks(project: Project, edition: Edition, the_plan: Plan, force: bool) -> list[ChapterTask]:
     tasks = []
+    in_books = the_plan.book_chapters
     for slug in the_plan.chapters:
         key = the_plan.chapter_keys[slug]
         render = force or not chapter_fresh(edition, slug, key)
         target = the_plan.sponsor_target(slug)
-        if render or target:
-            tasks.append(ChapterTask(project, edition, slug, key, render, target))
+        # a chapter printed by a build that bound no book has no book pages yet
+        pages = slug in in_books and (render or not chapter_book_pdf(edition, slug).is_file())
+        if render or target or pages:
+            tasks.append(ChapterTask(project, edition, slug, key, render, target, pages))
     return tasks
 
 
@@ -240,7 +248,8 @@ def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, time
 def start_binding(project: Project, edition: Edition, books: list[Target], reprinting: set[str],
                   binding: Spare[Binder]) -> None:
     """Have the binding process merge the largest book's chapters that are printed already while
-    the others print (one book only: each merge ahead holds its pages in memory until bound)."""
+    the others print (one book only: each merge ahead holds its pages in memory until bound);
+    ``reprinting``: the chapters whose book pages the workers write now."""
     book = max(books, key=lambda t: len(t.slugs))
     try:
         parts = printed_parts(project, edition, book.slugs, reprinting)
@@ -324,7 +333,7 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
     # are, and already merging the chapters that are not printed again
     with Spare(Binder) if books else nullcontext() as binding:
         if binding is not None:
-            start_binding(view, edition, books, {t.slug for t in tasks if t.render}, binding)
+            start_binding(view, edition, books, {t.slug for t in tasks if t.book_pages}, binding)
         print_chapters(tasks, ledger, jobs=opts.jobs, timeout=opts.timeout)
         assemble_books(view, edition, ledger, binding, opts.jobs or os.cpu_count() or 1)
     report.findings += stored_findings(view, edition)

@@ -41,6 +41,11 @@ class Plan:
         """Chapters the stale targets need, in book order."""
         return list(dict.fromkeys(s for t in self.stale for s in t.slugs))
 
+    @property
+    def book_chapters(self) -> set[str]:
+        """Chapters a stale book or edition takes: the ones whose book pages this build needs."""
+        return {s for t in self.stale if t.kind == BOOK for s in t.slugs}
+
     def sponsor_target(self, slug: str) -> Target | None:
         return next((t for t in self.stale if t.kind == SPONSOR and t.slugs == [slug]), None)
 

@@ -100,20 +100,31 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Pr
     return PrintedChapter(meta, printed.pdf, lambda: check(laid_out[-1]))
 
 
-def keep_for_books(edition: Edition, chapter: PrintedChapter) -> ChapterMeta:
-    """Write the printed chapter and its book pages to the build folder, run its preflight, and
-    write its metadata last: it marks the chapter as printed for its key, so a chapter whose
-    worker stopped before this is printed again. Return that metadata.
+def keep_for_books(edition: Edition, chapter: PrintedChapter, books: bool = True) -> ChapterMeta:
+    """Write the printed chapter and, if ``books``, its book pages to the build folder, run its
+    preflight, and write its metadata last: it marks the chapter as printed for its key, so a
+    chapter whose worker stopped before this is printed again. Return that metadata.
 
-    The book pages are prepared here, once, rather than in every book that contains the chapter;
-    IDs get a prefix no other part of a book can have (merge gives unprepared parts "p<n>-")."""
+    A build that binds no book leaves the book pages to the first build that does
+    (``keep_book_pages``, from the chapter kept here), and removes those of an earlier print."""
     meta = replace(chapter.meta, findings=tuple(chapter.preflight()))
     slug = meta.slug
+    if not books:
+        chapter_book_pdf(edition, slug).unlink(missing_ok=True)
     write_atomic(chapter_pdf(edition, slug), chapter.pdf)
-    pages = book_pages(meta, edition.document)
-    write_atomic(chapter_book_pdf(edition, slug), prepare(chapter.pdf, pages, prefix=f"c:{slug}:"))
+    if books:
+        keep_book_pages(edition, meta, chapter.pdf)
     write_atomic(chapter_meta_path(edition, slug), meta.to_json())
     return meta
+
+
+def keep_book_pages(edition: Edition, meta: ChapterMeta, printed: bytes | None = None) -> None:
+    """Write the chapter's pages as books take them: ``printed``, else the chapter PDF in the build
+    folder. They are prepared once, rather than in every book that contains the chapter; IDs get a
+    prefix no other part of a book can have (merge gives unprepared parts "p<n>-")."""
+    source = printed if printed is not None else chapter_pdf(edition, meta.slug)
+    pages = book_pages(meta, edition.document)
+    write_atomic(chapter_book_pdf(edition, meta.slug), prepare(source, pages, prefix=f"c:{meta.slug}:"))
 
 
 def _print_in_parts(print_with: Callable[[dict[int, list[int]]], tuple[Printed, Drawn]],
