@@ -131,10 +131,10 @@ def _target_key(project: Project, edition: Edition, target: Target, chapter_keys
 def theme_keys(project: Project, edition: Edition) -> tuple[str, str]:
     """The theme as a chapter prints it, and as the book's own pages do: a template counts only
     for the documents that reach it, so editing the book's cover leaves every chapter as it is."""
-    folders = edition.paths.templates
-    overlay = reached(folders, OVERLAY_TEMPLATE)  # page numbers, on chapters and books alike
-    chapter = theme_fingerprint(project.root, reached(folders, edition.document.template) | overlay)
-    book = theme_fingerprint(project.root, reached(folders, BOOK_TEMPLATE) | overlay)
+    folders, cache = edition.paths.templates, edition.paths.template_references
+    overlay = reached(folders, OVERLAY_TEMPLATE, cache)  # page numbers, on chapters and books alike
+    chapter = theme_fingerprint(project.root, reached(folders, edition.document.template, cache) | overlay)
+    book = theme_fingerprint(project.root, reached(folders, BOOK_TEMPLATE, cache) | overlay)
     return chapter, book
 
 

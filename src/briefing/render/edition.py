@@ -44,6 +44,10 @@ class Paths:
         return self.cache / "templates"
 
     @property
+    def template_references(self) -> Path:
+        return self.cache / "template-references"
+
+    @property
     def theme(self) -> Theme:
         return Theme(self.root)
 

@@ -8,6 +8,7 @@ anchor ids come from ``anchors``, numbers from ``outline``, text filters from ``
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 from dataclasses import dataclass
@@ -16,8 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, meta
+from jinja2 import __version__ as jinja_version
 
 from briefing.data.model import BLOCK_KINDS, Block, Sponsor, date_end, format_date, walk_blocks
+from briefing.errors import BriefingError
+from briefing.files import write_atomic
+from briefing.hashing import digest
 from briefing.pdf.paper import PAGE_HEIGHT
 from briefing.render.anchors import BOOK, ChapterAnchors, book_link
 from briefing.render.chart_specs import chart_alt, chart_cards, first_timeline, is_small_chart
@@ -94,10 +99,11 @@ def render(templates: Path | list[Path], name: str, *, compiled: Path | None = N
     return make_env(templates, compiled).get_template(name).render(**context)
 
 
-def reached(templates: list[Path], name: str) -> set[str]:
+def reached(templates: list[Path], name: str, cache: Path | None = None) -> set[str]:
     """``name`` and every template it extends, includes or imports, found as a build finds them
     (the project's first): what a document's pages depend on, for its cache key. A name chosen at
-    run time (``block.html`` includes its block kind's template) stands for every block template."""
+    run time (``block.html`` includes its block kind's template) stands for every block template.
+    ``cache``: a folder where each template's references are remembered by its text, between runs."""
     seen: set[str] = set()
     todo = [name]
     while todo:
@@ -109,16 +115,33 @@ def reached(templates: list[Path], name: str) -> set[str]:
         if path is None:
             continue  # the render says so, naming the template
         info = path.stat()
-        for ref in _references(path, info.st_size, info.st_mtime_ns):
+        for ref in _references(path, info.st_size, info.st_mtime_ns, cache):
             todo += [ref] if ref is not None else [kind.template for kind in BLOCK_KINDS.values()]
     return seen
 
 
 @lru_cache(maxsize=256)
-def _references(path: Path, _size: int, _mtime: int) -> tuple[str | None, ...]:
-    """The templates one template names (None for a name chosen at run time); parsed once per version."""
-    env = Environment()
-    return tuple(meta.find_referenced_templates(env.parse(path.read_text(encoding="utf-8"))))
+def _references(path: Path, _size: int, _mtime: int, cache: Path | None = None) -> tuple[str | None, ...]:
+    """The templates one template names (None for a name chosen at run time); parsed once per
+    version of the file in a process, and once per text and Jinja version in ``cache``: parsing
+    the chapter's 27 templates was most of planning a build (docs/performance.md, "Template
+    references")."""
+    text = path.read_text(encoding="utf-8")
+    entry = cache / f"{digest(text, jinja_version, length=32)}.json" if cache else None
+    if entry is not None:
+        try:
+            found = json.loads(entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            found = None
+        if isinstance(found, list) and all(ref is None or isinstance(ref, str) for ref in found):
+            return tuple(found)
+    refs = tuple(meta.find_referenced_templates(Environment().parse(text)))
+    if entry is not None:
+        try:
+            write_atomic(entry, json.dumps(refs).encode())
+        except (BriefingError, OSError):  # a full disk: the next run parses it again
+            pass
+    return refs
 
 
 # --- what a sponsor's document shows ------------------------------------------------------
