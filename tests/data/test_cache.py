@@ -1,4 +1,4 @@
-"""datacache: a sponsor file read once is read back from the build's cache until its bytes change."""
+"""datacache: a data file (sponsor, book.yaml, distribution.yaml) read once is read back from the build's cache until its bytes change."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ def test_cached_load_equals_a_fresh_one_and_keeps_positions(project):
     fresh = load_project(project / "data", today=LATE)
     first = load_project(project / "data", today=LATE, cache=cache)
     stored = sorted(cache.glob("*.json"))
-    assert len(stored) == len(fresh.sponsors)
+    assert len(stored) == len(fresh.sponsors) + 2  # and book.yaml, distribution.yaml
     again = load_project(project / "data", today=LATE, cache=cache)
     assert again.sponsors == first.sponsors == fresh.sponsors
+    assert again.book == first.book == fresh.book and again.distribution == first.distribution == fresh.distribution
     assert [str(w) for w in again.warnings] == [str(w) for w in fresh.warnings]
     assert any(":5:" in str(w) for w in again.warnings), "stale-facts warnings name their line"
     assert sorted(cache.glob("*.json")) == stored  # nothing new written
@@ -57,4 +58,18 @@ def test_a_file_with_a_problem_is_never_stored(project):
     assert not cache.exists(), "a build that stops on a problem writes nothing, not even its cache"
     path.write_text(path.read_text().replace("\U00017000", "dynamite"))
     load_project(project / "data", cache=cache)
-    assert len(list(cache.glob("*.json"))) == 3
+    assert len(list(cache.glob("*.json"))) == 5
+
+
+def test_a_book_with_a_problem_is_never_stored_and_an_edit_is_read(project):
+    cache = project / "output" / ".cache" / "data"
+    book = project / "data" / "book.yaml"
+    text = book.read_text()
+    assert "title: " in text
+    book.write_text(text.replace("title: ", "title: \U00017000 ", 1))
+    for _ in range(2):
+        with pytest.raises(DataError, match="book.yaml"):
+            load_project(project / "data", cache=cache)
+    book.write_text(text.replace("title: ", "title: Edited ", 1))
+    assert load_project(project / "data", cache=cache).book.title.startswith("Edited ")
+    assert load_project(project / "data", cache=cache).book.title.startswith("Edited ")

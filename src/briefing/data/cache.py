@@ -1,6 +1,6 @@
-"""Parsed sponsor files remembered between builds, by their bytes.
+"""Parsed data files (sponsor files, book.yaml, distribution.yaml) remembered between builds, by their bytes.
 
-Reading a sponsor file keeps every value's line and column (``yamlsafe``) and checks every
+Reading a data file keeps every value's line and column (``yamlsafe``) and checks every
 character against the project's fonts (``glyphs``): most of a refresh's loading
 (docs/performance.md, "Parsed sponsor files"). A file whose bytes, fonts and checking code are unchanged
 is read back from JSON (data and positions; validation still runs on it, it is cheap); a
@@ -25,7 +25,7 @@ Check = Callable[[Located, Path], list[Problem]]
 
 @dataclass
 class Reader:
-    """Reads sponsor files through the cache; what it read afresh is stored only by ``keep``,
+    """Reads data files through the cache; what it read afresh is stored only by ``keep``,
     which the caller runs once the whole project is valid: a build that stops on a problem
     writes nothing at all."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -282,26 +283,29 @@ def _check_recipients(distribution: Distribution, located: Located, known: set[s
     return problems
 
 
-def _load_book(data_dir: Path, root: Path, problems: list[Problem]) -> tuple[Book | None, Located | None]:
+Read = Callable[[Path], tuple[Located, list[Problem]]]  # a data file parsed and glyph-checked, through the cache
+
+
+def _load_book(data_dir: Path, root: Path, problems: list[Problem], read: Read) -> tuple[Book | None, Located | None]:
     book_path = data_dir / "book.yaml"
     if not book_path.is_file():
         problems.append(Problem(shown(book_path), "missing: every project needs a book.yaml "
                                 "(title, organisation, edition) in the data folder", 1, 1))
         return None, None
     try:
-        book_loc = load_file(book_path, shown(book_path))
+        book_loc, glyph_problems = read(book_path)
     except DataError as err:
         problems += err.problems
         return None, None
     book, found = validate(book_loc, Book)
-    problems += found + missing_glyphs(book_loc, book_path, root)
+    problems += found + glyph_problems
     if book and book.brand:
         problems += check_brand(book.brand, book_loc, root)
         problems += brand_glyphs(book_loc, book_path, root, usable_fonts(book.brand, root))
     return book, book_loc
 
 
-def _load_distribution(data_dir: Path, root: Path, problems: list[Problem], known: set[str] | None,
+def _load_distribution(data_dir: Path, read: Read, problems: list[Problem], known: set[str] | None,
                        required: bool, book: Book | None = None) -> Distribution | None:
     """distribution.yaml if present; ``known`` sponsors are checked against it unless None."""
     dist_path = data_dir / "distribution.yaml"
@@ -311,12 +315,12 @@ def _load_distribution(data_dir: Path, root: Path, problems: list[Problem], know
                                     "(see docs/data-format.md)", 1, 1))
         return None
     try:
-        dist_loc = load_file(dist_path, shown(dist_path))
+        dist_loc, glyph_problems = read(dist_path)
     except DataError as err:
         problems += err.problems
         return None
     distribution, found = validate(dist_loc, Distribution)
-    problems += found + missing_glyphs(dist_loc, dist_path, root)
+    problems += found + glyph_problems
     if distribution and book:
         problems += unknown_clearances(distribution.recipients, dist_loc, Levels.of(book))
     if distribution and known is not None:
@@ -328,14 +332,18 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
                  require_distribution: bool = False, cache: Path | None = None) -> Project:
     """Load book.yaml, every sponsor file and distribution.yaml; raise DataError listing all problems.
 
-    ``cache``: a folder where parsed sponsor files are remembered (see ``datacache``)."""
+    ``cache``: a folder where parsed data files are remembered (see ``data.cache``)."""
     data_dir = Path(data_dir)
     root = find_root(data_dir)
     reader = Reader(cache, theme_fingerprint(root) if cache else "")
+
+    def read(path: Path) -> tuple[Located, list[Problem]]:
+        return reader.load(path, shown(path), lambda loc, p: missing_glyphs(loc, p, root))
+
     problems: list[Problem] = []
     warnings: list[Problem] = []
 
-    book, book_loc = _load_book(data_dir, root, problems)
+    book, book_loc = _load_book(data_dir, root, problems, read)
     brand_fonts = usable_fonts(book.brand, root) if book else {}
 
     sponsors: dict[str, Sponsor] = {}
@@ -353,7 +361,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
                                     "(letters, digits, hyphens); rename it, e.g. acme-corp.yaml", 1, 1))
             continue
         try:
-            located, glyph_problems = reader.load(path, name, lambda loc, p: missing_glyphs(loc, p, root))
+            located, glyph_problems = read(path)
         except DataError as err:
             problems += err.problems
             continue
@@ -379,7 +387,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
                                         f"{slug}.yaml; create it or remove '{slug}' from this list",
                                         line, col, f"sponsors[{i}]"))
 
-    distribution = _load_distribution(data_dir, root, problems, None if only else known, require_distribution,
+    distribution = _load_distribution(data_dir, read, problems, None if only else known, require_distribution,
                                       book)
 
     if problems:
