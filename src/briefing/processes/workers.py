@@ -23,7 +23,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from briefing.processes.lifetime import check_stop, die_with_parent
@@ -140,7 +140,8 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
                 answer.close()  # the worker's end: EOF here once the worker is gone
                 if on_start:
                     on_start(job.name)
-            time.sleep(0.01)
+            # back as soon as a worker answers or ends, else every 10 ms for the stop flag and time-outs
+            wait([answers for _, answers, _ in running.values()], timeout=0.01)
             check_stop()
             for name, (process, answers, started) in list(running.items()):
                 outcome = _collect(name, process, answers, time.monotonic() - started, timeout, on_news)
