@@ -189,10 +189,11 @@ def _add_part(out: _Out, src: pikepdf.Pdf, part: Part, n: int, problems: list[st
     first = len(out.pdf.pages)
     tagged = "/StructTreeRoot" in src.Root
     prepared = tagged and PREPARED in src.Root.StructTreeRoot
+    ids: dict[str, Dictionary] = {}  # of an unprepared part, found while pruning it
     if prepared:  # pruned and renamed when it was printed: its tree is copied as it is
         wrapper = src.Root.StructTreeRoot.K
     else:
-        wrapper = _prepare_source(src, indices, part, prefix=f"p{n}-") if tagged else None
+        wrapper = _prepare_source(src, indices, part, f"p{n}-", ids) if tagged else None
     if not tagged:
         problems.append(f"{_label(part.pdf)}: untagged; its pages are copied without structure")
     old_tree = _number_tree(src.Root.StructTreeRoot.get("/ParentTree")) if tagged else {}
@@ -201,7 +202,7 @@ def _add_part(out: _Out, src: pikepdf.Pdf, part: Part, n: int, problems: list[st
         warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
         out.pdf.pages.extend(src.pages[i] for i in indices)
     for k in range(len(indices)):
-        _renumber_page(out, out.pdf.pages[first + k].obj, old_tree)
+        _renumber_page(out, src, out.pdf.pages[first + k].obj, old_tree)
     if wrapper is not None:
         copied = out.pdf.copy_foreign(wrapper)
         copied.P = out.document
@@ -210,8 +211,8 @@ def _add_part(out: _Out, src: pikepdf.Pdf, part: Part, n: int, problems: list[st
         if prepared:
             _name_wrapper(copied, part)
             _collect_prepared_ids(out, src.Root.StructTreeRoot)
-        else:
-            _walk_ids(copied, out.ids)
+        else:  # the copies qpdf made of them with the wrapper
+            out.ids.update({name: out.pdf.copy_foreign(elem) for name, elem in ids.items()})
     position = {src.pages[i].obj.objgen: first + k for k, i in enumerate(indices)}
     _collect_dests(out, src, position)
     if part.dest and indices:
@@ -243,7 +244,8 @@ def prepare(source: Path | bytes, pages: Sequence[int] | None = None, *, prefix:
         _keep_only(src, indices)
         return _saved(src)
     root = src.Root.StructTreeRoot
-    wrapper = _prepare_source(src, indices, Part(source, indices), prefix)
+    ids: dict[str, Dictionary] = {}
+    wrapper = _prepare_source(src, indices, Part(source, indices), prefix, ids)
     wrapper.P = root
     root.K = wrapper
     tree = _number_tree(root.get("/ParentTree"))
@@ -255,8 +257,6 @@ def prepare(source: Path | bytes, pages: Sequence[int] | None = None, *, prefix:
                 nums += [key, src.make_indirect(value) if isinstance(value, Array) else value]
     root.ParentTree = src.make_indirect(Dictionary(Nums=Array(nums)))
     root.ParentTreeNextKey = max(tree, default=-1) + 1
-    ids: dict[str, Dictionary] = {}
-    _walk_ids(wrapper, ids)
     if ids:
         root.IDTree = _flat_name_tree(src, ids)
     elif "/IDTree" in root:
@@ -330,9 +330,10 @@ def _collect_prepared_ids(out: _Out, root: Dictionary) -> None:
         out.ids[bytes(names[i]).decode("latin-1")] = out.pdf.copy_foreign(names[i + 1])
 
 
-def _prepare_source(src: pikepdf.Pdf, indices: list[int], part: Part, prefix: str) -> Dictionary:
+def _prepare_source(src: pikepdf.Pdf, indices: list[int], part: Part, prefix: str,
+                    ids: dict[str, Dictionary]) -> Dictionary:
     """Edit ``src`` in memory so that its structure can be copied as is (``merge`` never saves it;
-    ``prepare`` does)."""
+    ``prepare`` does); ``ids`` gets the kept elements by their new IDs."""
     root = src.Root.StructTreeRoot
     kept_pages = {src.pages[i].obj.objgen for i in indices}
     wrapper = Dictionary(Type=Name.StructElem, S=Name("/" + part.role.lstrip("/")), K=Array())
@@ -343,18 +344,18 @@ def _prepare_source(src: pikepdf.Pdf, indices: list[int], part: Part, prefix: st
         wrapper.Lang = lang  # a part's language travels with its structure
     wrapper = src.make_indirect(wrapper)
     _join_and_link(root)
-    reached: set[tuple[int, int]] = set()
+    kept_elems = _Kept(kept_pages, prefix, ids)
     kept = []
     for kid in _kids(root):
         # WeasyPrint's root holds one /Document; other producers may hold several elements
         inner = list(_kids(kid)) if _role(kid) == "/Document" else [kid]
-        kept += [e for e in inner if _role(e) is not None and _prune(e, kept_pages, prefix, reached)]
+        kept += [e for e in inner if _role(e) is not None and _prune(e, kept_elems)]
     for elem in kept:
         elem.P = wrapper
     wrapper.K = Array(kept)
     tree = _number_tree(root.get("/ParentTree"))
     for i in indices:
-        _artifact_orphans(src.pages[i], tree, reached)
+        _artifact_orphans(src.pages[i], tree, kept_elems.reached)
     return wrapper
 
 
@@ -371,14 +372,24 @@ def _role(node: pikepdf.Object) -> str | None:
     return None if role is None else str(role)
 
 
-def _prune(elem: Dictionary, kept_pages: set, prefix: str, reached: set) -> bool:
+@dataclass
+class _Kept:
+    """One pruning pass: the pages kept, the IDs' prefix, and what it keeps."""
+
+    pages: set[tuple[int, int]]
+    prefix: str
+    ids: dict[str, Dictionary]  # new ID -> its element
+    reached: set[tuple[int, int]] = field(default_factory=set)  # the elements kept
+
+
+def _prune(elem: Dictionary, kept: _Kept) -> bool:
     """Drop the content of ``elem`` that lies on dropped pages; True if anything is left."""
     keys = elem.keys()  # one call: each ``in`` on a pikepdf dictionary is another, for every element
     page = elem.Pg if "/Pg" in keys else None
-    on_kept = page is None or page.objgen in kept_pages
+    on_kept = page is None or page.objgen in kept.pages
     k = elem.K if "/K" in keys else None
     kids = list(k) if isinstance(k, Array) else [] if k is None else [k]
-    left = [kid for kid in kids if _keep_kid(kid, on_kept, kept_pages, prefix, reached)]
+    left = [kid for kid in kids if _keep_kid(kid, on_kept, kept)]
     if len(left) != len(kids) or not isinstance(k, Array):
         elem.K = Array(left)
     if not on_kept:
@@ -389,37 +400,40 @@ def _prune(elem: Dictionary, kept_pages: set, prefix: str, reached: set) -> bool
     empty = role in _DROPPED_EMPTY and "/Alt" not in keys and "/ActualText" not in keys
     keep = bool(left) or (not kids and on_kept and not empty)
     if keep:
-        reached.add(elem.objgen)
-        _rename_ids(elem, prefix, keys, role)
+        kept.reached.add(elem.objgen)
+        _rename_ids(elem, kept, keys, role)
     return keep
 
 
 _DROPPED_EMPTY = ("/Span", "/P", "/Div")
 
 
-def _keep_kid(kid: pikepdf.Object, on_kept: bool, kept_pages: set, prefix: str, reached: set) -> bool:
+def _keep_kid(kid: pikepdf.Object, on_kept: bool, kept: _Kept) -> bool:
     if isinstance(kid, int):  # an MCID on the element's own page
         return on_kept
     if not isinstance(kid, Dictionary):
         return False
     if kid.get("/Type") in (Name.MCR, Name.OBJR):  # content or annotation with its own /Pg
         page = kid.get("/Pg")
-        return on_kept if page is None else page.objgen in kept_pages
-    return _prune(kid, kept_pages, prefix, reached)
+        return on_kept if page is None else page.objgen in kept.pages
+    return _prune(kid, kept)
 
 
-def _rename_ids(elem: Dictionary, prefix: str, keys: set[str], role: str | None) -> None:
+def _rename_ids(elem: Dictionary, kept: _Kept, keys: set[str], role: str | None) -> None:
     """Prefix IDs and the /Headers that point at them: WeasyPrint's IDs repeat across files.
     Also where every kept element passes once: the printer's part mark goes, and text meant for
     a screen reader loses the marks typesetting put into it. ``keys`` and ``role``: the element's,
     read once by the caller."""
+    prefix = kept.prefix
     if SPLIT in keys:
         del elem[SPLIT]
     for key in ("/Alt", "/ActualText", "/E"):
         if key in keys and (text := str(elem[key])) != (clean := plain(text)):
             elem[key] = String(clean)
     if "/ID" in keys:
-        elem.ID = String(prefix + bytes(elem.ID).decode("latin-1"))
+        name = prefix + bytes(elem.ID).decode("latin-1")
+        elem.ID = String(name)
+        kept.ids[name] = elem
     if "/A" in keys:
         for attrs in _attribute_dicts(elem):
             headers = attrs.get("/Headers")
@@ -753,27 +767,32 @@ def _number_tree(node: pikepdf.Object | None) -> dict[int, pikepdf.Object]:
     return found
 
 
-def _renumber_page(out: _Out, page: Dictionary, old_tree: dict[int, pikepdf.Object]) -> None:
+def _renumber_page(out: _Out, src: pikepdf.Pdf, page: Dictionary, old_tree: dict[int, pikepdf.Object]) -> None:
     """Give a copied page and its annotations fresh ParentTree keys pointing at copied elements;
     every annotation gets the Print flag and a plain-text /Contents (every output passes here)."""
     key = page.get("/StructParents")
     if key is not None and int(key) in old_tree:
-        page.StructParents = _new_key(out, old_tree[int(key)])
+        page.StructParents = _new_key(out, src, old_tree[int(key)])
     elif key is not None:
         del page["/StructParents"]
     for annot in page.get("/Annots", Array()):
         _printable(annot)
         key = annot.get("/StructParent")
         if key is not None and int(key) in old_tree:
-            annot.StructParent = _new_key(out, old_tree[int(key)])
+            annot.StructParent = _new_key(out, src, old_tree[int(key)])
         elif key is not None:
             del annot["/StructParent"]
 
 
-def _new_key(out: _Out, value: pikepdf.Object) -> int:
+def _new_key(out: _Out, src: pikepdf.Pdf, value: pikepdf.Object) -> int:
     key = out.next_key
     out.next_key += 1
-    out.nums.append((key, _copy(out.pdf, value)))
+    if isinstance(value, Array) and not value.is_indirect:
+        # a page's elements, in one qpdf call rather than one per element (the copy of the
+        # indirect array made for it is referenced by nothing, so it is not saved)
+        out.nums.append((key, Array(out.pdf.copy_foreign(src.make_indirect(value)))))
+    else:
+        out.nums.append((key, _copy(out.pdf, value)))
     return key
 
 
@@ -795,15 +814,6 @@ def _collect_maps(out: _Out, root: Dictionary) -> None:
         if isinstance(source, Dictionary):
             for name in source.keys():
                 target.setdefault(name, _copy(out.pdf, source[name]))
-
-
-def _walk_ids(elem: Dictionary, ids: dict[str, Dictionary]) -> None:
-    stack = [elem]
-    while stack:
-        node = stack.pop()
-        if "/ID" in node:
-            ids[bytes(node.ID).decode("latin-1")] = node
-        stack.extend(kid for kid in _kids(node) if isinstance(kid, Dictionary) and "/S" in kid)
 
 
 def _finish_structure(out: _Out) -> None:
