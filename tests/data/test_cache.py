@@ -1,4 +1,5 @@
-"""datacache: a data file (sponsor, book.yaml, distribution.yaml) read once is read back from the build's cache until its bytes change."""
+"""datacache: a data file read once (sponsor, book.yaml, distribution.yaml) is read back from the build's
+cache until its bytes change."""
 
 from __future__ import annotations
 
