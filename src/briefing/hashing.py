@@ -78,5 +78,4 @@ def _file_digest(path: Path, _size: int, _mtime: int) -> bytes:
     """One file's hash, read once per process and version of the file (a document's subset of the
     theme and the whole share their fonts); read in pieces, which is faster for the fonts than
     reading each whole (docs/performance.md, "Theme fingerprint")."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").digest()
+    return bytes.fromhex(stream_sha256(path))

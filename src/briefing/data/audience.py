@@ -243,9 +243,13 @@ def _pattern(text: str) -> re.Pattern[str]:
     return re.compile(head + re.escape(text) + tail)
 
 
-def leaks(sponsor: Sponsor, located: Located, levels: Levels) -> list[Problem]:
+def leaks(sponsor: Sponsor, located: Located, levels: Levels,
+          marks: list[tuple[Loc, str | None]] | None = None) -> list[Problem]:
     """A value withheld from a level but printed for the same level elsewhere, word for word: the
-    `audience` mark hides nothing. Each such pair is refused, located at both places."""
+    `audience` mark hides nothing. Each such pair is refused, located at both places. ``marks``:
+    the sponsor's ``audience_marks``, when the caller has them."""
+    if not any(level for _, level in (audience_marks(sponsor) if marks is None else marks)):
+        return []  # a file that sets no level withholds nothing, so nothing in it can leak
     leaves = list(_leaves(sponsor, (), (levels.base if sponsor.audience is None else None,)))
     # the lowest level that may read each leaf: its most restrictive mark
     needs = [max((levels.rank(m) for m in marks if m is not None), default=-1) for _, marks, _, _ in leaves]

@@ -373,8 +373,7 @@ def load_project(data_dir: Path, *, only: list[Path] | None = None, today: dt.da
         if book:
             marks = audience_marks(sponsor)
             unknown = unknown_levels(marks, located, Levels.of(book))
-            # a file that sets no level withholds nothing, so nothing in it can leak
-            problems += unknown or (leaks(sponsor, located, Levels.of(book)) if any(m for _, m in marks) else [])
+            problems += unknown or leaks(sponsor, located, Levels.of(book), marks)
         sponsors[slug] = sponsor
         files[slug] = path
         warnings += _sponsor_warnings(sponsor, located, book.stale_after_days if book else 180, today)

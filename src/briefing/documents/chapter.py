@@ -159,7 +159,6 @@ FIT_SLACK = 1.0  # CSS px: a row this close to fitting might have fitted (the cu
 @dataclass(frozen=True)
 class _Row:
     page: int  # the page it starts on
-    top: float
     height: float  # its margin box, on the page it starts on
     room: float  # what is left of the page it ends on, below it
 
@@ -189,7 +188,7 @@ def mend_cuts(document: Any, ids: ChapterAnchors, breaks: dict[int, list[int]]) 
             exhibit, row = found
             room = bottom - box.position_y - box.margin_height()
             known = rows.setdefault(exhibit, {}).get(row)
-            rows[exhibit][row] = (_Row(index, box.position_y, box.margin_height(), room) if known is None
+            rows[exhibit][row] = (_Row(index, box.margin_height(), room) if known is None
                                   else replace(known, room=room))  # a row torn across pages ends on the last
     mended = {}
     for exhibit, table in rows.items():
