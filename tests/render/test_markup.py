@@ -90,3 +90,25 @@ def test_template_text_is_typeset_like_data_but_not_its_markup():
     assert "the sponsor\u2019s \u201csection\u201d, 15\u201320 pages" in out
     assert 'href="https://example.org/a&#39;b">Pretend\u2019s</a>' in out
     assert "Pretend \u201cquoted\u201d" in out and "content: \"'\"" in out and "\u2018a\u2019" in out
+
+
+def test_a_source_typed_with_its_own_full_stop_gets_no_second_one(tmp_path):
+    from conftest import FICTION, make_project
+
+    from briefing.build.options import Options
+    from briefing.build.pipeline import make_edition
+    from briefing.data.load import load_project
+    from briefing.documents.chapter import chapter_html
+
+    root = make_project(tmp_path / "project", FICTION / "data")
+    path = root / "data" / "sponsors" / "acme-anvils.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "title: Acme fictional website"
+    assert old in text
+    path.write_text(text.replace(old, 'title: "Is Acme fictional?", note: "Invented for tests."', 1), encoding="utf-8")
+    project = load_project(root / "data")
+    html, _ = chapter_html(project, make_edition(project, Options(data_dir=root / "data", out_dir=tmp_path / "out")),
+                           "acme-anvils")
+    sources = html[html.index('class="sources"'):]
+    assert "fictional?</span>" in sources and "</span>." not in sources.split("Invented")[0]
+    assert "tests." in sources and "tests.." not in sources and "?." not in sources

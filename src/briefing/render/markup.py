@@ -291,9 +291,15 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else many or word + 's'}"
 
 
+def full_stop(text: str) -> str:
+    """``text`` as the end of a sentence: a full stop after it, unless it ends one already (a note
+    typed with its own full stop, a title ending in a question mark)."""
+    return text if str(text).rstrip().endswith((".", "!", "?", "\u2026")) else text + "."
+
+
 def filters() -> dict[str, Any]:
     from briefing.data.model import format_date
 
     return {"md": markdown, "mdi": markdown_inline, "date": format_date, "money": format_money,
             "column_aligns": column_aligns, "column_widths": column_widths, "plural": plural,
-            "people_widths": people_widths, "keeps_whole": keeps_whole}
+            "people_widths": people_widths, "keeps_whole": keeps_whole, "full_stop": full_stop}
