@@ -248,7 +248,7 @@ def build(slugs, data_dir, out_dir, no_book, book_only, recipients, page_size, v
     options = Options(data_dir=data_dir, out_dir=out_dir, slugs=list(slugs), sponsors=not book_only,
                       book=not no_book, recipients=recipients, page_size=page_size, variant=variant,
                       pdf_variant=pdf_variant, jobs=jobs, timeout=timeout, force=force, strict=strict,
-                      audience=audience)
+                      audience=audience, once=_as_process())
     with run_lock(out_dir, wait=wait), Reporter(log=log) as reporter:
         report = run_build(options, progress=reporter.event)
     reporter.summary(report)

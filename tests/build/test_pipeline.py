@@ -48,6 +48,24 @@ def test_same_inputs_give_byte_identical_pdfs(fiction, tmp_path):
         assert (out / name).read_bytes() == (fiction / "output" / name).read_bytes(), name
 
 
+@pytest.mark.slow  # two real prints
+def test_only_a_run_that_prints_again_warms_weasyprint_for_a_lone_chapter(project, monkeypatch):
+    """The `build` command forks one worker once: a warm-up in its parent would be paid on top of
+    the worker's own first print. A process that builds again (serve, watch) warms once, so that
+    every later worker forks warm."""
+    import briefing.build.pipeline as pipeline
+
+    warmed: list[int] = []
+    monkeypatch.setattr(pipeline, "warm_weasyprint", lambda: warmed.append(1))
+    sponsor = project / "data" / "sponsors" / "acme-anvils.yaml"
+    for once, value, expected in ((True, "Changed once", []), (False, "Changed again", [1])):
+        text = sponsor.read_text()
+        sponsor.write_text(text.replace("headline: ", f"headline: {value} ", 1))
+        report = build(Options(data_dir=project / "data", out_dir=project / "output", book=False, once=once))
+        assert report.ok and report.rendered == ["acme-anvils"]
+        assert warmed == expected, once
+
+
 def test_a_run_with_no_change_renders_nothing(project):
     report = build(Options(data_dir=project / "data", out_dir=project / "output", recipients="all"))
     assert report.ok and report.rendered == [] and report.rebuilt == []

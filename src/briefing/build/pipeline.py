@@ -233,10 +233,13 @@ class _Ledger:
         self.say("start", slug)
 
 
-def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, timeout: float) -> None:
+def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, timeout: float, once: bool) -> None:
     if not tasks:
         return
-    warm_weasyprint()  # once here, inherited warm by the forked workers
+    # once here, inherited warm by the forked workers; a run that forks one worker, once, would pay
+    # for the warm-up and for the worker's own first print (docs/performance.md, "A warm parent")
+    if len(tasks) > 1 or not once:
+        warm_weasyprint()
 
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     run_jobs([Job(t.slug, _chapter_job, (t,)) for t in tasks], workers=workers, timeout=timeout,
@@ -334,7 +337,7 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
     with Spare(Binder) if books else nullcontext() as binding:
         if binding is not None:
             start_binding(view, edition, books, {t.slug for t in tasks if t.book_pages}, binding)
-        print_chapters(tasks, ledger, jobs=opts.jobs, timeout=opts.timeout)
+        print_chapters(tasks, ledger, jobs=opts.jobs, timeout=opts.timeout, once=opts.once)
         assemble_books(view, edition, ledger, binding, opts.jobs or os.cpu_count() or 1)
     report.findings += stored_findings(view, edition)
     fresh = {t.name for t in the_plan.stale}
