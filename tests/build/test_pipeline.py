@@ -50,9 +50,9 @@ def test_same_inputs_give_byte_identical_pdfs(fiction, tmp_path):
 
 @pytest.mark.slow  # two real prints
 def test_only_a_run_that_prints_again_warms_weasyprint_for_a_lone_chapter(project, monkeypatch):
-    """The `build` command forks one worker once: a warm-up in its parent would be paid on top of
-    the worker's own first print. A process that builds again (serve, watch) warms once, so that
-    every later worker forks warm."""
+    """The `build` command prints a lone chapter in the worker it forked as it started
+    (processes.Held): a warm-up in its parent would be paid for nothing. A process that builds
+    again (serve, watch) warms once, so that every later worker forks warm."""
     import briefing.build.pipeline as pipeline
 
     warmed: list[int] = []

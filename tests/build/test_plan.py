@@ -40,3 +40,14 @@ def test_every_edition_field_enters_the_chapter_key(planned, name):
     assert getattr(edition, name) != OTHER[name]
     changed = dataclasses.replace(edition, **{name: OTHER[name]})
     assert chapter_key(project, changed, SLUG, "theme") != chapter_key(project, edition, SLUG, "theme")
+
+
+def test_an_edition_crosses_to_a_worker_whole(planned):
+    """The `build` command's held worker gets its chapter pickled (processes.Held)."""
+    import pickle
+    from types import MappingProxyType
+
+    _, edition = planned
+    edition = dataclasses.replace(edition, changes=MappingProxyType({SLUG: ("Headline changed",)}))
+    again = pickle.loads(pickle.dumps(edition))
+    assert again == edition and isinstance(again.changes, MappingProxyType)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from briefing.processes import Job, run_jobs, tell
+import os
+from types import MappingProxyType
+
+import pytest
+
+from briefing.processes import Held, Job, run_jobs, tell
 
 
 def _two_steps(name: str) -> str:
@@ -37,3 +42,48 @@ def test_a_job_that_fails_after_its_news_is_still_a_failure():
 
 def test_tell_outside_a_worker_does_nothing():
     assert _two_steps("here") == "here: finished"
+
+
+# --- a worker forked before its job is known (Held) -----------------------------------------
+
+_prepared: list[int] = []
+
+
+def _prepare() -> None:
+    _prepared.append(os.getpid())
+
+
+def _where(value: dict[str, int]) -> tuple[int, list[int], dict[str, int]]:
+    return os.getpid(), list(_prepared), value
+
+
+def test_a_held_worker_prepares_first_then_runs_the_job_it_is_given():
+    with Held(_prepare) as held:
+        pid = held.process.pid
+        (outcome,) = run_jobs([Job("x", _where, ({"sent": 1},))], workers=1, timeout=60, held=held)
+    assert outcome.ok
+    ran_in, prepared_in, value = outcome.value
+    assert ran_in == pid and prepared_in == [pid]  # in the held process, after its preparation
+    assert value == {"sent": 1}  # the job crossed the pipe whole
+    assert _prepared == [] and held.process.exitcode == 0  # nothing ran here; the worker was reaped
+
+
+def test_a_held_worker_takes_only_the_first_job():
+    with Held(_prepare) as held:
+        outcomes = run_jobs([Job(n, _where, ({},)) for n in "abc"], workers=2, timeout=60, held=held)
+    pids = {o.name: o.value[0] for o in outcomes}
+    assert pids["a"] == held.process.pid and len(set(pids.values())) == 3
+
+
+def test_a_held_worker_nobody_needs_is_ended():
+    held = Held(_prepare)
+    held.close()
+    assert held.process.exitcode is not None
+
+
+def test_a_job_that_cannot_be_sent_fails_without_leaving_the_worker_waiting():
+    held = Held(_prepare)
+    with pytest.raises(TypeError):
+        run_jobs([Job("x", _where, (MappingProxyType({}),))], workers=1, timeout=60, held=held)
+    held.close()
+    assert held.process.exitcode is not None

@@ -37,6 +37,7 @@ class Options:
     force: bool = False
     strict: bool = False  # preflight findings fail the build (scheduled runs)
     audience: str | None = None  # a level's sponsor PDFs and book, under OUT/levels/LEVEL/; None: the base level
-    # the process builds once and ends (the `build` command); one that builds again (serve, watch)
-    # warms WeasyPrint once for every later worker, even when it prints a lone chapter
+    # the process builds once and ends (the `build` command): it forks a worker as it starts, which
+    # imports WeasyPrint while the data is read (processes.Held); one that builds again (serve, watch)
+    # warms WeasyPrint once for every later worker instead
     once: bool = False

@@ -49,8 +49,8 @@ from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chap
 from briefing.documents.sponsor_pdf import finish_sponsor_pdf
 from briefing.errors import BriefingError
 from briefing.pdf.binding import Binder
-from briefing.pdf.printer import warm_weasyprint
-from briefing.processes import Job, Outcome, Spare, run_jobs, tell
+from briefing.pdf.printer import import_weasyprint, warm_weasyprint
+from briefing.processes import Held, Job, Outcome, Spare, run_jobs, tell
 from briefing.render.edition import Edition, Paths
 from briefing.render.variants import variant_named
 
@@ -233,17 +233,22 @@ class _Ledger:
         self.say("start", slug)
 
 
-def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, timeout: float, once: bool) -> None:
+def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, timeout: float,
+                   held: Held | None) -> None:
+    """``held``: the `build` command's worker forked as it started, given a lone chapter; a build
+    that prints more warms WeasyPrint here once, inherited by every worker it forks
+    (docs/performance.md, "A warm parent")."""
+    if held is not None and (held.taken or len(tasks) != 1):
+        held.close()
+        held = None
     if not tasks:
         return
-    # once here, inherited warm by the forked workers; a run that forks one worker, once, would pay
-    # for the warm-up and for the worker's own first print (docs/performance.md, "A warm parent")
-    if len(tasks) > 1 or not once:
+    if held is None:
         warm_weasyprint()
 
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     run_jobs([Job(t.slug, _chapter_job, (t,)) for t in tasks], workers=workers, timeout=timeout,
-             on_start=ledger.chapter_started, on_done=ledger.chapter_done, on_news=ledger.sponsor_written)
+             on_start=ledger.chapter_started, on_done=ledger.chapter_done, on_news=ledger.sponsor_written, held=held)
 
 
 # --- step 3: books and editions, from the printed chapters -------------------------------
@@ -319,8 +324,8 @@ def levels_wanted(project: Project, opts: Options) -> list[str]:
     return [level for level in levels.order if level in wanted]
 
 
-def build_level(project: Project, opts: Options, level: str, manifest: Manifest, say: ProgressFn,
-                report: Report) -> bool:
+def build_level(project: Project, opts: Options, level: str, manifest: Manifest, say: ProgressFn,  # noqa: PLR0913
+                report: Report, held: Held | None = None) -> bool:
     """One level's outputs, from that level's view of the data; True if anything was stale."""
     view = project_view(project, level)
     if not view.sponsors and level == book_level(opts, project.levels) and (opts.sponsors or opts.book):
@@ -337,7 +342,7 @@ def build_level(project: Project, opts: Options, level: str, manifest: Manifest,
     with Spare(Binder) if books else nullcontext() as binding:
         if binding is not None:
             start_binding(view, edition, books, {t.slug for t in tasks if t.book_pages}, binding)
-        print_chapters(tasks, ledger, jobs=opts.jobs, timeout=opts.timeout, once=opts.once)
+        print_chapters(tasks, ledger, jobs=opts.jobs, timeout=opts.timeout, held=held)
         assemble_books(view, edition, ledger, binding, opts.jobs or os.cpu_count() or 1)
     report.findings += stored_findings(view, edition)
     fresh = {t.name for t in the_plan.stale}
@@ -353,12 +358,15 @@ def build(opts: Options, progress: ProgressFn | None = None, project: Project | 
     ``opts.data_dir`` loaded already (the preview loads it for the titles it shows)."""
     started = time.monotonic()
     say = progress or Progress()
-    project = project or load_project(opts.data_dir, cache=opts.out_dir / ".cache" / "data")
-    check_slugs(project, opts)
-    manifest = Manifest.load(opts.out_dir)
-    _clear_leftovers(opts.out_dir)
-    report = Report(strict=opts.strict)
-    stale = [build_level(project, opts, level, manifest, say, report) for level in levels_wanted(project, opts)]
+    # the `build` command's worker, importing WeasyPrint while the data is read (Held)
+    with Held(import_weasyprint) if opts.once else nullcontext() as held:
+        project = project or load_project(opts.data_dir, cache=opts.out_dir / ".cache" / "data")
+        check_slugs(project, opts)
+        manifest = Manifest.load(opts.out_dir)
+        _clear_leftovers(opts.out_dir)
+        report = Report(strict=opts.strict)
+        stale = [build_level(project, opts, level, manifest, say, report, held)
+                 for level in levels_wanted(project, opts)]
     report.warnings = [str(w) for w in project.warnings] + report.warnings + report.findings
     if opts.strict and report.findings:
         report.failed.append(("preflight", f"{len(report.findings)} finding(s); --strict fails the build"))

@@ -10,7 +10,9 @@ runs where and the measurements behind each boundary):
   timeout=120)``: a chapter's print (and its sponsor PDF), the book's front matter, long books'
   page-number overlays. A worker ends when its job ends; a job over its timeout is killed;
   each ``Outcome`` says what it returned or why it failed, and a job may ``tell`` its parent
-  something before it ends (``on_news``);
+  something before it ends (``on_news``). The `build` command forks one worker as it starts
+  (``Held``), which imports WeasyPrint while the build reads its data, and prints the chapter
+  if there is exactly one to print;
 - the spare process, ``Spare(Binder)``: a fresh interpreter hosting one object, started early,
   whose methods run there (``spare.send(Binder.prebind, ...)``, ``spare.call(Binder.bind,
   job)``): books are bound in it.
@@ -27,7 +29,7 @@ object: owned by its caller (a chapter's ``Hyphens``), or hosted by the spare pr
 from briefing.processes.heap import uncollected
 from briefing.processes.lifetime import ask_stop, clear_stop, interrupt, stop_on_signals
 from briefing.processes.spare import Spare
-from briefing.processes.workers import Job, Outcome, run_jobs, tell
+from briefing.processes.workers import Held, Job, Outcome, run_jobs, tell
 
-__all__ = ["Job", "Outcome", "Spare", "ask_stop", "clear_stop", "interrupt", "run_jobs", "stop_on_signals",
+__all__ = ["Held", "Job", "Outcome", "Spare", "ask_stop", "clear_stop", "interrupt", "run_jobs", "stop_on_signals",
            "tell", "uncollected"]

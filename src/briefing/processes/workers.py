@@ -24,7 +24,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, NoReturn
 
 from briefing.processes.lifetime import check_stop, die_with_parent
 
@@ -58,14 +58,22 @@ def tell(news: Any) -> None:
         _answer[0].send(("news", news))
 
 
-def _child(job: Job, answer: Connection, parent: int, scratch: str) -> None:
+def _enter(parent: int) -> None:
     die_with_parent(parent)
-    _answer[:] = [answer]
-    tempfile.tempdir = scratch  # what the job leaves in a temporary folder goes when the run does
     # children die with the default SIGTERM action; the parent's handlers do not apply
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent around the fork
+
+
+def _child(job: Job, answer: Connection, parent: int, scratch: str) -> None:
+    _enter(parent)
+    _run(job, answer, scratch)
+
+
+def _run(job: Job, answer: Connection, scratch: str) -> NoReturn:
+    _answer[:] = [answer]
+    tempfile.tempdir = scratch  # what the job leaves in a temporary folder goes when the run does
     try:
         payload = ("ok", job.func(*job.args))
     except BaseException as err:  # noqa: BLE001 - report every failure to the parent
@@ -79,6 +87,63 @@ def _child(job: Job, answer: Connection, parent: int, scratch: str) -> None:
     except Exception as err:  # noqa: BLE001 - a result that cannot be pickled is a failure too
         answer.send(("failed", f"its result could not be sent back: {type(err).__name__}: {err}"))
     os._exit(0)
+
+
+def _held(prepare: Callable[[], Any], calls: Connection, answer: Connection, parent: int) -> None:
+    _enter(parent)
+    try:
+        prepare()
+    except Exception:  # noqa: BLE001 - the job meets the same failure and reports it
+        pass
+    try:
+        job, scratch = calls.recv()
+    except (EOFError, OSError):  # not needed after all
+        os._exit(0)
+    _run(job, answer, scratch)
+
+
+class Held:
+    """A worker forked before its job is known, which ``prepare``s meanwhile: the `build` command
+    forks one that imports WeasyPrint while the build reads its data and plans, and gives it the
+    chapter when there is exactly one to print (docs/architecture.md, "Processes"). The job
+    arrives pickled, so it carries what the worker needs (the sponsor, the edition); a run
+    that does not use the worker ends it with ``close``."""
+
+    def __init__(self, prepare: Callable[[], Any]) -> None:
+        ctx = multiprocessing.get_context("fork")
+        calls, self._calls = ctx.Pipe(duplex=False)
+        self.answers, answer = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=_held, args=(prepare, calls, answer, os.getpid()), name="held")
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        calls.close()
+        answer.close()
+        self.taken = False
+
+    def give(self, job: Job, scratch: str) -> Any:
+        """Send ``job`` to the worker; return its process (``run_jobs`` watches it from here)."""
+        self._calls.send((job, scratch))  # a job that cannot be pickled raises here; ``close`` ends the worker
+        self.taken = True
+        self._calls.close()
+        return self.process
+
+    def close(self) -> None:
+        """End the worker if no job was given to it (``run_jobs`` reaps one that was)."""
+        if not self.taken:
+            self._calls.close()  # a worker still preparing ends when it asks for its job
+            self.process.kill()
+            self.process.join()
+            self.answers.close()
+            self.taken = True
+
+    def __enter__(self) -> Held:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _collect(name: str, process: Any, answers: Connection, elapsed: float, timeout: float,
@@ -104,12 +169,13 @@ def _collect(name: str, process: Any, answers: Connection, elapsed: float, timeo
     return None
 
 
-def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
+def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,  # noqa: PLR0913 - keywords only
              on_start: Callable[[str], None] | None = None,
              on_done: Callable[[Outcome], None] | None = None,
-             on_news: Callable[[str, Any], None] | None = None) -> list[Outcome]:
+             on_news: Callable[[str, Any], None] | None = None, held: Held | None = None) -> list[Outcome]:
     """Run ``jobs`` with at most ``workers`` at once; a job over ``timeout`` seconds is killed.
-    ``on_news(name, news)`` hears what a job ``tell``s before it ends."""
+    ``on_news(name, news)`` hears what a job ``tell``s before it ends; ``held``: a worker forked
+    already, given the first job."""
     pending = list(jobs)
     if workers <= 1 and len(pending) <= 1:
         workers = 1
@@ -128,16 +194,19 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,
         while pending or running:
             while pending and len(running) < max(1, workers):
                 job = pending.pop(0)
-                answers, answer = ctx.Pipe(duplex=False)
-                process = ctx.Process(target=_child, args=(job, answer, os.getpid(), scratch), name=job.name)
-                # a stop signal waits until the worker is in ``running``, where the clean-up finds it
-                signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-                try:
-                    process.start()
-                    running[job.name] = (process, answers, time.monotonic())
-                finally:
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-                answer.close()  # the worker's end: EOF here once the worker is gone
+                if held is not None and not held.taken:
+                    running[job.name] = (held.give(job, scratch), held.answers, time.monotonic())
+                else:
+                    answers, answer = ctx.Pipe(duplex=False)
+                    process = ctx.Process(target=_child, args=(job, answer, os.getpid(), scratch), name=job.name)
+                    # a stop signal waits until the worker is in ``running``, where the clean-up finds it
+                    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+                    try:
+                        process.start()
+                        running[job.name] = (process, answers, time.monotonic())
+                    finally:
+                        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+                    answer.close()  # the worker's end: EOF here once the worker is gone
                 if on_start:
                     on_start(job.name)
             # back as soon as a worker answers or ends, else every 10 ms for the stop flag and time-outs

@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from briefing.data.model import Book
 from briefing.errors import UsageError
@@ -89,6 +90,11 @@ class Edition:
         if self.pdf_variant not in PDF_VARIANTS:  # Options come from library callers too
             raise UsageError(f"unknown PDF variant {self.pdf_variant!r}: choose {' or '.join(PDF_VARIANTS)}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # sent to the `build` command's held worker (processes.Held); a mapping proxy does not pickle
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return _edition, (values | {"changes": dict(self.changes)},)
+
     @property
     def palette(self) -> Palette:
         """The project's design tokens with book.yaml's brand colours in place."""
@@ -98,3 +104,7 @@ class Edition:
     def changes_for(self, slug: str) -> list[str]:
         """Change lines printed in a chapter (the one-pager has no room for them)."""
         return list(self.changes.get(slug, ())) if self.document.change_lines else []
+
+
+def _edition(values: dict[str, Any]) -> Edition:
+    return Edition(**values | {"changes": MappingProxyType(values["changes"])})
