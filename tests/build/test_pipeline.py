@@ -66,6 +66,19 @@ def test_only_a_run_that_prints_again_warms_weasyprint_for_a_lone_chapter(projec
         assert warmed == expected, once
 
 
+@pytest.mark.slow  # a real print
+def test_the_build_command_draws_a_lone_chapters_charts_while_its_worker_starts(project):
+    """The build's own process draws them (in parallel with the held worker's import of
+    WeasyPrint); the worker's print finds every chart drawn."""
+    edit(project / "data" / "sponsors" / "acme-anvils.yaml", "Anvils: 10,", "Anvils: 11,")
+    report = build(Options(data_dir=project / "data", out_dir=project / "output", book=False, once=True))
+    assert report.ok and report.rendered == ["acme-anvils"]
+    assert report.charts_drawn == 1  # the one chart whose value changed, counted once
+    metas = [p for p in (project / "output").rglob("acme-anvils.json") if "charts_drawn" in p.read_text()]
+    meta = json.loads(max(metas, key=lambda p: p.stat().st_mtime_ns).read_text())  # this print's
+    assert meta["charts_drawn"] == 0  # none left for the worker to draw
+
+
 def test_a_run_with_no_change_renders_nothing(project):
     report = build(Options(data_dir=project / "data", out_dir=project / "output", recipients="all"))
     assert report.ok and report.rendered == [] and report.rebuilt == []

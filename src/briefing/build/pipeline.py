@@ -43,7 +43,7 @@ from briefing.data.load import Project, load_project
 from briefing.data.model import format_date
 from briefing.documents.assemble import Runner, in_this_process
 from briefing.documents.book import BookRequest, assemble_book, print_fronts_ahead, printed_parts
-from briefing.documents.chapter import keep_book_pages, keep_for_books, print_chapter
+from briefing.documents.chapter import draw_charts_ahead, keep_book_pages, keep_for_books, print_chapter
 from briefing.documents.meta import ChapterMeta
 from briefing.documents.outputs import chapter_book_pdf, chapter_meta_path, chapter_pdf
 from briefing.documents.sponsor_pdf import finish_sponsor_pdf
@@ -245,6 +245,10 @@ def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, time
         return
     if held is None:
         warm_weasyprint()
+    else:  # the held worker imports WeasyPrint meanwhile, then finds the charts drawn
+        for task in tasks:
+            if task.render:
+                ledger.report.charts_drawn += draw_charts_ahead(task.project, task.edition, task.slug)
 
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     run_jobs([Job(t.slug, _chapter_job, (t,)) for t in tasks], workers=workers, timeout=timeout,

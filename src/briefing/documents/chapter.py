@@ -50,14 +50,29 @@ def chapter_html(project: Project, edition: Edition, slug: str, sponsor: Sponsor
     ``sponsor_html`` takes them."""
     sponsor = sponsor or typeset_sponsor(project.sponsors[slug])
     try:
-        colours = edition.palette
-        charts = draw_charts(sponsor_charts(sponsor, accent_of(sponsor, colours.primary),
-                                            block_charts=edition.document.block_charts, colours=colours), edition.paths)
+        charts = _draw(sponsor, edition)
     except RenderError as err:  # a chart that cannot be drawn: say which file it came from
         raise RenderError(f"{data_file_name(project, slug)}: {err}") from None
     html = sponsor_html(slug, sponsor, edition, chart_urls=charts.urls,
                         logo_url=logo_url(sponsor, edition.paths), table_breaks=table_breaks)
     return html, charts
+
+
+def _draw(sponsor: Sponsor, edition: Edition) -> Drawn:
+    colours = edition.palette
+    return draw_charts(sponsor_charts(sponsor, accent_of(sponsor, colours.primary),
+                                      block_charts=edition.document.block_charts, colours=colours), edition.paths)
+
+
+def draw_charts_ahead(project: Project, edition: Edition, slug: str) -> int:
+    """Draw the chapter's charts into the build's chart cache, as its print will want them, and
+    return how many were not there: the `build` command does this while its held worker imports
+    WeasyPrint (processes.Held), and the print finds them drawn. A chart that cannot be drawn is
+    left for the print to report."""
+    try:
+        return _draw(typeset_sponsor(project.sponsors[slug], Hyphens(edition.paths.cache)), edition).drawn
+    except BriefingError:
+        return 0
 
 
 @dataclass(frozen=True)
