@@ -160,6 +160,19 @@ def test_parent_tree_entries_resolve_to_elements_on_their_page(book):
                    and obj.get("/Type") == pikepdf.Name.Page) == 4, "a dropped page was copied"
 
 
+def test_text_alone_in_a_span_belongs_to_the_element_that_held_it(book):
+    """WeasyPrint wraps every run of text in a Span without attributes (and some in NonStruct):
+    half of a chapter's elements. They are lifted away; the ParentTree follows (above)."""
+    plain = {"/Type", "/S", "/P", "/K", "/Pg"}
+    with pikepdf.open(book) as pdf:
+        left = [e for e in elements(pdf) if str(e.get("/S")) in ("/Span", "/NonStruct") and set(e.keys()) == plain
+                and "/Pg" in e.P and e.P.Pg.objgen == e.Pg.objgen
+                and all(isinstance(k, int) for k in (e.K if isinstance(e.K, pikepdf.Array) else [e.K]))]
+        assert left == []
+        assert any(isinstance(k, int) for e in elements(pdf) if str(e.S) == "/P"
+                   for k in (e.K if isinstance(e.K, pikepdf.Array) else [e.K]))  # paragraphs hold their text
+
+
 def test_one_root_holds_each_part_in_order(book):
     with pikepdf.open(book) as pdf:
         root = pdf.Root.StructTreeRoot

@@ -353,6 +353,8 @@ def _prepare_source(src: pikepdf.Pdf, indices: list[int], part: Part, prefix: st
     for elem in kept:
         elem.P = wrapper
     wrapper.K = Array(kept)
+    if kept_elems.lifted:
+        _retarget_tree(root.get("/ParentTree"), _settled(kept_elems.lifted), {})
     tree = _number_tree(root.get("/ParentTree"))
     for i in indices:
         _artifact_orphans(src.pages[i], tree, kept_elems.reached)
@@ -380,6 +382,7 @@ class _Kept:
     prefix: str
     ids: dict[str, Dictionary]  # new ID -> its element
     reached: set[tuple[int, int]] = field(default_factory=set)  # the elements kept
+    lifted: dict[tuple[int, int], Dictionary] = field(default_factory=dict)  # a span -> what holds its content now
 
 
 def _prune(elem: Dictionary, kept: _Kept) -> bool:
@@ -390,8 +393,9 @@ def _prune(elem: Dictionary, kept: _Kept) -> bool:
     k = elem.K if "/K" in keys else None
     kids = list(k) if isinstance(k, Array) else [] if k is None else [k]
     left = [kid for kid in kids if _keep_kid(kid, on_kept, kept)]
-    if len(left) != len(kids) or not isinstance(k, Array):
-        elem.K = Array(left)
+    lifted = _lift_text(elem, page, left, kept)
+    if lifted is not None or len(left) != len(kids) or not isinstance(k, Array):
+        elem.K = Array(lifted if lifted is not None else left)
     if not on_kept:
         del elem["/Pg"]  # it would drag the dropped page into the output
     # an empty span, paragraph or division (a decorative <span>, an empty <p>) is nothing for a
@@ -406,6 +410,34 @@ def _prune(elem: Dictionary, kept: _Kept) -> bool:
 
 
 _DROPPED_EMPTY = ("/Span", "/P", "/Div")
+_PLAIN = {"/Type", "/S", "/P", "/K", "/Pg"}  # an element that says nothing but "text here"
+_NO_STRUCTURE = (Name.Span, Name.NonStruct)
+
+
+def _lift_text(elem: Dictionary, page: pikepdf.Object | None, kids: list[pikepdf.Object],
+                kept: _Kept) -> list[pikepdf.Object] | None:
+    """``kids`` with each plain span (or ``NonStruct``) on ``elem``'s own page that holds only text
+    replaced by that text (its marked-content IDs), or None if there is none. WeasyPrint tags
+    every run of text as a ``Span`` with no attributes: half of a chapter's structure elements,
+    and so half of a book's objects, each written, merged and held in memory. A reader loses
+    nothing: such an element carries no structure (PDF 1.7, 14.8.4: ``NonStruct`` is "as if in
+    the parent"; a ``Span`` without attributes says only "inline"), and its text now belongs to
+    the paragraph, cell or link that held it. The ParentTree follows (``_retarget_tree``)."""
+    if page is None:
+        return None
+    out: list[pikepdf.Object] | None = None
+    for i, kid in enumerate(kids):
+        if isinstance(kid, Dictionary) and kid.get("/S") in _NO_STRUCTURE and set(kid.keys()) == _PLAIN:
+            content = kid.K
+            if isinstance(content, Array) and len(content) and kid.Pg.objgen == page.objgen \
+                    and all(isinstance(mcid, int) for mcid in content):
+                out = out if out is not None else list(kids[:i])
+                out.extend(content)
+                kept.lifted[kid.objgen] = elem
+                continue
+        if out is not None:
+            out.append(kid)
+    return out
 
 
 def _keep_kid(kid: pikepdf.Object, on_kept: bool, kept: _Kept) -> bool:
@@ -728,6 +760,17 @@ def _drop_annotations(objrs: list[Dictionary]) -> None:
     for page, gone in by_page.values():
         if isinstance(page.get("/Annots"), Array):
             page.Annots = Array([a for a in page.Annots if a.objgen not in gone])
+
+
+def _settled(lifted: dict[tuple[int, int], Dictionary]) -> dict[tuple[int, int], Dictionary]:
+    """Each lifted span -> the element that holds its content in the end (a span lifted into a
+    span that was lifted in turn)."""
+    settled = {}
+    for span, holder in lifted.items():
+        while holder.objgen in lifted:
+            holder = lifted[holder.objgen]
+        settled[span] = holder
+    return settled
 
 
 def _retarget_tree(tree: pikepdf.Object, replaced: dict, owners: dict[int, Dictionary]) -> None:
