@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import re
 import subprocess
 import sys
@@ -637,3 +638,17 @@ def test_build_quiet_prints_nothing_then_up_to_date(project):
     assert result.exit_code == 0
     assert re.sub(r"\(\d+\.\d s\)", "(T s)", result.stdout) == "up to date: 1 output(s), nothing rendered (T s)\n"
     assert result.stderr == ""  # its short at-a-glance page stands alone by design: no finding (issue 23)
+
+
+def test_a_build_on_a_machine_without_pango_exits_4_with_the_install_hint(root, tmp_path):
+    """Also when the only chapter is printed by the worker the command forks as it starts
+    (processes.Held): what its import of WeasyPrint raised is raised in the command."""
+    fake = tmp_path / "fake" / "weasyprint"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise OSError(\"cannot load library 'libgobject-2.0-0': not found\")\n")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path / 'fake'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    done = subprocess.run([sys.executable, "-m", "briefing.cli", "build", "--data", str(root / "data"), "--out",
+                           str(tmp_path / "out"), "acme-anvils", "--no-book"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 4, done.stderr
+    assert "sudo apt-get install -y libpango-1.0-0" in done.stderr

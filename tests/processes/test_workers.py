@@ -87,3 +87,23 @@ def test_a_job_that_cannot_be_sent_fails_without_leaving_the_worker_waiting():
         run_jobs([Job("x", _where, (MappingProxyType({}),))], workers=1, timeout=60, held=held)
     held.close()
     assert held.process.exitcode is not None
+
+
+def _no_library() -> None:
+    raise OSError("cannot load library 'libpango-1.0-0': not found")
+
+
+def test_what_a_held_workers_preparation_raised_is_raised_in_its_parent():
+    """A missing system library fails the `build` command with exit 4 and the install hint, as
+    when the parent imported WeasyPrint itself (cli.py maps the OSError)."""
+    with Held(_no_library) as held, pytest.raises(OSError, match="cannot load library"):
+        run_jobs([Job("x", _where, ({},))], workers=1, timeout=60, held=held)
+    assert held.process.exitcode is not None
+
+
+def test_a_held_worker_that_died_is_replaced_by_a_fresh_one():
+    held = Held(_prepare)
+    held.process.kill()
+    held.process.join()
+    (outcome,) = run_jobs([Job("x", _where, ({},))], workers=1, timeout=60, held=held)
+    assert outcome.ok and outcome.value[0] != held.process.pid

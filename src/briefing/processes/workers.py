@@ -93,8 +93,13 @@ def _held(prepare: Callable[[], Any], calls: Connection, answer: Connection, par
     _enter(parent)
     try:
         prepare()
-    except Exception:  # noqa: BLE001 - the job meets the same failure and reports it
-        pass
+    except Exception as err:  # noqa: BLE001 - the parent raises it, as if it had prepared itself
+        try:
+            answer.send(("unprepared", err))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+            answer.send(("unprepared", RuntimeError(f"{type(err).__name__}: {err}")))
+        os._exit(0)
+    answer.send(("prepared", None))
     try:
         job, scratch = calls.recv()
     except (EOFError, OSError):  # not needed after all
@@ -124,7 +129,17 @@ class Held:
         self.taken = False
 
     def give(self, job: Job, scratch: str) -> Any:
-        """Send ``job`` to the worker; return its process (``run_jobs`` watches it from here)."""
+        """Send ``job`` to the worker once it has prepared; return its process (``run_jobs`` watches
+        it from here), or None if it is gone. What its preparation raised is raised here: a
+        missing system library fails the run as it would have in this process."""
+        try:
+            kind, value = self.answers.recv()
+        except (EOFError, OSError, pickle.UnpicklingError):  # killed, or died preparing
+            self.close()
+            return None
+        if kind == "unprepared":
+            self.close()
+            raise value
         self._calls.send((job, scratch))  # a job that cannot be pickled raises here; ``close`` ends the worker
         self.taken = True
         self._calls.close()
@@ -194,8 +209,9 @@ def run_jobs(jobs: Iterable[Job], *, workers: int, timeout: float,  # noqa: PLR0
         while pending or running:
             while pending and len(running) < max(1, workers):
                 job = pending.pop(0)
-                if held is not None and not held.taken:
-                    running[job.name] = (held.give(job, scratch), held.answers, time.monotonic())
+                given = held.give(job, scratch) if held is not None and not held.taken else None
+                if given is not None:
+                    running[job.name] = (given, held.answers, time.monotonic())  # type: ignore[union-attr]
                 else:
                     answers, answer = ctx.Pipe(duplex=False)
                     process = ctx.Process(target=_child, args=(job, answer, os.getpid(), scratch), name=job.name)
