@@ -51,3 +51,14 @@ def test_an_edition_crosses_to_a_worker_whole(planned):
     edition = dataclasses.replace(edition, changes=MappingProxyType({SLUG: ("Headline changed",)}))
     again = pickle.loads(pickle.dumps(edition))
     assert again == edition and isinstance(again.changes, MappingProxyType)
+
+
+def test_a_held_workers_project_holds_only_its_sponsor(planned):
+    """What the `build` command pickles for its held worker: one sponsor, not the whole project."""
+    import pickle
+
+    project, _ = planned
+    alone = project.only(SLUG)
+    assert list(alone.sponsors) == [SLUG] and list(alone.files) == [SLUG]
+    assert alone.book == project.book and alone.root == project.root and len(project.sponsors) > 1
+    assert len(pickle.dumps(alone)) < len(pickle.dumps(project))

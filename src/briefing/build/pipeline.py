@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
@@ -249,6 +249,7 @@ def print_chapters(tasks: list[ChapterTask], ledger: _Ledger, *, jobs: int, time
         for task in tasks:
             if task.render:
                 ledger.report.charts_drawn += draw_charts_ahead(task.project, task.edition, task.slug)
+        tasks = [replace(task, project=task.project.only(task.slug)) for task in tasks]  # sent pickled
 
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     run_jobs([Job(t.slug, _chapter_job, (t,)) for t in tasks], workers=workers, timeout=timeout,

