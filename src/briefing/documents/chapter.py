@@ -70,9 +70,15 @@ def draw_charts_ahead(project: Project, edition: Edition, slug: str) -> int:
     WeasyPrint (processes.Held), and the print finds them drawn. A chart that cannot be drawn is
     left for the print to report."""
     try:
-        return _draw(typeset_sponsor(project.sponsors[slug], Hyphens(edition.paths.cache)), edition).drawn
+        return _draw(_as_printed(project, edition, slug), edition).drawn
     except BriefingError:
         return 0
+
+
+def _as_printed(project: Project, edition: Edition, slug: str) -> Sponsor:
+    """The sponsor as its chapter prints it: typeset, with the words it hyphenates remembered in
+    the build folder for the next run."""
+    return typeset_sponsor(project.sponsors[slug], Hyphens(edition.paths.cache))
 
 
 @dataclass(frozen=True)
@@ -90,8 +96,7 @@ def print_chapter(project: Project, edition: Edition, slug: str, key: str) -> Pr
     waits for, the sponsor PDF, needs only the pages, so the rest waits until it is written."""
     data_file = data_file_name(project, slug)
     sponsor = project.sponsors[slug]
-    # the words this chapter hyphenates, remembered in the build folder for the next run
-    printed_sponsor = typeset_sponsor(sponsor, Hyphens(edition.paths.cache))
+    printed_sponsor = _as_printed(project, edition, slug)
     laid_out: list[Any] = []  # the last print's pages, for its table cuts and the preflight
     options = PrintOptions(pdf_variant=edition.pdf_variant,
                            locate=lambda char: where_in(sponsor.model_dump(), char),
